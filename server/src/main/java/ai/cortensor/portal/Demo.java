@@ -1,0 +1,93 @@
+package ai.cortensor.portal;
+
+import ai.cortensor.portal.config.ConfigLoader;
+import ai.cortensor.portal.config.PortalConfig;
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.Authentication;
+import ai.cortensor.routersim.Behavior;
+import ai.cortensor.routersim.RouterSim;
+import ai.cortensor.routersim.SimConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The product on embedded defaults: embedded PostgreSQL in the data directory, a simulated router pool of two
+ * targets, the server, and a demo account whose key is kept in {@code <data dir>/demo-api-key} so it survives
+ * restarts. Prints the lines to paste.
+ */
+@Command(name = "demo", description = "Run everything locally: embedded PostgreSQL, two simulated routers, a demo key.")
+final class Demo implements Callable<Integer> {
+    static final String DEMO_EMAIL = "demo@cortensor.local";
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = ".portal-data", description = "Where data is kept between runs (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        String routerKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        Behavior lifelike = Behavior.defaults().withTtftMillis(150).withTokensPerSecond(60).withCompletionTokens(48);
+        RouterSim a = RouterSim.start(SimConfig.defaults().withName("sim-a").withApiKey(routerKey).withSessionIds(Set.of(1L)));
+        RouterSim b = RouterSim.start(SimConfig.defaults().withName("sim-b").withApiKey(routerKey).withSessionIds(Set.of(1L)));
+        a.behave(lifelike);
+        b.behave(lifelike);
+        PortalConfig config = ConfigLoader.fromMap(Map.of(
+                "http.port", Integer.toString(port),
+                "data.dir", dataDir.toString(),
+                "pool.default.targets", "cortensor-v3 " + a.baseUrl() + " session=1 key=demo name=sim-a, "
+                        + "cortensor-v3 " + b.baseUrl() + " session=1 key=demo name=sim-b",
+                "router.secret.demo", routerKey));
+        Main.log.info("{}", config.describe());
+        Portal portal = Portal.start(config, InstantSource.system());
+        String key = demoKey(portal, config.dataDir());
+        String base = "http://127.0.0.1:" + portal.port() + "/v1";
+        System.out.println("""
+
+                Cortensor Portal demo is running (data in %s). Paste:
+
+                  export OPENAI_BASE_URL=%s
+                  export OPENAI_API_KEY=%s
+
+                  curl -s $OPENAI_BASE_URL/chat/completions -H "Authorization: Bearer $OPENAI_API_KEY" -H 'Content-Type: application/json' -d '{"model":"qwen","messages":[{"role":"user","content":"Hello!"}]}'
+
+                Models: %s. Health: http://127.0.0.1:%d/health. Stop with Ctrl-C.
+                """.formatted(config.dataDir(), base, key,
+                String.join(", ", portal.catalog().models().stream().map(m -> m.alias()).toList()), portal.port()));
+        Main.awaitShutdown(portal, a, b);
+        return 0;
+    }
+
+    /** The demo key from a previous run if it still works, else a new one saved (mode 600) for the next run. */
+    private static String demoKey(Portal portal, Path dataDir) {
+        Path file = dataDir.resolve("demo-api-key");
+        ApiKeys keys = portal.keys();
+        try {
+            if (Files.exists(file)) {
+                String saved = Files.readString(file).trim();
+                if (keys.authenticate("Bearer " + saved) instanceof Authentication.Authenticated) {
+                    return saved;
+                }
+            }
+            long userId = portal.accounts().ensureUser(DEMO_EMAIL, "Demo");
+            String token = keys.issue("demo", userId, null, null).token();
+            Files.writeString(file, token + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the demo key in " + file, e);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package ai.cortensor.portal;
+
+import ai.cortensor.portal.config.ConfigLoader;
+import ai.cortensor.portal.config.PortalConfig;
+import ai.cortensor.portal.db.Database;
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.KeyStore;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The one launcher: {@code serve}, {@code demo}, {@code migrate}, {@code create-key}. */
+@Command(name = "portal", mixinStandardHelpOptions = true, version = "Cortensor Portal " + Portal.VERSION,
+        description = "Hosted OpenAI-compatible inference gateway in front of Cortensor router pools.",
+        subcommands = {Main.Serve.class, Demo.class, Main.Migrate.class, Main.CreateKey.class})
+public final class Main implements Runnable {
+    static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof ConfigLoader.ConfigException) {
+                        cmd.getErr().println("configuration error: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                })
+                .execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Options shared by commands that read configuration. */
+    static class ConfigOption {
+        @Option(names = "--config", description = "Properties file (default: $PORTAL_CONFIG). Environment variables PORTAL_* override it.")
+        Path config;
+
+        PortalConfig load() {
+            Path file = config;
+            if (file == null && System.getenv("PORTAL_CONFIG") != null) {
+                file = Path.of(System.getenv("PORTAL_CONFIG"));
+            }
+            PortalConfig c = ConfigLoader.load(file, System.getenv());
+            log.info("{}", c.describe());
+            return c;
+        }
+    }
+
+    @Command(name = "serve", description = "Run the gateway (PostgreSQL from database.url, or embedded when unset).")
+    static final class Serve implements Callable<Integer> {
+        @CommandLine.Mixin ConfigOption options = new ConfigOption();
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Portal portal = Portal.start(options.load(), InstantSource.system());
+            awaitShutdown(portal);
+            return 0;
+        }
+    }
+
+    @Command(name = "migrate", description = "Apply database migrations and exit.")
+    static final class Migrate implements Callable<Integer> {
+        @CommandLine.Mixin ConfigOption options = new ConfigOption();
+
+        @Override
+        public Integer call() {
+            try (Database db = Database.open(options.load())) {
+                System.out.println("database is up to date");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "create-key", description = "Create an account (if new) and an API key for it; prints the key once.")
+    static final class CreateKey implements Callable<Integer> {
+        @CommandLine.Mixin ConfigOption options = new ConfigOption();
+        @Option(names = "--email", required = true, description = "Account email.") String email;
+        @Option(names = "--name", defaultValue = "default", description = "Key name (default: ${DEFAULT-VALUE}).") String name;
+        @Option(names = "--expires", description = "Expiry instant, e.g. 2027-01-01T00:00:00Z.") Instant expires;
+
+        @Override
+        public Integer call() {
+            try (Database db = Database.open(options.load())) {
+                long userId = new ai.cortensor.portal.accounts.AccountStore(db.jdbi()).ensureUser(email, null);
+                ApiKeys keys = new ApiKeys(new KeyStore(db.jdbi()), new SecureRandom(), InstantSource.system());
+                ApiKeys.Issued issued = keys.issue(name, userId, null, expires);
+                System.out.println("Created key '" + name + "' (" + issued.key().prefix() + ") for " + email + ".");
+                System.out.println("This is the only time it is shown:");
+                System.out.println(issued.token());
+            }
+            return 0;
+        }
+    }
+
+    /** Blocks until SIGTERM/SIGINT, then closes the portal (flushing usage) before the JVM exits. */
+    static void awaitShutdown(AutoCloseable... parts) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            for (AutoCloseable p : parts) {
+                try {
+                    p.close();
+                } catch (Exception e) {
+                    log.warn("error while stopping {}: {}", p.getClass().getSimpleName(), e.toString());
+                }
+            }
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+    }
+}

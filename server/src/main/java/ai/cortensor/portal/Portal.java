@@ -1,0 +1,154 @@
+package ai.cortensor.portal;
+
+import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.config.PortalConfig;
+import ai.cortensor.portal.db.Database;
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.pools.CatalogStore;
+import ai.cortensor.portal.pools.RouterClient;
+import ai.cortensor.portal.proxy.CompletionsHandler;
+import ai.cortensor.portal.proxy.GatewayMetrics;
+import ai.cortensor.portal.proxy.ModelsHandler;
+import ai.cortensor.portal.proxy.Route;
+import ai.cortensor.portal.usage.TokenCounter;
+import ai.cortensor.portal.usage.UsageLedger;
+import ai.cortensor.portal.usage.UsageStore;
+import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.Ops;
+import ai.cortensor.portal.web.WebHeaders;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part with {@code new}, in dependency order, and starts the HTTP server.
+ * Tests, the demo and {@code serve} all start the product through {@link #start}.
+ */
+public final class Portal implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Portal.class);
+    public static final String VERSION = "0.1.0";
+
+    private final Database database;
+    private final ApiKeys keys;
+    private final AccountStore accounts;
+    private final Catalog catalog;
+    private final UsageLedger ledger;
+    private final WebServer server;
+    private final ScheduledExecutorService background;
+
+    private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
+                   WebServer server, ScheduledExecutorService background) {
+        this.database = database;
+        this.keys = keys;
+        this.accounts = accounts;
+        this.catalog = catalog;
+        this.ledger = ledger;
+        this.server = server;
+        this.background = background;
+    }
+
+    public static Portal start(PortalConfig config, InstantSource clock) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+
+        Database database = Database.open(config);
+        CatalogStore catalogStore = new CatalogStore(database.jdbi());
+        catalogStore.bootstrap(config.pools());
+        Catalog catalog = new Catalog(catalogStore, config.routerSecrets());
+        catalog.reload();
+
+        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock);
+        AccountStore accounts = new AccountStore(database.jdbi());
+        UsageStore usageStore = new UsageStore(database.jdbi());
+        UsageLedger ledger = new UsageLedger(usageStore::write, config.spoolDir(), config.usage().queueCapacity(),
+                config.usage().batchSize(), config.usage().flushInterval(), config.usage().retryInterval(),
+                registry).start();
+
+        CompletionsHandler completions = new CompletionsHandler(keys, catalog, new RouterClient(config.router()),
+                ledger, new TokenCounter(), new GatewayMetrics(registry), clock, config.http().maxBodyBytes(),
+                config.router().requestTimeout().toSeconds());
+        ModelsHandler models = new ModelsHandler(keys, catalog);
+        Ops ops = new Ops(catalog, ledger, registry, VERSION);
+
+        HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(WebHeaders.requestIdFilter(clock))
+                .post(Route.CHAT.path(), (req, res) -> completions.handle(Route.CHAT, req, res))
+                .any(Route.CHAT.path(), ApiFallbacks::methodNotAllowed)
+                .post(Route.TEXT.path(), (req, res) -> completions.handle(Route.TEXT, req, res))
+                .any(Route.TEXT.path(), ApiFallbacks::methodNotAllowed)
+                .get("/v1/models", models::list)
+                .any("/v1/models", ApiFallbacks::methodNotAllowed)
+                .get("/v1/models/{id}", models::one)
+                .any("/v1/models/{id}", ApiFallbacks::methodNotAllowed)
+                .get("/health", ops::health)
+                .get("/ready", ops::ready)
+                .get("/metrics", ops::metrics)
+                .any(ApiFallbacks::notFound)
+                .error(Throwable.class, ApiFallbacks::unexpected);
+        WebServer server = WebServer.builder()
+                .host(config.http().host())
+                .port(config.http().port())
+                .maxPayloadSize(-1) // the handlers enforce http.max-body-bytes with an OpenAI-shaped 413
+                .routing(routing)
+                .build()
+                .start();
+
+        ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("catalog-refresh").daemon(true).factory());
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                catalog.reload();
+            } catch (RuntimeException e) {
+                log.warn("catalog refresh failed; serving the last good catalog: {}", e.toString());
+            }
+        }, 10, 10, TimeUnit.SECONDS);
+        log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
+        return new Portal(database, keys, accounts, catalog, ledger, server, background);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ApiKeys keys() {
+        return keys;
+    }
+
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Stops taking requests, lets in-flight ones finish, flushes every usage record, then closes the database. */
+    @Override
+    public void close() {
+        server.stop();
+        background.shutdownNow();
+        ledger.close();
+        database.close();
+    }
+}

@@ -1,0 +1,229 @@
+package ai.cortensor.portal.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Builds {@link PortalConfig} from defaults, then an optional properties file, then environment variables
+ * ({@code PORTAL_} + the key upper-cased with {@code .} and {@code -} as {@code _}, e.g. {@code PORTAL_DATABASE_URL}).
+ * Unknown keys and bad values fail with a message naming the key; nothing is clamped silently.
+ *
+ * <p>Pools: {@code pool.<name>.targets = <protocol> <url> session=<id> key=<ref>, ...}; router keys:
+ * {@code router.secret.<ref> = <key>} (env {@code PORTAL_ROUTER_SECRET_<REF>}).
+ */
+public final class ConfigLoader {
+
+    private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+    static {
+        DEFAULTS.put("http.host", "127.0.0.1");
+        DEFAULTS.put("http.port", "8080");
+        DEFAULTS.put("http.max-body-bytes", "1048576");
+        DEFAULTS.put("data.dir", ".portal-data");
+        DEFAULTS.put("database.url", "");
+        DEFAULTS.put("database.user", "");
+        DEFAULTS.put("database.password", "");
+        DEFAULTS.put("database.pool-size", "8");
+        DEFAULTS.put("database.embedded-port", "0");
+        DEFAULTS.put("router.connect-timeout", "PT2S");
+        DEFAULTS.put("router.read-timeout", "PT60S");
+        DEFAULTS.put("router.request-timeout", "PT300S");
+        DEFAULTS.put("usage.queue-capacity", "10000");
+        DEFAULTS.put("usage.batch-size", "500");
+        DEFAULTS.put("usage.flush-interval", "PT0.05S");
+        DEFAULTS.put("usage.retry-interval", "PT2S");
+    }
+    private static final String POOL_PREFIX = "pool.";
+    private static final String SECRET_PREFIX = "router.secret.";
+
+    private ConfigLoader() {}
+
+    /** Loads {@code file} (may be null) and the process environment. */
+    public static PortalConfig load(Path file, Map<String, String> env) {
+        Map<String, String> values = new TreeMap<>(DEFAULTS);
+        if (file != null) {
+            values.putAll(readFile(file));
+        }
+        values.putAll(fromEnv(env));
+        return build(values);
+    }
+
+    /** Builds from explicit key/values over the defaults (tests and the demo use this). */
+    public static PortalConfig fromMap(Map<String, String> overrides) {
+        Map<String, String> values = new TreeMap<>(DEFAULTS);
+        values.putAll(overrides);
+        return build(values);
+    }
+
+    private static Map<String, String> readFile(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> out = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> out.put(k.trim(), p.getProperty(k).trim()));
+        return out;
+    }
+
+    private static Map<String, String> fromEnv(Map<String, String> env) {
+        Map<String, String> out = new HashMap<>();
+        env.forEach((name, value) -> {
+            if (!name.startsWith("PORTAL_")) {
+                return;
+            }
+            String rest = name.substring("PORTAL_".length());
+            String key = DEFAULTS.keySet().stream().filter(k -> envName(k).equals(rest)).findFirst().orElse(null);
+            if (key != null) {
+                out.put(key, value);
+            } else if (rest.startsWith("ROUTER_SECRET_")) {
+                out.put(SECRET_PREFIX + rest.substring("ROUTER_SECRET_".length()).toLowerCase(Locale.ROOT), value);
+            } else if (rest.startsWith("POOL_") && rest.endsWith("_TARGETS")) {
+                String pool = rest.substring(5, rest.length() - "_TARGETS".length()).toLowerCase(Locale.ROOT);
+                out.put(POOL_PREFIX + pool + ".targets", value);
+            }
+            // other PORTAL_* variables belong to the launcher (e.g. PORTAL_CONFIG) and are not configuration keys
+        });
+        return out;
+    }
+
+    static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static PortalConfig build(Map<String, String> v) {
+        Map<String, PortalConfig.PoolSpec> pools = new LinkedHashMap<>();
+        Map<String, String> secrets = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : v.entrySet()) {
+            String key = e.getKey();
+            if (DEFAULTS.containsKey(key)) {
+                continue;
+            }
+            if (key.startsWith(SECRET_PREFIX) && key.length() > SECRET_PREFIX.length()) {
+                secrets.put(key.substring(SECRET_PREFIX.length()).toLowerCase(Locale.ROOT), e.getValue());
+            } else if (key.startsWith(POOL_PREFIX) && key.endsWith(".targets")) {
+                String pool = key.substring(POOL_PREFIX.length(), key.length() - ".targets".length());
+                pools.put(pool, new PortalConfig.PoolSpec(pool, parseTargets(key, pool, e.getValue())));
+            } else {
+                throw new ConfigException("unknown configuration key '" + key + "'");
+            }
+        }
+        for (PortalConfig.PoolSpec pool : pools.values()) {
+            for (PortalConfig.TargetSpec t : pool.targets()) {
+                if (t.keyRef() != null && !secrets.containsKey(t.keyRef())) {
+                    throw new ConfigException("pool." + pool.name() + ".targets: key=" + t.keyRef()
+                            + " has no router.secret." + t.keyRef());
+                }
+            }
+        }
+        String dbUrl = v.get("database.url");
+        var database = new PortalConfig.Database(dbUrl.isBlank() ? null : dbUrl, blankToNull(v.get("database.user")),
+                blankToNull(v.get("database.password")), intIn(v, "database.pool-size", 1, 200),
+                intIn(v, "database.embedded-port", 0, 65535));
+        var http = new PortalConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
+                longIn(v, "http.max-body-bytes", 1024, 64L << 20));
+        var router = new PortalConfig.Router(duration(v, "router.connect-timeout"), duration(v, "router.read-timeout"),
+                duration(v, "router.request-timeout"));
+        var usage = new PortalConfig.Usage(intIn(v, "usage.queue-capacity", 16, 10_000_000),
+                intIn(v, "usage.batch-size", 1, 10_000), duration(v, "usage.flush-interval"),
+                duration(v, "usage.retry-interval"));
+        String dataDir = v.get("data.dir");
+        if (dataDir.isBlank()) {
+            throw new ConfigException("data.dir must not be empty");
+        }
+        return new PortalConfig(http, database, router, usage, Path.of(dataDir).toAbsolutePath(), pools, secrets);
+    }
+
+    /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */
+    private static List<PortalConfig.TargetSpec> parseTargets(String key, String pool, String value) {
+        List<PortalConfig.TargetSpec> out = new ArrayList<>();
+        int n = 0;
+        for (String item : value.split(",")) {
+            String[] parts = item.trim().split("\\s+");
+            if (parts.length < 2) {
+                throw new ConfigException(key + ": expected '<protocol> <url> [session=<id>] [key=<ref>]', got '" + item.trim() + "'");
+            }
+            String protocol = parts[0];
+            if (!List.of("cortensor-v1", "cortensor-v3", "openai").contains(protocol)) {
+                throw new ConfigException(key + ": unknown protocol '" + protocol + "' (cortensor-v1, cortensor-v3, openai)");
+            }
+            String url = parts[1];
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new ConfigException(key + ": target url must start with http:// or https://, got '" + url + "'");
+            }
+            Long session = null;
+            String ref = null;
+            String name = pool + "-" + (++n);
+            for (int i = 2; i < parts.length; i++) {
+                String[] kv = parts[i].split("=", 2);
+                if (kv.length != 2) {
+                    throw new ConfigException(key + ": bad option '" + parts[i] + "'");
+                }
+                switch (kv[0]) {
+                    case "session" -> session = parseLong(key, kv[1]);
+                    case "key" -> ref = kv[1].toLowerCase(Locale.ROOT);
+                    case "name" -> name = kv[1];
+                    default -> throw new ConfigException(key + ": unknown option '" + kv[0] + "'");
+                }
+            }
+            if (protocol.startsWith("cortensor") && session == null) {
+                throw new ConfigException(key + ": a " + protocol + " target needs session=<id>");
+            }
+            out.add(new PortalConfig.TargetSpec(name, protocol, url.replaceAll("/+$", ""), session, ref));
+        }
+        return out;
+    }
+
+    private static long parseLong(String key, String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": '" + s + "' is not a whole number");
+        }
+    }
+
+    private static int intIn(Map<String, String> v, String key, int min, int max) {
+        return (int) longIn(v, key, min, max);
+    }
+
+    private static long longIn(Map<String, String> v, String key, long min, long max) {
+        long n = parseLong(key, v.get(key));
+        if (n < min || n > max) {
+            throw new ConfigException(key + " must be between " + min + " and " + max + ", got " + n);
+        }
+        return n;
+    }
+
+    private static Duration duration(Map<String, String> v, String key) {
+        String s = v.get(key).trim();
+        try {
+            Duration d = Duration.parse(s.toUpperCase(Locale.ROOT).startsWith("P") ? s : "PT" + s);
+            if (d.isNegative() || d.isZero()) {
+                throw new ConfigException(key + " must be positive, got " + s);
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException(key + ": '" + s + "' is not a duration (e.g. 2s, 150ms as PT0.15S, PT5M)");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** A configuration error; its message names the offending key. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) { super(message); }
+    }
+}

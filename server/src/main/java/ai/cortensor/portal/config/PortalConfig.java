@@ -1,0 +1,78 @@
+package ai.cortensor.portal.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration: parsed once by {@link ConfigLoader}, validated, immutable. Secrets are held here and only
+ * here; {@link #describe()} is the one rendering of it, with every secret masked.
+ */
+public record PortalConfig(Http http, Database database, Router router, Usage usage, Path dataDir,
+                           Map<String, PoolSpec> pools, Map<String, String> routerSecrets) {
+
+    public PortalConfig {
+        pools = Map.copyOf(pools);
+        routerSecrets = Map.copyOf(routerSecrets);
+    }
+
+    /** HTTP listener. {@code port} 0 picks a free port. */
+    public record Http(String host, int port, long maxBodyBytes) {}
+
+    /** {@code url} null means: run the embedded PostgreSQL under {@code dataDir/pg}. */
+    public record Database(String url, String user, String password, int poolSize, int embeddedPort) {
+        public boolean embedded() { return url == null; }
+    }
+
+    /** Router calls: connect timeout, idle read timeout, and the whole-request timeout passed to the router. */
+    public record Router(Duration connectTimeout, Duration readTimeout, Duration requestTimeout) {}
+
+    /** The metering queue and its disk spool (under {@code dataDir/spool}). */
+    public record Usage(int queueCapacity, int batchSize, Duration flushInterval, Duration retryInterval) {}
+
+    /** Pool targets bootstrapped from configuration into the database at start. */
+    public record PoolSpec(String name, List<TargetSpec> targets) {
+        public PoolSpec { targets = List.copyOf(targets); }
+    }
+
+    public record TargetSpec(String name, String protocol, String baseUrl, Long sessionId, String keyRef) {}
+
+    public Path spoolDir() { return dataDir.resolve("spool"); }
+
+    public Path embeddedPgDir() { return dataDir.resolve("pg"); }
+
+    /** A multi-line description for the start-up log; secrets are masked. */
+    public String describe() {
+        StringBuilder b = new StringBuilder("configuration:");
+        b.append("\n  http.host=").append(http.host())
+         .append("\n  http.port=").append(http.port())
+         .append("\n  http.max-body-bytes=").append(http.maxBodyBytes())
+         .append("\n  data.dir=").append(dataDir)
+         .append("\n  database.url=").append(database.embedded() ? "(embedded)" : maskUrl(database.url()))
+         .append("\n  database.user=").append(database.user() == null ? "" : database.user())
+         .append("\n  database.password=").append(mask(database.password()))
+         .append("\n  database.pool-size=").append(database.poolSize())
+         .append("\n  router.connect-timeout=").append(router.connectTimeout())
+         .append("\n  router.read-timeout=").append(router.readTimeout())
+         .append("\n  router.request-timeout=").append(router.requestTimeout())
+         .append("\n  usage.queue-capacity=").append(usage.queueCapacity())
+         .append("\n  usage.batch-size=").append(usage.batchSize())
+         .append("\n  usage.flush-interval=").append(usage.flushInterval())
+         .append("\n  usage.retry-interval=").append(usage.retryInterval());
+        pools.values().forEach(p -> p.targets().forEach(t -> b.append("\n  pool.").append(p.name())
+                .append(".target ").append(t.name()).append(' ').append(t.protocol()).append(' ')
+                .append(t.baseUrl()).append(" session=").append(t.sessionId()).append(" key=").append(t.keyRef())));
+        routerSecrets.forEach((k, v) -> b.append("\n  router.secret.").append(k).append('=').append(mask(v)));
+        return b.toString();
+    }
+
+    static String mask(String secret) {
+        return secret == null || secret.isEmpty() ? "" : "****";
+    }
+
+    /** Hides a password embedded in a JDBC URL ({@code password=...} or {@code user:pass@}). */
+    static String maskUrl(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****").replaceAll("//([^/:@]+):[^@/]*@", "//$1:****@");
+    }
+}

@@ -1,0 +1,86 @@
+package ai.cortensor.portal.pools;
+
+import ai.cortensor.portal.config.PortalConfig;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Speaks to router targets over HTTP (Helidon WebClient, pooled keep-alive connections). It only moves bytes;
+ * the proxy builds bodies and reads responses. Failures before a response are reported as {@link RouterFailure}.
+ */
+public final class RouterClient {
+    private final WebClient client;
+
+    public RouterClient(PortalConfig.Router config) {
+        this.client = WebClient.builder()
+                .connectTimeout(config.connectTimeout())
+                .readTimeout(config.readTimeout())
+                .keepAlive(true)
+                .followRedirects(false)
+                .connectionCacheSize(2048)
+                .sendExpectContinue(false)
+                .build();
+    }
+
+    /** An open router response; the caller must close it (this returns the connection to the pool or drops it). */
+    public record Call(int status, String contentType, HttpClientResponse response) implements AutoCloseable {
+        public InputStream body() {
+            return response.inputStream();
+        }
+
+        @Override
+        public void close() {
+            response.close();
+        }
+    }
+
+    /** Why a router could not be reached or did not answer in time; never carries the URL to a customer. */
+    public static final class RouterFailure extends RuntimeException {
+        private final boolean timeout;
+
+        RouterFailure(boolean timeout, Throwable cause) {
+            super(timeout ? "router timed out" : "router unreachable", cause, false, false);
+            this.timeout = timeout;
+        }
+
+        public boolean timeout() {
+            return timeout;
+        }
+    }
+
+    public Call post(RouterTarget target, byte[] body, boolean stream) {
+        try {
+            var request = client.post(target.completionsUrl())
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
+            if (target.routerKey() != null) {
+                request.header(HeaderNames.AUTHORIZATION, "Bearer " + target.routerKey());
+            }
+            HttpClientResponse response = request.submit(body);
+            return new Call(response.status().code(),
+                    response.headers().contentType().map(Object::toString).orElse(""), response);
+        } catch (RuntimeException e) {
+            throw new RouterFailure(isTimeout(e), e);
+        }
+    }
+
+    public static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException || t instanceof TimeoutException
+                    || (t instanceof InterruptedIOException && !(t instanceof ConnectException))) {
+                return true;
+            }
+            String m = t.getMessage();
+            if (m != null && m.toLowerCase().contains("timed out") && !(t instanceof ConnectException)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

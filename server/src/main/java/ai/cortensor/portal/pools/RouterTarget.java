@@ -1,0 +1,23 @@
+package ai.cortensor.portal.pools;
+
+/**
+ * One router endpoint of a pool. {@code routerKey} is a secret: it is sent to the router and nowhere else, and
+ * {@link #toString()} leaves it out. {@code baseUrl} and {@code sessionId} never reach a customer either.
+ */
+public record RouterTarget(long id, String name, String pool, String protocol, String baseUrl, Long sessionId,
+                           String routerKey, int weight, int maxConcurrency) {
+
+    /** The completion URL for this target's protocol. */
+    public String completionsUrl() {
+        return switch (protocol) {
+            case "cortensor-v1" -> baseUrl + "/api/v1/completions";
+            case "openai" -> baseUrl + "/v1/completions";
+            default -> baseUrl + "/api/v3/completions/" + sessionId;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "RouterTarget[" + pool + "/" + name + "]";
+    }
+}

@@ -1,0 +1,247 @@
+package ai.cortensor.portal.proxy;
+
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.Authentication;
+import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.pools.Pool;
+import ai.cortensor.portal.pools.RouterClient;
+import ai.cortensor.portal.pools.RouterTarget;
+import ai.cortensor.portal.usage.TokenCounter;
+import ai.cortensor.portal.usage.UsageLedger;
+import ai.cortensor.portal.web.ApiError;
+import ai.cortensor.portal.web.ErrorResponses;
+import ai.cortensor.portal.web.WebHeaders;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.InstantSource;
+
+/**
+ * The request path for {@code /v1/chat/completions} and {@code /v1/completions}, top to bottom: authenticate →
+ * parse → resolve model, pool and target → forward → relay → record. Every request, however it ends, leaves
+ * exactly one {@link ai.cortensor.portal.usage.RequestRecord} with the ledger.
+ */
+public final class CompletionsHandler {
+    private static final int MAX_ROUTER_BODY = 16 << 20;
+
+    private final ApiKeys keys;
+    private final Catalog catalog;
+    private final RouterClient router;
+    private final UsageLedger ledger;
+    private final TokenCounter tokens;
+    private final GatewayMetrics metrics;
+    private final InstantSource clock;
+    private final long maxBodyBytes;
+    private final long routerTimeoutSeconds;
+
+    public CompletionsHandler(ApiKeys keys, Catalog catalog, RouterClient router, UsageLedger ledger,
+                              TokenCounter tokens, GatewayMetrics metrics, InstantSource clock, long maxBodyBytes,
+                              long routerTimeoutSeconds) {
+        this.keys = keys;
+        this.catalog = catalog;
+        this.router = router;
+        this.ledger = ledger;
+        this.tokens = tokens;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.maxBodyBytes = maxBodyBytes;
+        this.routerTimeoutSeconds = routerTimeoutSeconds;
+    }
+
+    public void handle(Route route, ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        var now = clock.instant();
+        Trace trace = new Trace(WebHeaders.requestId(res), route, now, start);
+        try {
+            serve(req, res, trace);
+        } catch (ApiError e) {
+            if (trace.forwardedAt == null) {
+                trace.block(e.status(), e.code());
+            } else {
+                trace.end("failed", e.status(), e.code());
+            }
+            if (!res.isSent()) {
+                ErrorResponses.send(res, e, trace.requestId);
+            }
+        } finally {
+            long end = System.nanoTime();
+            ledger.record(trace.toRecord(end));
+            metrics.request(trace, end);
+        }
+    }
+
+    private void serve(ServerRequest req, ServerResponse res, Trace trace) {
+        Authentication auth = keys.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+        switch (auth) {
+            case Authentication.Denied d -> throw new ApiError(401, "authentication_error", d.code(), null,
+                    d.message(), null);
+            case Authentication.Authenticated a -> trace.key = a.key();
+        }
+        CompletionRequest request = RequestParser.parse(trace.route, readBody(req));
+        trace.stream = request.stream();
+        trace.model = request.model();
+        Model model = catalog.model(request.model()).orElseThrow(() -> ApiError.notFound("model_not_found",
+                "model", "The model '" + request.model() + "' does not exist or you do not have access to it."));
+        int maxTokens = request.maxTokens() == null ? model.maxOutputTokens() : request.maxTokens();
+        if (maxTokens > model.maxOutputTokens()) {
+            throw ApiError.invalidRequest("invalid_value", "max_tokens", "'max_tokens' is too large: " + maxTokens
+                    + ". The model '" + model.alias() + "' allows at most " + model.maxOutputTokens() + ".");
+        }
+        String prompt = trace.route == Route.CHAT ? model.template().render(request.messages()) : request.prompt();
+        checkContext(model, prompt, maxTokens);
+        Pool pool = catalog.pool(model.pool()).filter(Pool::routable).orElseThrow(() -> new ApiError(503,
+                "server_error", "model_unavailable", "model", "The model '" + model.alias()
+                + "' has no available capacity right now. Please retry shortly.", 5L));
+        RouterTarget target = pool.pick();
+        trace.target = target;
+        trace.forwardedAt = clock.instant();
+        byte[] body = RouterBodies.completion(target, model.alias(), prompt, request, maxTokens, trace.requestId,
+                routerTimeoutSeconds);
+        RouterClient.Call call;
+        try {
+            call = router.post(target, body, request.stream());
+        } catch (RouterClient.RouterFailure f) {
+            throw f.timeout()
+                    ? ApiError.server(504, "router_timeout", "The inference backend did not answer in time.")
+                    : ApiError.server(502, "router_unavailable", "The inference backend could not be reached.");
+        }
+        try (call) {
+            if (call.status() != 200) {
+                throw RouterErrors.map(call.status());
+            }
+            OpenAiShapes shapes = new OpenAiShapes(trace.route, trace.requestId, trace.acceptedAt.getEpochSecond(),
+                    model.alias(), request.includeUsage());
+            if (request.stream()) {
+                stream(call, res, shapes, trace, prompt);
+            } else {
+                respond(call, res, shapes, trace, prompt);
+            }
+        }
+    }
+
+    private void respond(RouterClient.Call call, ServerResponse res, OpenAiShapes shapes, Trace trace,
+                         String prompt) {
+        RouterReply reply;
+        try {
+            byte[] raw = readLimited(call.body(), MAX_ROUTER_BODY);
+            trace.firstByteNanos = System.nanoTime();
+            if (raw == null) {
+                throw new IOException("router body over " + MAX_ROUTER_BODY + " bytes");
+            }
+            reply = RouterReply.parse(raw);
+        } catch (IOException | UncheckedIOException e) {
+            boolean timeout = RouterClient.isTimeout(e);
+            throw timeout ? ApiError.server(504, "router_timeout", "The inference backend did not answer in time.")
+                    : ApiError.server(502, "router_bad_response", "The inference backend returned an unreadable response.");
+        }
+        settle(trace, prompt, reply.text(), reply.promptTokens(), reply.completionTokens());
+        byte[] out = shapes.completion(reply.text(), reply.finishReason() == null ? "stop" : reply.finishReason(),
+                trace.promptTokens, trace.completionTokens);
+        res.status(200);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(WebHeaders.PROCESSING_MS, Long.toString((System.nanoTime() - trace.startNanos) / 1_000_000));
+        trace.end("completed", 200, null);
+        res.send(out);
+    }
+
+    private void stream(RouterClient.Call call, ServerResponse res, OpenAiShapes shapes, Trace trace, String prompt) {
+        res.status(200);
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.header(WebHeaders.ACCEL_BUFFERING, "no");
+        boolean ended = false;
+        try (OutputStream out = res.outputStream()) {
+            StreamRelay.Result r = StreamRelay.relay(call.body(), out, shapes);
+            trace.firstByteNanos = r.firstByteNanos();
+            settle(trace, prompt, r.text(), r.promptTokens(), r.completionTokens());
+            ended = true;
+            switch (r.outcome()) {
+                case COMPLETED -> {
+                    trace.end("completed", 200, null);
+                    if (StreamRelay.write(out, shapes.finish(r.finishReason()))
+                            && (!shapes.includesUsage()
+                                || StreamRelay.write(out, shapes.usageChunk(trace.promptTokens, trace.completionTokens)))) {
+                        StreamRelay.write(out, OpenAiShapes.DONE);
+                    }
+                }
+                case CLIENT_GONE -> trace.end("cancelled", 499, "client_closed_request");
+                case ROUTER_CUT, ROUTER_TIMEOUT -> {
+                    String code = r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT ? "router_timeout"
+                            : "router_stream_interrupted";
+                    trace.end("failed", 200, code);
+                    StreamRelay.write(out, OpenAiShapes.errorFrame(
+                            "The inference backend stopped before the response was complete.", "server_error", code,
+                            trace.requestId));
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            if (!ended) {
+                trace.end("cancelled", 499, "client_closed_request");
+            } // else the stream already ended and only closing it failed
+
+        }
+    }
+
+    /** Router-reported usage when present; otherwise counted here and flagged as estimated. */
+    private void settle(Trace trace, String prompt, String text, Integer promptTokens, Integer completionTokens) {
+        if (completionTokens != null) {
+            trace.promptTokens = promptTokens;
+            trace.completionTokens = completionTokens;
+            trace.estimated = false;
+        } else {
+            trace.promptTokens = tokens.count(prompt);
+            trace.completionTokens = tokens.count(text);
+            trace.estimated = true;
+        }
+    }
+
+    /** Exact only when it matters: UTF-8 bytes bound the token count, so the tokenizer runs only near the limit. */
+    private void checkContext(Model model, String prompt, int maxTokens) {
+        long bound = (long) prompt.length() * 3; // a char is at most 3 UTF-8 bytes, a token at least 1 byte
+        if (bound + maxTokens <= model.contextLength()) {
+            return;
+        }
+        int promptTokens = tokens.count(prompt);
+        if (promptTokens + (long) maxTokens > model.contextLength()) {
+            throw ApiError.invalidRequest("context_length_exceeded", "messages", "This model's maximum context "
+                    + "length is " + model.contextLength() + " tokens. However, you requested " + (promptTokens
+                    + maxTokens) + " tokens (" + promptTokens + " in the prompt, " + maxTokens
+                    + " for the completion). Please reduce the length of the prompt or max_tokens.");
+        }
+    }
+
+    private byte[] readBody(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > maxBodyBytes) {
+            throw tooLarge();
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] body = readLimited(in, maxBodyBytes);
+            if (body == null) {
+                throw tooLarge();
+            }
+            if (body.length == 0) {
+                throw ApiError.invalidRequest("invalid_json", null, "The request body is empty; send a JSON object.");
+            }
+            return body;
+        } catch (IOException | UncheckedIOException e) {
+            throw ApiError.invalidRequest("invalid_body", null, "The request body could not be read.");
+        }
+    }
+
+    private ApiError tooLarge() {
+        return new ApiError(413, "invalid_request_error", "request_too_large", null,
+                "The request body is larger than the limit of " + maxBodyBytes + " bytes.", null);
+    }
+
+    /** The whole stream, or null when it is longer than {@code limit}. */
+    private static byte[] readLimited(InputStream in, long limit) throws IOException {
+        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        return body.length > limit ? null : body;
+    }
+}

@@ -1,0 +1,105 @@
+package ai.cortensor.portal.proxy;
+
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.Authentication;
+import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.web.ApiError;
+import ai.cortensor.portal.web.ErrorResponses;
+import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.web.WebHeaders;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}: the OpenAI model object plus OpenRouter-style catalog
+ * fields ({@code name}, {@code description}, {@code context_length}, {@code max_output_tokens},
+ * {@code pricing} in USD per token as decimal strings). The list is public; a key, when sent, must be valid.
+ */
+public final class ModelsHandler {
+    private final ApiKeys keys;
+    private final Catalog catalog;
+
+    public ModelsHandler(ApiKeys keys, Catalog catalog) {
+        this.keys = keys;
+        this.catalog = catalog;
+    }
+
+    public void list(ServerRequest req, ServerResponse res) {
+        String requestId = begin(req, res);
+        if (requestId == null) {
+            return;
+        }
+        List<Model> models = catalog.models();
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("object", "list");
+            g.writeArrayFieldStart("data");
+            for (Model m : models) {
+                model(g, m);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+
+    public void one(ServerRequest req, ServerResponse res) {
+        String requestId = begin(req, res);
+        if (requestId == null) {
+            return;
+        }
+        String id = req.path().pathParameters().get("id");
+        var model = catalog.model(id);
+        if (model.isEmpty()) {
+            ErrorResponses.send(res, ApiError.notFound("model_not_found", "model",
+                    "The model '" + id + "' does not exist."), requestId);
+            return;
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.write(g -> model(g, model.get())));
+    }
+
+    /** Sets the request id; returns null after answering 401 when a key was sent and is not valid. */
+    private String begin(ServerRequest req, ServerResponse res) {
+        String requestId = WebHeaders.requestId(res);
+        var auth = req.headers().first(HeaderNames.AUTHORIZATION);
+        if (auth.isPresent() && keys.authenticate(auth.get()) instanceof Authentication.Denied d) {
+            ErrorResponses.send(res, new ApiError(401, "authentication_error", d.code(), null, d.message(), null),
+                    requestId);
+            return null;
+        }
+        return requestId;
+    }
+
+    private static void model(JsonGenerator g, Model m) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", m.alias());
+        g.writeStringField("object", "model");
+        g.writeNumberField("created", m.createdAt().getEpochSecond());
+        g.writeStringField("owned_by", m.ownedBy());
+        g.writeStringField("name", m.displayName());
+        g.writeStringField("description", m.description());
+        g.writeNumberField("context_length", m.contextLength());
+        g.writeNumberField("max_output_tokens", m.maxOutputTokens());
+        g.writeObjectFieldStart("pricing");
+        g.writeStringField("prompt", perToken(m.promptPrice()));
+        g.writeStringField("completion", perToken(m.completionPrice()));
+        g.writeEndObject();
+        g.writeArrayFieldStart("supported_endpoints");
+        g.writeString(Route.CHAT.path());
+        g.writeString(Route.TEXT.path());
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** micro-USD per million tokens → USD per token, exact decimal. */
+    private static String perToken(long microsPerMillion) {
+        return BigDecimal.valueOf(microsPerMillion).movePointLeft(12).stripTrailingZeros().toPlainString();
+    }
+}

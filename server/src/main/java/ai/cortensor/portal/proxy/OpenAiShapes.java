@@ -1,0 +1,164 @@
+package ai.cortensor.portal.proxy;
+
+import ai.cortensor.portal.web.Json;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes responses in OpenAI's shapes: {@code chat.completion} / {@code text_completion} bodies and their stream
+ * chunks as SSE frames. {@code id}, {@code created} and {@code model} (the public alias) are fixed per response.
+ */
+final class OpenAiShapes {
+    static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+
+    private final Route route;
+    private final String id;
+    private final long created;
+    private final String model;
+    private final boolean includeUsage;
+
+    OpenAiShapes(Route route, String requestId, long created, String model, boolean includeUsage) {
+        this.route = route;
+        this.id = (route == Route.CHAT ? "chatcmpl-" : "cmpl-") + requestId.substring(4);
+        this.created = created;
+        this.model = model;
+        this.includeUsage = includeUsage;
+    }
+
+    boolean includesUsage() {
+        return includeUsage;
+    }
+
+    byte[] completion(String text, String finishReason, int promptTokens, int completionTokens) {
+        return Json.write(g -> {
+            head(g, route == Route.CHAT ? "chat.completion" : "text_completion");
+            g.writeArrayFieldStart("choices");
+            g.writeStartObject();
+            g.writeNumberField("index", 0);
+            if (route == Route.CHAT) {
+                g.writeObjectFieldStart("message");
+                g.writeStringField("role", "assistant");
+                g.writeStringField("content", text);
+                g.writeNullField("refusal");
+                g.writeEndObject();
+            } else {
+                g.writeStringField("text", text);
+            }
+            g.writeNullField("logprobs");
+            g.writeStringField("finish_reason", finishReason);
+            g.writeEndObject();
+            g.writeEndArray();
+            usage(g, promptTokens, completionTokens);
+            g.writeEndObject();
+        });
+    }
+
+    /** A content chunk; the first chat chunk also carries the assistant role. */
+    byte[] delta(String text, boolean first) {
+        return frame(g -> {
+            chunkChoiceStart(g);
+            if (route == Route.CHAT) {
+                g.writeObjectFieldStart("delta");
+                if (first) {
+                    g.writeStringField("role", "assistant");
+                }
+                g.writeStringField("content", text);
+                g.writeEndObject();
+            } else {
+                g.writeStringField("text", text);
+            }
+            g.writeNullField("logprobs");
+            g.writeNullField("finish_reason");
+            chunkEnd(g);
+        });
+    }
+
+    byte[] finish(String finishReason) {
+        return frame(g -> {
+            chunkChoiceStart(g);
+            if (route == Route.CHAT) {
+                g.writeObjectFieldStart("delta");
+                g.writeEndObject();
+            } else {
+                g.writeStringField("text", "");
+            }
+            g.writeNullField("logprobs");
+            g.writeStringField("finish_reason", finishReason);
+            chunkEnd(g);
+        });
+    }
+
+    /** The {@code stream_options.include_usage} chunk: no choices, full usage. */
+    byte[] usageChunk(int promptTokens, int completionTokens) {
+        return frame(g -> {
+            head(g, route == Route.CHAT ? "chat.completion.chunk" : "text_completion");
+            g.writeArrayFieldStart("choices");
+            g.writeEndArray();
+            usage(g, promptTokens, completionTokens);
+            g.writeEndObject();
+        });
+    }
+
+    static byte[] errorFrame(String message, String type, String code, String requestId) {
+        byte[] json = Json.write(g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeStringField("message", message);
+            g.writeStringField("type", type);
+            g.writeNullField("param");
+            g.writeStringField("code", code);
+            g.writeStringField("request_id", requestId);
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+        return sse(json);
+    }
+
+    private void chunkChoiceStart(JsonGenerator g) throws IOException {
+        head(g, route == Route.CHAT ? "chat.completion.chunk" : "text_completion");
+        g.writeArrayFieldStart("choices");
+        g.writeStartObject();
+        g.writeNumberField("index", 0);
+    }
+
+    private void chunkEnd(JsonGenerator g) throws IOException {
+        g.writeEndObject();
+        g.writeEndArray();
+        if (includeUsage) {
+            g.writeNullField("usage");
+        }
+        g.writeEndObject();
+    }
+
+    private void head(JsonGenerator g, String object) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", id);
+        g.writeStringField("object", object);
+        g.writeNumberField("created", created);
+        g.writeStringField("model", model);
+        g.writeNullField("system_fingerprint");
+    }
+
+    private static void usage(JsonGenerator g, int promptTokens, int completionTokens) throws IOException {
+        g.writeObjectFieldStart("usage");
+        g.writeNumberField("prompt_tokens", promptTokens);
+        g.writeNumberField("completion_tokens", completionTokens);
+        g.writeNumberField("total_tokens", promptTokens + completionTokens);
+        g.writeEndObject();
+    }
+
+    private static byte[] frame(Json.Body body) {
+        return sse(Json.write(body));
+    }
+
+    private static byte[] sse(byte[] json) {
+        byte[] out = new byte[DATA.length + json.length + 2];
+        System.arraycopy(DATA, 0, out, 0, DATA.length);
+        System.arraycopy(json, 0, out, DATA.length, json.length);
+        out[out.length - 2] = '\n';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+}

@@ -1,0 +1,120 @@
+package ai.cortensor.portal.proxy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Relays a router's SSE stream to the client as OpenAI chunks, one flush per chunk, never buffering the whole
+ * response. Multi-miner streams are de-interleaved by locking onto the first frame's {@code id} (or
+ * {@code task_id}); frames of other miners are dropped. The outcome says how the stream ended; the delivered
+ * text is kept for metering when the router reports no usage.
+ */
+final class StreamRelay {
+
+    enum Outcome { COMPLETED, ROUTER_CUT, ROUTER_TIMEOUT, CLIENT_GONE }
+
+    /** The relay's result; {@code firstByteNanos} is 0 when no content reached the client. */
+    record Result(Outcome outcome, String text, String finishReason, Integer promptTokens, Integer completionTokens,
+                  long firstByteNanos) {}
+
+    private StreamRelay() {}
+
+    static Result relay(InputStream upstream, OutputStream client, OpenAiShapes shapes) {
+        StringBuilder text = new StringBuilder();
+        String lockedKey = null;
+        String finish = null;
+        Integer pt = null;
+        Integer ct = null;
+        long firstByte = 0;
+        boolean done = false;
+        BufferedReader in = new BufferedReader(new InputStreamReader(upstream, StandardCharsets.UTF_8), 8192);
+        try {
+            String line;
+            while ((line = readLine(in)) != null) {
+                if (!line.startsWith("data:")) {
+                    continue; // blank separators, comments (": keep-alive"), event/id fields
+                }
+                String data = line.substring(5).trim();
+                if (data.equals("[DONE]")) {
+                    done = true;
+                    break;
+                }
+                RouterReply frame;
+                try {
+                    frame = RouterReply.parse(data);
+                } catch (IOException e) {
+                    continue; // a malformed frame is dropped, not fatal
+                }
+                if (lockedKey == null) {
+                    lockedKey = frame.streamKey();
+                } else if (frame.streamKey() != null && !lockedKey.equals(frame.streamKey())) {
+                    continue; // another miner's frame
+                }
+                if (frame.completionTokens() != null) {
+                    pt = frame.promptTokens();
+                    ct = frame.completionTokens();
+                }
+                if (!frame.text().isEmpty()) {
+                    boolean first = firstByte == 0;
+                    if (first) {
+                        firstByte = System.nanoTime();
+                    }
+                    text.append(frame.text());
+                    if (!write(client, shapes.delta(frame.text(), first))) {
+                        return new Result(Outcome.CLIENT_GONE, text.toString(), null, pt, ct, firstByte);
+                    }
+                }
+                if (frame.finishReason() != null) {
+                    finish = frame.finishReason();
+                }
+            }
+        } catch (RouterReadTimeout e) {
+            return new Result(Outcome.ROUTER_TIMEOUT, text.toString(), null, pt, ct, firstByte);
+        } catch (IOException | UncheckedIOException e) {
+            return new Result(Outcome.ROUTER_CUT, text.toString(), null, pt, ct, firstByte);
+        }
+        if (!done && finish == null) {
+            return new Result(Outcome.ROUTER_CUT, text.toString(), null, pt, ct, firstByte);
+        }
+        return new Result(Outcome.COMPLETED, text.toString(), finish == null ? "stop" : finish, pt, ct, firstByte);
+    }
+
+    /** Writes and flushes one frame; false when the client has gone away. */
+    static boolean write(OutputStream client, byte[] frame) {
+        try {
+            client.write(frame);
+            client.flush();
+            return true;
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    private static String readLine(BufferedReader in) throws IOException {
+        try {
+            return in.readLine();
+        } catch (UncheckedIOException e) {
+            throw timeoutOr(e.getCause(), e);
+        } catch (IOException e) {
+            throw timeoutOr(e, e);
+        }
+    }
+
+    private static IOException timeoutOr(Throwable cause, Exception original) {
+        if (cause instanceof java.net.SocketTimeoutException) {
+            return new RouterReadTimeout();
+        }
+        return original instanceof IOException io ? io : new IOException(original);
+    }
+
+    private static final class RouterReadTimeout extends IOException {
+        RouterReadTimeout() {
+            super("router read timed out", null);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package ai.cortensor.portal.usage;
+
+import java.time.Instant;
+
+/**
+ * Everything recorded about one request, written once when it ends: its {@code request_logs} row and, when
+ * {@link #served()}, its {@code usage_events} row. Serialized as-is to the disk spool.
+ *
+ * @param status     blocked | completed | failed | cancelled
+ * @param blockReason why the gateway refused it before forwarding (the error code), else null
+ */
+public record RequestRecord(String requestId, Instant acceptedAt, String route, boolean stream, String model,
+                            Long apiKeyId, Long userId, Long organizationId, String status, int httpStatus,
+                            String errorCode, String blockReason, String pool, String target, Instant forwardedAt,
+                            Integer ttftMs, int latencyMs, Integer promptTokens, Integer completionTokens,
+                            boolean tokensEstimated) {
+
+    /**
+     * A request the router answered (a first byte arrived, so {@code ttftMs} is set): it owes exactly one usage
+     * event, whether it then completed, failed mid-stream or was abandoned by the client.
+     */
+    public boolean served() {
+        return apiKeyId != null && target != null && ttftMs != null && completionTokens != null;
+    }
+}

@@ -1,0 +1,69 @@
+package ai.cortensor.portal.web;
+
+import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.pools.Pool;
+import ai.cortensor.portal.usage.UsageLedger;
+import io.helidon.http.HeaderNames;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * {@code /health} (gateway state and pool aliases; never router URLs or sessions), {@code /ready} (can serve
+ * traffic) and {@code /metrics} (Prometheus text).
+ */
+public final class Ops {
+    private final Catalog catalog;
+    private final UsageLedger ledger;
+    private final PrometheusMeterRegistry registry;
+    private final String version;
+
+    public Ops(Catalog catalog, UsageLedger ledger, PrometheusMeterRegistry registry, String version) {
+        this.catalog = catalog;
+        this.ledger = ledger;
+        this.registry = registry;
+        this.version = version;
+    }
+
+    public void health(ServerRequest req, ServerResponse res) {
+        boolean routable = catalog.pools().stream().anyMatch(Pool::routable);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("status", !routable ? "unavailable" : ledger.databaseUp() ? "ok" : "degraded");
+            g.writeStringField("version", version);
+            g.writeStringField("database", ledger.databaseUp() ? "up" : "down");
+            g.writeNumberField("usage_spool_pending", ledger.spoolPending());
+            g.writeArrayFieldStart("pools");
+            for (Pool p : catalog.pools()) {
+                g.writeStartObject();
+                g.writeStringField("name", p.name());
+                g.writeStringField("state", p.state());
+                g.writeNumberField("targets", p.targets().size());
+                g.writeArrayFieldStart("models");
+                for (var m : catalog.models()) {
+                    if (p.name().equals(m.pool())) {
+                        g.writeString(m.alias());
+                    }
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+
+    /** Ready when some model has a routable pool. A database outage does not make it unready: usage spools. */
+    public void ready(ServerRequest req, ServerResponse res) {
+        boolean ready = catalog.models().stream().anyMatch(m -> catalog.pool(m.pool()).map(Pool::routable).orElse(false));
+        res.status(ready ? 200 : 503);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(ready ? "{\"ready\":true}" : "{\"ready\":false,\"reason\":\"no model has a routable pool\"}");
+    }
+
+    public void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        res.send(registry.scrape());
+    }
+}

@@ -1,0 +1,149 @@
+package ai.cortensor.portal;
+
+import ai.cortensor.portal.config.ConfigLoader;
+import ai.cortensor.portal.config.PortalConfig;
+import ai.cortensor.routersim.Behavior;
+import ai.cortensor.routersim.RouterSim;
+import ai.cortensor.routersim.SimConfig;
+import ai.cortensor.testkit.TestDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The real product for integration tests: a fresh PostgreSQL database, two router simulators behind the
+ * {@code default} pool, and the server on a free port, all over real HTTP. One per test class.
+ */
+final class PortalHarness implements AutoCloseable {
+    static final String ROUTER_KEY = "sim-router-secret-7f3a9c";
+
+    final TestDatabase db;
+    final RouterSim simA;
+    final RouterSim simB;
+    final Path dataDir;
+    final PortalConfig config;
+    final Portal portal;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    PortalHarness() {
+        this(Map.of());
+    }
+
+    PortalHarness(Map<String, String> extraConfig) {
+        try {
+            dataDir = Files.createTempDirectory("portal-it");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        db = TestDatabase.create();
+        SimConfig sim = SimConfig.defaults().withApiKey(ROUTER_KEY).withSessionIds(Set.of(11L));
+        simA = RouterSim.start(sim.withName("sim-a"));
+        simB = RouterSim.start(sim.withName("sim-b"));
+        Map<String, String> values = new HashMap<>(Map.of(
+                "http.port", "0",
+                "data.dir", dataDir.toString(),
+                "database.url", db.url(),
+                "pool.default.targets", "cortensor-v3 " + simA.baseUrl() + " session=11 key=main name=a, "
+                        + "cortensor-v3 " + simB.baseUrl() + " session=11 key=main name=b",
+                "router.secret.main", ROUTER_KEY,
+                "router.read-timeout", "PT3S",
+                "usage.flush-interval", "PT0.02S",
+                "usage.retry-interval", "PT0.2S"));
+        values.putAll(extraConfig);
+        config = ConfigLoader.fromMap(values);
+        portal = Portal.start(config, InstantSource.system());
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + portal.port();
+    }
+
+    Jdbi jdbi() {
+        return portal.database().jdbi();
+    }
+
+    /** Makes both simulators behave the same way. */
+    void behave(Behavior b) {
+        simA.behave(b);
+        simB.behave(b);
+    }
+
+    String newKey(String email) {
+        long user = portal.accounts().ensureUser(email, null);
+        return portal.keys().issue("test", user, null, null).token();
+    }
+
+    HttpResponse<String> post(String path, String key, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return send(b.build());
+    }
+
+    HttpResponse<String> get(String path, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return send(b.GET().build());
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The request_logs row of one request, or an empty map while it is not written yet. */
+    Map<String, Object> requestLog(String requestId) {
+        return jdbi().withHandle(h -> h.createQuery("SELECT * FROM request_logs WHERE request_id = :id")
+                .bind("id", requestId).mapToMap().findOne().orElse(Map.of()));
+    }
+
+    long count(String sql) {
+        return count(jdbi(), sql);
+    }
+
+    static long count(Jdbi jdbi, String sql) {
+        return jdbi.withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
+    }
+
+    List<Map<String, Object>> usageEvents(String requestId) {
+        return jdbi().withHandle(h -> h.createQuery("SELECT * FROM usage_events WHERE request_id = :id")
+                .bind("id", requestId).mapToMap().list());
+    }
+
+    static String chatBody(String model, boolean stream) {
+        return "{\"model\":\"" + model + "\",\"stream\":" + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello to the test\"}]}";
+    }
+
+    @Override
+    public void close() {
+        portal.close();
+        simA.close();
+        simB.close();
+        db.close();
+    }
+}
