@@ -77,8 +77,8 @@ class OpenAiSdkIT {
     }
 
     @Test
-    void streaming_chat_delivers_every_token_then_usage_when_asked() {
-        harness.behave(Behavior.defaults().withCompletionTokens(12));
+    void streaming_chat_delivers_every_token_then_router_reported_usage_when_asked() {
+        harness.behave(Behavior.defaults().withCompletionTokens(12).withUsageInStream(true));
         List<ChatCompletionChunk> chunks = new ArrayList<>();
         try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(
                 ChatCompletionCreateParams.builder().model("oss-20b").addUserMessage("Stream please")
@@ -93,6 +93,20 @@ class OpenAiSdkIT {
         assertThat(last.usage().orElseThrow().completionTokens()).isEqualTo(12);
         assertThat(chunks.stream().flatMap(c -> c.choices().stream())
                 .filter(ch -> ch.finishReason().isPresent()).count()).isEqualTo(1);
+    }
+
+    @Test
+    void stream_without_router_usage_reports_tokenizer_counts() {
+        harness.behave(Behavior.defaults().withCompletionTokens(12));
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model("qwen").addUserMessage("Stream please")
+                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            s.stream().forEach(chunks::add);
+        }
+        // o200k_base splits the simulator's 12 words into 14 tokens; the gateway counts, it does not guess
+        long counted = chunks.get(chunks.size() - 1).usage().orElseThrow().completionTokens();
+        assertThat(counted).isEqualTo(14);
     }
 
     @Test
@@ -142,12 +156,14 @@ class OpenAiSdkIT {
 
     @Test
     void sdk_requests_are_metered_once_each() {
-        long before = harness.count("SELECT count(*) FROM usage_events");
+        String token = harness.newKey("sdk-metering@example.com");
+        long keyId = harness.portal.keys().find(token.substring(5, 17)).orElseThrow().id();
+        OpenAIClient client = sdk(token);
         for (int i = 0; i < 3; i++) {
             client.chat().completions().create(ChatCompletionCreateParams.builder()
                     .model("qwen").addUserMessage("count me").build());
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(harness.count("SELECT count(*) FROM usage_events")).isEqualTo(before + 3));
+                assertThat(harness.count("SELECT count(*) FROM usage_events WHERE api_key_id = " + keyId)).isEqualTo(3));
     }
 }

@@ -75,7 +75,7 @@ final class StreamRelay {
             }
         } catch (RouterReadTimeout e) {
             return new Result(Outcome.ROUTER_TIMEOUT, text.toString(), null, pt, ct, firstByte);
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             return new Result(Outcome.ROUTER_CUT, text.toString(), null, pt, ct, firstByte);
         }
         if (!done && finish == null) {
@@ -90,8 +90,8 @@ final class StreamRelay {
             client.write(frame);
             client.flush();
             return true;
-        } catch (IOException | UncheckedIOException e) {
-            return false;
+        } catch (IOException | RuntimeException e) {
+            return false; // the server's socket layer reports a gone client with its own runtime exceptions
         }
     }
 
@@ -102,6 +102,9 @@ final class StreamRelay {
             throw timeoutOr(e.getCause(), e);
         } catch (IOException e) {
             throw timeoutOr(e, e);
+        } catch (RuntimeException e) {
+            // the client library reports a connection closed mid-chunk as a runtime exception
+            throw timeoutOr(e.getCause(), e);
         }
     }
 

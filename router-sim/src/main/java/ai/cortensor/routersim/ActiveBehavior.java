@@ -1,0 +1,20 @@
+package ai.cortensor.routersim;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The current {@link Behavior} together with the counter its {@code failEveryNth} counts on; replaced as one
+ * value, so a new behaviour always starts counting at request 1.
+ */
+record ActiveBehavior(Behavior behavior, AtomicLong eligibleRequests) {
+
+    static ActiveBehavior of(Behavior behavior) {
+        return new ActiveBehavior(behavior, new AtomicLong());
+    }
+
+    /** Counts one request that would otherwise succeed; true when it must get the configured failure. */
+    boolean nextRequestFails() {
+        long k = eligibleRequests.incrementAndGet();
+        return behavior.failure() != Behavior.Failure.NONE && k % behavior.failEveryNth() == 0;
+    }
+}
