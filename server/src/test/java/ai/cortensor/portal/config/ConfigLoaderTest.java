@@ -1,0 +1,84 @@
+package ai.cortensor.portal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @Test
+    void defaults_run_embedded_on_8080() {
+        PortalConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(c.database().embedded()).isTrue();
+        assertThat(c.http().port()).isEqualTo(8080);
+        assertThat(c.http().maxBodyBytes()).isEqualTo(1 << 20);
+        assertThat(c.router().readTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void environment_overrides_the_file(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("portal.properties");
+        Files.writeString(file, "http.port=9000\ndatabase.pool-size=4\n");
+        PortalConfig c = ConfigLoader.load(file, Map.of(
+                "PORTAL_HTTP_PORT", "9100",
+                "PORTAL_DATABASE_URL", "jdbc:postgresql://db:5432/portal?user=portal&password=s3cret",
+                "PORTAL_CONFIG", "ignored: launcher variable",
+                "HOME", "/root"));
+        assertThat(c.http().port()).isEqualTo(9100);
+        assertThat(c.database().poolSize()).isEqualTo(4);
+        assertThat(c.database().url()).startsWith("jdbc:postgresql://db:5432/portal");
+    }
+
+    @Test
+    void pools_and_router_secrets_come_from_environment() {
+        PortalConfig c = ConfigLoader.load(null, Map.of(
+                "PORTAL_POOL_DEFAULT_TARGETS", "cortensor-v3 http://r1:5010/ session=12 key=main, cortensor-v1 http://r2:5010 session=7 key=main name=r2",
+                "PORTAL_ROUTER_SECRET_MAIN", "router-key-123"));
+        var pool = c.pools().get("default");
+        assertThat(pool.targets()).extracting(PortalConfig.TargetSpec::name).containsExactly("default-1", "r2");
+        assertThat(pool.targets().get(0).baseUrl()).isEqualTo("http://r1:5010");
+        assertThat(pool.targets().get(1).sessionId()).isEqualTo(7L);
+        assertThat(c.routerSecrets()).containsEntry("main", "router-key-123");
+    }
+
+    @Test
+    void description_masks_every_secret() {
+        PortalConfig c = ConfigLoader.fromMap(Map.of(
+                "database.url", "jdbc:postgresql://db/portal?user=portal&password=hunter2",
+                "database.password", "pw-xyz",
+                "pool.default.targets", "cortensor-v3 http://r1:5010 session=1 key=main",
+                "router.secret.main", "router-key-123"));
+        assertThat(c.describe()).doesNotContain("hunter2").doesNotContain("pw-xyz").doesNotContain("router-key-123")
+                .contains("password=****").contains("router.secret.main=****");
+    }
+
+    @Test
+    void unknown_key_is_named_in_the_error() {
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.prot", "1")))
+                .hasMessageContaining("unknown configuration key 'http.prot'");
+    }
+
+    @Test
+    void out_of_range_value_is_rejected_not_clamped() {
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.port", "70000")))
+                .hasMessageContaining("http.port must be between 0 and 65535, got 70000");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("router.read-timeout", "soon")))
+                .hasMessageContaining("router.read-timeout");
+    }
+
+    @Test
+    void target_without_session_or_with_unknown_secret_is_rejected() {
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("pool.p.targets", "cortensor-v3 http://r:1")))
+                .hasMessageContaining("needs session=<id>");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("pool.p.targets", "cortensor-v3 http://r:1 session=1 key=nokey")))
+                .hasMessageContaining("has no router.secret.nokey");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("pool.p.targets", "grpc http://r:1")))
+                .hasMessageContaining("unknown protocol 'grpc'");
+    }
+}
