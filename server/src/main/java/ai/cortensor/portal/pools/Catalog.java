@@ -1,6 +1,7 @@
 package ai.cortensor.portal.pools;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class Catalog {
         }
         Map<String, Model> models = new LinkedHashMap<>();
         store.models().forEach(m -> models.put(m.alias(), m));
-        snapshot = new Snapshot(Map.copyOf(models), pools);
+        snapshot = new Snapshot(Collections.unmodifiableMap(models), Collections.unmodifiableMap(pools));
     }
 
     /** An enabled model by alias. */

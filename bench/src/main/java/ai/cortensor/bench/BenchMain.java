@@ -1,0 +1,337 @@
+package ai.cortensor.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Entry point of {@code bench/target/bench.jar}, driven by {@code bench/run.sh}:
+ * <pre>
+ *   body gateway|direct [--stream] [--max-tokens N]     print a request body (for wrk scripts)
+ *   latency  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--rates 500,1000,2000]
+ *            [--seconds 10] [--warmup 10] [--connections 32] --out FILE
+ *   streams  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--concurrency 200]
+ *            [--seconds 20] [--warmup 10] [--tokens 64] [--metrics URL] [--pid N] --out FILE
+ *   report   --results DIR --doc FILE                   rewrite the results section of docs/benchmarks.md
+ *   jfr-top  --file REC.jfr [--top 25]                  summarise a JFR recording's execution samples
+ * </pre>
+ */
+public final class BenchMain {
+
+    static final String MODEL = "qwen";
+    /** What the gateway sends the router for the gateway body below (chatml template, see RouterBodies). */
+    static final String RENDERED_PROMPT = "<|im_start|>user\\nhello<|im_end|>\\n<|im_start|>assistant\\n";
+    static final byte[] FIRST_TOKEN = ResponseParser.ascii("lorem");
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: bench.jar body|latency|streams|report|jfr-top [options]");
+            System.exit(2);
+        }
+        Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
+        switch (args[0]) {
+            case "body" -> System.out.println(body(args.length > 1 ? args[1] : "gateway", o.containsKey("stream"),
+                    Integer.parseInt(o.getOrDefault("max-tokens", "16"))));
+            case "latency" -> latency(o);
+            case "streams" -> streams(o);
+            case "report" -> Report.write(Path.of(req(o, "results")), Path.of(req(o, "doc")));
+            case "jfr-top" -> JfrTop.print(Path.of(req(o, "file")), Integer.parseInt(o.getOrDefault("top", "25")));
+            default -> {
+                System.err.println("unknown command " + args[0]);
+                System.exit(2);
+            }
+        }
+    }
+
+    static String body(String kind, boolean stream, int maxTokens) {
+        return switch (kind) {
+            case "gateway" -> "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],"
+                    + "\"max_tokens\":" + maxTokens + (stream ? ",\"stream\":true" : "") + "}";
+            case "direct" -> "{\"prompt\":\"" + RENDERED_PROMPT + "\",\"prompt_type\":1,\"prompt_template\":\"\","
+                    + "\"timeout\":300,\"client_reference\":\"bench\",\"stream\":" + stream + ",\"max_tokens\":"
+                    + maxTokens + "}";
+            default -> throw new IllegalArgumentException("body gateway|direct");
+        };
+    }
+
+    // ---- non-streaming added latency, open loop ---------------------------------------------------------------
+
+    private static void latency(Map<String, String> o) throws Exception {
+        List<Integer> rates = Arrays.stream(o.getOrDefault("rates", "500,1000,2000").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
+        double seconds = Double.parseDouble(o.getOrDefault("seconds", "10"));
+        double warmup = Double.parseDouble(o.getOrDefault("warmup", "10"));
+        int connections = Integer.parseInt(o.getOrDefault("connections", "32"));
+        List<Endpoint> gateway = endpoints(req(o, "gateway"), req(o, "gateway-key"), body("gateway", false, 16), false);
+        List<Endpoint> direct = endpoints(req(o, "direct"), req(o, "direct-key"), body("direct", false, 16), false);
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("seconds", fmt(seconds));
+        out.put("connections", Integer.toString(connections));
+        out.put("rates", o.getOrDefault("rates", "500,1000,2000"));
+        int maxRate = rates.stream().mapToInt(Integer::intValue).max().orElse(1000);
+        try (LoadEngine gw = new LoadEngine(gateway, Math.max(1, connections / gateway.size()), null);
+             LoadEngine dr = new LoadEngine(direct, Math.max(1, connections / direct.size()), null)) {
+            if (warmup > 0) {
+                log("warm-up: gateway %.0f s and direct %.0f s at %d req/s", warmup, Math.min(warmup, 5), maxRate);
+                // ramp up so a cold JIT is not flooded, then hold the highest rate
+                gw.openLoop(Math.max(100, maxRate / 4.0), Math.min(2, warmup / 4), 5);
+                gw.openLoop(maxRate, warmup, 5);
+                dr.openLoop(maxRate, Math.min(warmup, 5), 5);
+                pause();
+            }
+            for (int rate : rates) {
+                for (String target : List.of("direct", "gateway")) {
+                    LoadEngine e = target.equals("gateway") ? gw : dr;
+                    LoadEngine.Result r = e.openLoop(rate, seconds, 5);
+                    String p = "r" + rate + "." + target + ".";
+                    put(out, p, r, false);
+                    log("%5d req/s %-7s p50 %s p90 %s p99 %s max %s ms, ok %d, errors %d %s, send lag p50/p99 %s/%s ms",
+                            rate, target, ms(r.latency, 50), ms(r.latency, 90), ms(r.latency, 99),
+                            ms(r.latency.getMaxValue()), r.ok, r.errorCount(), r.errors.isEmpty() ? "" : r.errors,
+                            ms(r.sendLag, 50), ms(r.sendLag, 99));
+                    pause();
+                }
+            }
+        }
+        writeProps(Path.of(req(o, "out")), out);
+    }
+
+    // ---- streaming, closed loop --------------------------------------------------------------------------------
+
+    private static void streams(Map<String, String> o) throws Exception {
+        int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "200"));
+        double seconds = Double.parseDouble(o.getOrDefault("seconds", "20"));
+        double warmup = Double.parseDouble(o.getOrDefault("warmup", "10"));
+        int tokens = Integer.parseInt(o.getOrDefault("tokens", "64"));
+        List<Endpoint> gateway = endpoints(req(o, "gateway"), req(o, "gateway-key"), body("gateway", true, tokens), true);
+        List<Endpoint> direct = endpoints(req(o, "direct"), req(o, "direct-key"), body("direct", true, tokens), true);
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("concurrency", Integer.toString(concurrency));
+        out.put("seconds", fmt(seconds));
+        out.put("tokens", Integer.toString(tokens));
+        HeapSampler heap = o.containsKey("metrics") ? new HeapSampler(o.get("metrics"), o.get("pid")) : null;
+        if (heap != null) {
+            long idle = heap.scrapeHeap();
+            out.put("gateway.heap_before_mb", fmt(idle / 1048576.0));
+        }
+        try (LoadEngine gw = new LoadEngine(gateway, Math.max(1, concurrency / gateway.size()), FIRST_TOKEN);
+             LoadEngine dr = new LoadEngine(direct, Math.max(1, concurrency / direct.size()), FIRST_TOKEN)) {
+            if (warmup > 0) {
+                log("warm-up: %d concurrent streams through the gateway for %.0f s", concurrency, warmup);
+                gw.closedLoop(warmup, 10);
+                dr.closedLoop(Math.min(5, warmup), 10);
+                pause();
+            }
+            for (String target : List.of("direct", "gateway")) {
+                LoadEngine e = target.equals("gateway") ? gw : dr;
+                if (heap != null && target.equals("gateway")) {
+                    heap.start();
+                }
+                LoadEngine.Result r = e.closedLoop(seconds, 10);
+                if (heap != null && target.equals("gateway")) {
+                    heap.stop();
+                    out.put("gateway.heap_max_mb", fmt(heap.maxHeap.get() / 1048576.0));
+                    out.put("gateway.heap_end_mb", fmt(heap.lastHeap.get() / 1048576.0));
+                    if (heap.maxRss.get() > 0) {
+                        out.put("gateway.rss_max_mb", fmt(heap.maxRss.get() / 1048576.0));
+                    }
+                }
+                String p = target + ".";
+                put(out, p, r, true);
+                out.put(p + "streams_per_s", fmt(r.completedInWindow / r.seconds));
+                log("%-7s %d concurrent: %.1f streams/s, TTFT p50 %s p99 %s ms, stream p50 %s ms, ok %d, errors %d %s",
+                        target, concurrency, r.completedInWindow / r.seconds, ms(r.ttft, 50), ms(r.ttft, 99),
+                        ms(r.latency, 50), r.ok, r.errorCount(), r.errors.isEmpty() ? "" : r.errors);
+                pause();
+            }
+        }
+        if (heap != null) {
+            log("gateway heap: before %s MB, max %s MB, end %s MB", out.get("gateway.heap_before_mb"),
+                    out.get("gateway.heap_max_mb"), out.get("gateway.heap_end_mb"));
+        }
+        writeProps(Path.of(req(o, "out")), out);
+    }
+
+    /** Polls the server's Prometheus {@code jvm_memory_used_bytes{area="heap"}} (summed over pools) and RSS. */
+    static final class HeapSampler {
+        private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private final URI uri;
+        private final String pid;
+        final AtomicLong maxHeap = new AtomicLong();
+        final AtomicLong lastHeap = new AtomicLong();
+        final AtomicLong maxRss = new AtomicLong();
+        private volatile boolean running;
+        private Thread thread;
+
+        HeapSampler(String url, String pid) {
+            this.uri = URI.create(url);
+            this.pid = pid;
+        }
+
+        void start() {
+            running = true;
+            thread = Thread.ofPlatform().daemon(true).name("heap-sampler").start(() -> {
+                while (running) {
+                    try {
+                        long h = scrapeHeap();
+                        lastHeap.set(h);
+                        maxHeap.accumulateAndGet(h, Math::max);
+                        maxRss.accumulateAndGet(rss(), Math::max);
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        log("heap sampling failed: %s", e);
+                    }
+                }
+            });
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.interrupt();
+            thread.join();
+            try {
+                lastHeap.set(scrapeHeap());
+            } catch (Exception e) {
+                log("heap sampling failed: %s", e);
+            }
+        }
+
+        long scrapeHeap() throws IOException, InterruptedException {
+            String text = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            long sum = 0;
+            for (String line : text.split("\n")) {
+                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                    sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        }
+
+        private long rss() {
+            if (pid == null) {
+                return 0;
+            }
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+            } catch (IOException | NumberFormatException ignored) {
+                // process gone or not Linux
+            }
+            return 0;
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private static List<Endpoint> endpoints(String urls, String key, String body, boolean stream) {
+        List<Endpoint> list = new ArrayList<>();
+        for (String u : urls.split(",")) {
+            if (!u.isBlank()) {
+                list.add(Endpoint.post(u.trim(), key, body, stream));
+            }
+        }
+        return list;
+    }
+
+    private static void put(Map<String, String> out, String p, LoadEngine.Result r, boolean stream) {
+        Histogram h = r.latency;
+        out.put(p + "sent", Long.toString(r.sent));
+        out.put(p + "ok", Long.toString(r.ok));
+        out.put(p + "errors", Long.toString(r.errorCount()));
+        out.put(p + "error_kinds", r.errors.toString());
+        out.put(p + "achieved_per_s", fmt(r.completedInWindow / r.seconds));
+        for (int q : new int[] {50, 90, 99}) {
+            out.put(p + "p" + q + "_us", us(h.getValueAtPercentile(q)));
+        }
+        out.put(p + "p999_us", us(h.getValueAtPercentile(99.9)));
+        out.put(p + "max_us", us(h.getMaxValue()));
+        if (stream) {
+            out.put(p + "ttft_p50_us", us(r.ttft.getValueAtPercentile(50)));
+            out.put(p + "ttft_p90_us", us(r.ttft.getValueAtPercentile(90)));
+            out.put(p + "ttft_p99_us", us(r.ttft.getValueAtPercentile(99)));
+            out.put(p + "ttft_max_us", us(r.ttft.getMaxValue()));
+        } else {
+            out.put(p + "send_lag_p50_us", us(r.sendLag.getValueAtPercentile(50)));
+            out.put(p + "send_lag_p99_us", us(r.sendLag.getValueAtPercentile(99)));
+        }
+    }
+
+    private static void writeProps(Path file, Map<String, String> values) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        values.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        Files.writeString(file, sb.toString());
+    }
+
+    private static void pause() throws InterruptedException {
+        Thread.sleep(1000);
+    }
+
+    static String us(long nanos) {
+        return String.format(Locale.ROOT, "%.1f", nanos / 1000.0);
+    }
+
+    static String ms(Histogram h, double q) {
+        return ms(h.getValueAtPercentile(q));
+    }
+
+    static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+    }
+
+    static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench] " + format + "%n", args);
+        System.out.flush();
+    }
+
+    private static String req(Map<String, String> o, String name) {
+        String v = o.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("missing --" + name);
+        }
+        return v;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                continue;
+            }
+            String name = a.substring(2);
+            if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                o.put(name, args[++i]);
+            } else {
+                o.put(name, "true");
+            }
+        }
+        return o;
+    }
+}

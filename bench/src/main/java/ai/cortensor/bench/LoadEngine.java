@@ -1,0 +1,384 @@
+package ai.cortensor.bench;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A single-threaded NIO HTTP/1.1 load generator over keep-alive connections (one request in flight per connection,
+ * no pipelining). Two modes:
+ * <ul>
+ *   <li>{@link #openLoop}: request {@code k} is due at {@code start + k / rate} whatever happened before (a pacer
+ *       thread wakes the selector at each due time); latency is measured from that scheduled time, so queueing
+ *       behind a slow response is counted (no coordinated omission). How late the generator itself sent each
+ *       request is recorded separately ({@code sendLag}).</li>
+ *   <li>{@link #closedLoop}: each connection sends its next request as soon as the previous response ends
+ *       (streams); records time to the first body byte sequence matching a marker (first token) and total time.</li>
+ * </ul>
+ * All histograms are in nanoseconds.
+ */
+final class LoadEngine implements AutoCloseable {
+
+    static final class Result {
+        final Histogram latency = hist();
+        final Histogram sendLag = hist();
+        final Histogram ttft = hist();
+        long sent;
+        long ok;
+        long completedInWindow;
+        long bodyBytes;
+        final Map<String, Long> errors = new TreeMap<>();
+        double seconds;
+
+        long errorCount() {
+            return errors.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        void error(String what) {
+            errors.merge(what, 1L, Long::sum);
+        }
+
+        private static Histogram hist() {
+            return new Histogram(120_000_000_000L, 3);
+        }
+    }
+
+    private static final class Conn {
+        final Endpoint endpoint;
+        final int endpointIndex;
+        final ResponseParser parser;
+        SocketChannel channel;
+        SelectionKey key;
+        ByteBuffer out;
+        boolean ready;
+        boolean busy;
+        long scheduled;
+        long sentAt;
+
+        Conn(Endpoint endpoint, int endpointIndex, byte[] marker) {
+            this.endpoint = endpoint;
+            this.endpointIndex = endpointIndex;
+            this.parser = new ResponseParser(marker);
+        }
+    }
+
+    private final Selector selector;
+    private final List<Endpoint> endpoints;
+    private final List<Conn> conns = new ArrayList<>();
+    private final List<ArrayDeque<Conn>> idle = new ArrayList<>();
+    private final ByteBuffer readBuf = ByteBuffer.allocateDirect(256 * 1024);
+    private int roundRobin;
+    private int outstanding;
+    private Result result;
+    private boolean closedLoop;
+    private long closedLoopEnd;
+
+    /** Opens {@code connectionsPerEndpoint} connections to each endpoint (blocking, before any measurement). */
+    LoadEngine(List<Endpoint> endpoints, int connectionsPerEndpoint, byte[] marker) throws IOException {
+        this.selector = Selector.open();
+        this.endpoints = List.copyOf(endpoints);
+        for (int i = 0; i < endpoints.size(); i++) {
+            idle.add(new ArrayDeque<>());
+        }
+        for (int n = 0; n < connectionsPerEndpoint; n++) {
+            for (int i = 0; i < endpoints.size(); i++) {
+                Conn c = new Conn(endpoints.get(i), i, marker);
+                conns.add(c);
+                SocketChannel ch = SocketChannel.open();
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.connect(c.endpoint.address());
+                ch.configureBlocking(false);
+                c.channel = ch;
+                c.key = ch.register(selector, SelectionKey.OP_READ, c);
+                c.ready = true;
+                idle.get(i).push(c);
+            }
+        }
+    }
+
+    /** Offers {@code rate} requests/s for {@code seconds}, then waits up to {@code drainSeconds} for answers. */
+    Result openLoop(double rate, double seconds, double drainSeconds) throws IOException {
+        result = new Result();
+        closedLoop = false;
+        long interval = Math.max(1, Math.round(1e9 / rate));
+        long total = Math.max(1, Math.round(rate * seconds));
+        long start = System.nanoTime() + 20_000_000L;
+        long lastDue = start + (total - 1) * interval;
+        long deadline = lastDue + (long) (drainSeconds * 1e9);
+        Thread pacer = Thread.ofPlatform().name("pacer").daemon(true).start(() -> {
+            for (long k = 0; k < total && !Thread.currentThread().isInterrupted(); k++) {
+                long due = start + k * interval;
+                for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                    LockSupport.parkNanos(wait);
+                }
+                selector.wakeup();
+            }
+        });
+        long next = 0;
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                if (now >= start && next < total) {
+                    long due = Math.min(total, (now - start) / interval + 1);
+                    while (next < due) {
+                        Conn c = idleConn();
+                        if (c == null) {
+                            break; // every connection is busy: the request waits, and its latency counts that
+                        }
+                        send(c, start + next * interval);
+                        next++;
+                    }
+                }
+                if (next == total && outstanding == 0) {
+                    break;
+                }
+                if (now >= deadline) {
+                    break;
+                }
+                long waitMs = Math.max(1, Math.min(100, (deadline - now) / 1_000_000L));
+                selector.select(waitMs);
+                handleSelected();
+            }
+        } finally {
+            pacer.interrupt();
+        }
+        result.seconds = (Math.max(lastDue, start) - start + interval) / 1e9;
+        long unanswered = outstanding + (total - next);
+        if (unanswered > 0) {
+            result.errors.merge("timeout", unanswered, Long::sum);
+        }
+        abandonBusy();
+        return result;
+    }
+
+    /** Keeps every connection busy for {@code seconds}; responses ending in that window count towards the rate. */
+    Result closedLoop(double seconds, double drainSeconds) throws IOException {
+        result = new Result();
+        closedLoop = true;
+        long start = System.nanoTime();
+        closedLoopEnd = start + (long) (seconds * 1e9);
+        long deadline = closedLoopEnd + (long) (drainSeconds * 1e9);
+        while (true) {
+            long now = System.nanoTime();
+            if (now < closedLoopEnd) {
+                for (Conn c; (c = idleConn()) != null; ) {
+                    send(c, System.nanoTime());
+                }
+            } else if (outstanding == 0 || now >= deadline) {
+                break;
+            }
+            selector.select(Math.max(1, Math.min(100, ((now < closedLoopEnd ? closedLoopEnd : deadline) - now) / 1_000_000L)));
+            handleSelected();
+        }
+        result.seconds = seconds;
+        if (outstanding > 0) {
+            result.errors.merge("timeout", (long) outstanding, Long::sum);
+        }
+        abandonBusy();
+        return result;
+    }
+
+    private Conn idleConn() {
+        int n = endpoints.size();
+        for (int i = 0; i < n; i++) {
+            ArrayDeque<Conn> q = idle.get((roundRobin + i) % n);
+            Conn c = q.poll(); // LIFO: the most recently used connection first
+            if (c != null) {
+                roundRobin = (roundRobin + i + 1) % n;
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private void send(Conn c, long scheduled) {
+        long now = System.nanoTime();
+        c.busy = true;
+        c.scheduled = scheduled;
+        c.sentAt = now;
+        c.parser.reset();
+        outstanding++;
+        result.sent++;
+        if (!closedLoop) {
+            result.sendLag.recordValue(Math.max(0, now - scheduled));
+        }
+        c.out = ByteBuffer.wrap(c.endpoint.request());
+        try {
+            c.channel.write(c.out);
+            if (c.out.hasRemaining()) {
+                c.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+        } catch (IOException e) {
+            fail(c, "write: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private void handleSelected() {
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+            SelectionKey k = it.next();
+            it.remove();
+            Conn c = (Conn) k.attachment();
+            if (!k.isValid()) {
+                continue;
+            }
+            try {
+                if (k.isConnectable()) {
+                    c.channel.finishConnect();
+                    k.interestOps(SelectionKey.OP_READ);
+                    c.ready = true;
+                    idle.get(c.endpointIndex).push(c);
+                    continue;
+                }
+                if (k.isWritable()) {
+                    c.channel.write(c.out);
+                    if (!c.out.hasRemaining()) {
+                        k.interestOps(SelectionKey.OP_READ);
+                    }
+                }
+                if (k.isReadable()) {
+                    read(c);
+                }
+            } catch (IOException | RuntimeException e) {
+                fail(c, e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private void read(Conn c) throws IOException {
+        while (true) {
+            readBuf.clear();
+            int n = c.channel.read(readBuf);
+            long now = System.nanoTime();
+            if (n < 0) {
+                if (c.busy && c.parser.endOfStream()) {
+                    complete(c, now);
+                    return;
+                }
+                if (c.busy) {
+                    fail(c, "closed by peer mid-response");
+                } else {
+                    reconnect(c); // an idle keep-alive connection closed by the server
+                }
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            readBuf.flip();
+            if (!c.busy) {
+                fail(c, "bytes without a request");
+                return;
+            }
+            if (c.parser.feed(readBuf, now)) {
+                complete(c, now);
+                return;
+            }
+            if (n < readBuf.capacity()) {
+                return;
+            }
+        }
+    }
+
+    private void complete(Conn c, long now) {
+        c.busy = false;
+        outstanding--;
+        ResponseParser p = c.parser;
+        result.bodyBytes += p.bodyBytes;
+        if (p.status != 200) {
+            result.error("http " + p.status);
+        } else if (closedLoop && p.markerAtNanos == 0) {
+            result.error("no first token in the body");
+        } else {
+            result.ok++;
+            result.latency.recordValue(Math.max(0, now - c.scheduled));
+            if (closedLoop) {
+                result.ttft.recordValue(Math.max(0, p.markerAtNanos - c.sentAt));
+                if (now <= closedLoopEnd) {
+                    result.completedInWindow++;
+                }
+            } else {
+                result.completedInWindow++;
+            }
+        }
+        if (p.close) {
+            reconnect(c);
+        } else {
+            idle.get(c.endpointIndex).push(c);
+        }
+    }
+
+    private void fail(Conn c, String why) {
+        if (c.busy) {
+            c.busy = false;
+            outstanding--;
+            result.error(why);
+        }
+        reconnect(c);
+    }
+
+    private void reconnect(Conn c) {
+        idle.get(c.endpointIndex).remove(c);
+        c.ready = false;
+        c.busy = false;
+        try {
+            c.key.cancel();
+            c.channel.close();
+        } catch (IOException ignored) {
+            // closing a broken socket
+        }
+        try {
+            SocketChannel ch = SocketChannel.open();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            c.channel = ch;
+            if (ch.connect(c.endpoint.address())) {
+                c.key = ch.register(selector, SelectionKey.OP_READ, c);
+                c.ready = true;
+                idle.get(c.endpointIndex).push(c);
+            } else {
+                c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
+            }
+        } catch (IOException e) {
+            result.error("connect: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Connections still waiting for an answer after the drain are closed and reopened for the next run. */
+    private void abandonBusy() {
+        for (Conn c : conns) {
+            if (c.busy) {
+                c.busy = false;
+                reconnect(c);
+            }
+        }
+        outstanding = 0;
+    }
+
+    @Override
+    public void close() {
+        for (Conn c : conns) {
+            try {
+                c.channel.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
