@@ -1,0 +1,185 @@
+package ai.cortensor.bench;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Turns the run's result files ({@code machine}, {@code latency}, {@code throughput}, {@code streams}
+ * {@code .properties}) into the results section of {@code docs/benchmarks.md}, between the
+ * {@code <!-- bench:results:begin -->} and {@code <!-- bench:results:end -->} markers; the rest of the file is kept.
+ */
+final class Report {
+    static final String BEGIN = "<!-- bench:results:begin (written by bench/run.sh; edits here are overwritten) -->";
+    static final String END = "<!-- bench:results:end -->";
+
+    static final double TARGET_P50_ADDED_MS = 0.3;
+    static final double TARGET_P99_ADDED_MS = 1.0;
+    static final double TARGET_THROUGHPUT_RATIO = 0.5;
+
+    private Report() {
+    }
+
+    static void write(Path results, Path doc) throws IOException {
+        String section = render(results);
+        String text = Files.exists(doc) ? Files.readString(doc) : "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n";
+        int b = text.indexOf("<!-- bench:results:begin");
+        int e = text.indexOf(END);
+        if (b < 0 || e < b) {
+            text = text + "\n" + BEGIN + "\n" + END + "\n";
+            b = text.indexOf("<!-- bench:results:begin");
+            e = text.indexOf(END);
+        }
+        String updated = text.substring(0, b) + BEGIN + "\n" + section + END + text.substring(e + END.length());
+        Files.writeString(doc, updated);
+        System.out.print(section);
+    }
+
+    static String render(Path dir) throws IOException {
+        Properties m = load(dir.resolve("machine.properties"));
+        Properties lat = load(dir.resolve("latency.properties"));
+        Properties tp = load(dir.resolve("throughput.properties"));
+        Properties st = load(dir.resolve("streams.properties"));
+        StringBuilder s = new StringBuilder();
+        List<String> verdicts = new ArrayList<>();
+
+        s.append("\n### Results of ").append(m.getProperty("date", "?")).append("\n\n");
+        s.append("Machine: ").append(m.getProperty("nproc", "?")).append(" CPUs (").append(m.getProperty("cpu", "?"))
+                .append("), ").append(m.getProperty("mem", "?")).append(" RAM, ").append(m.getProperty("kernel", "?"))
+                .append("; JDK ").append(m.getProperty("jdk", "?")).append("; PostgreSQL: ")
+                .append(m.getProperty("database", "?")).append("; commit ").append(m.getProperty("commit", "?"))
+                .append(".\nLoad generator, gateway, both simulators, nginx and PostgreSQL share these CPUs.\n\n");
+
+        // ---- latency
+        if (!lat.isEmpty()) {
+            s.append("#### Added latency, non-streaming (open loop, ").append(lat.getProperty("seconds"))
+                    .append(" s per point, ").append(lat.getProperty("connections"))
+                    .append(" keep-alive connections; latency from the scheduled send time)\n\n");
+            s.append("| offered req/s | direct p50 | gateway p50 | **added p50** | direct p99 | gateway p99 | "
+                    + "**added p99** | gateway max | errors (direct / gateway) |\n");
+            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            String[] rates = lat.getProperty("rates", "").split(",");
+            for (String rate : rates) {
+                String d = "r" + rate.trim() + ".direct.";
+                String g = "r" + rate.trim() + ".gateway.";
+                if (lat.getProperty(g + "p50_us") == null) {
+                    continue;
+                }
+                double d50 = ms(lat, d + "p50_us");
+                double g50 = ms(lat, g + "p50_us");
+                double d99 = ms(lat, d + "p99_us");
+                double g99 = ms(lat, g + "p99_us");
+                s.append(String.format(Locale.ROOT, "| %s | %.3f ms | %.3f ms | **%+.3f ms** | %.3f ms | %.3f ms | "
+                                + "**%+.3f ms** | %.3f ms | %s / %s |\n", rate.trim(), d50, g50, g50 - d50, d99, g99,
+                        g99 - d99, ms(lat, g + "max_us"), lat.getProperty(d + "errors"), lat.getProperty(g + "errors")));
+            }
+            String top = rates[rates.length - 1].trim();
+            String d = "r" + top + ".direct.";
+            String g = "r" + top + ".gateway.";
+            if (lat.getProperty(g + "p50_us") != null) {
+                double added50 = ms(lat, g + "p50_us") - ms(lat, d + "p50_us");
+                double added99 = ms(lat, g + "p99_us") - ms(lat, d + "p99_us");
+                verdicts.add(verdict("added p50 at " + top + " req/s", added50, TARGET_P50_ADDED_MS, true, " ms"));
+                verdicts.add(verdict("added p99 at " + top + " req/s", added99, TARGET_P99_ADDED_MS, true, " ms"));
+                long errors = Long.parseLong(lat.getProperty(g + "errors", "0"));
+                if (errors > 0) {
+                    verdicts.add("gateway errors at " + top + " req/s: " + errors + " " + lat.getProperty(g + "error_kinds"));
+                }
+                s.append(String.format(Locale.ROOT, "\nGenerator send lag (how late it sent vs schedule; included in "
+                                + "both columns) at %s req/s: p50 %.3f ms, p99 %.3f ms.\n\n", top,
+                        ms(lat, g + "send_lag_p50_us"), ms(lat, g + "send_lag_p99_us")));
+            }
+        }
+
+        // ---- throughput
+        if (!tp.isEmpty()) {
+            s.append("#### Maximum throughput, non-streaming (closed loop: wrk -t").append(tp.getProperty("threads"))
+                    .append(" -c").append(tp.getProperty("connections")).append(" -d").append(tp.getProperty("seconds"))
+                    .append("s)\n\n");
+            s.append("| path | req/s | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n");
+            for (String[] row : new String[][] {{"nginx", "nginx proxy_pass → simulators (baseline)"},
+                    {"gateway", "gateway → simulators"}}) {
+                if (tp.getProperty(row[0] + ".rps") == null) {
+                    continue;
+                }
+                s.append("| ").append(row[1]).append(" | ").append(tp.getProperty(row[0] + ".rps")).append(" | ")
+                        .append(tp.getProperty(row[0] + ".p50")).append(" | ").append(tp.getProperty(row[0] + ".p99"))
+                        .append(" | ").append(tp.getProperty(row[0] + ".errors")).append(" |\n");
+            }
+            if (tp.getProperty("gateway.rps") != null && tp.getProperty("nginx.rps") != null) {
+                double ratio = Double.parseDouble(tp.getProperty("gateway.rps")) / Double.parseDouble(tp.getProperty("nginx.rps"));
+                s.append(String.format(Locale.ROOT, "\n**Gateway / nginx = %.2f×**\n\n", ratio));
+                verdicts.add(verdict("throughput gateway/nginx", ratio, TARGET_THROUGHPUT_RATIO, false, "×"));
+            }
+        }
+
+        // ---- streams
+        if (!st.isEmpty()) {
+            s.append("#### Streaming (closed loop, ").append(st.getProperty("concurrency"))
+                    .append(" concurrent streams, simulator TTFT 50 ms, 100 tokens/s, ").append(st.getProperty("tokens"))
+                    .append(" tokens; ").append(st.getProperty("seconds")).append(" s)\n\n");
+            s.append("| path | streams/s | TTFT p50 | TTFT p99 | stream p50 | stream p99 | errors |\n"
+                    + "|---|---:|---:|---:|---:|---:|---:|\n");
+            for (String t : new String[] {"direct", "gateway"}) {
+                if (st.getProperty(t + ".ttft_p50_us") == null) {
+                    continue;
+                }
+                s.append(String.format(Locale.ROOT, "| %s | %s | %.2f ms | %.2f ms | %.1f ms | %.1f ms | %s |\n", t,
+                        st.getProperty(t + ".streams_per_s"), ms(st, t + ".ttft_p50_us"), ms(st, t + ".ttft_p99_us"),
+                        ms(st, t + ".p50_us"), ms(st, t + ".p99_us"), st.getProperty(t + ".errors")));
+            }
+            if (st.getProperty("gateway.ttft_p50_us") != null && st.getProperty("direct.ttft_p50_us") != null) {
+                s.append(String.format(Locale.ROOT, "\nAdded TTFT (gateway − direct): p50 %+.2f ms, p99 %+.2f ms.",
+                        ms(st, "gateway.ttft_p50_us") - ms(st, "direct.ttft_p50_us"),
+                        ms(st, "gateway.ttft_p99_us") - ms(st, "direct.ttft_p99_us")));
+            }
+            if (st.getProperty("gateway.heap_max_mb") != null) {
+                s.append(" Gateway heap used (`jvm_memory_used_bytes{area=\"heap\"}`): ")
+                        .append(st.getProperty("gateway.heap_before_mb")).append(" MB before, max ")
+                        .append(st.getProperty("gateway.heap_max_mb")).append(" MB during, ")
+                        .append(st.getProperty("gateway.heap_end_mb")).append(" MB at the end");
+                if (st.getProperty("gateway.rss_max_mb") != null) {
+                    s.append("; process RSS max ").append(st.getProperty("gateway.rss_max_mb")).append(" MB");
+                }
+                s.append('.');
+            }
+            s.append("\n\n");
+        }
+
+        if (!verdicts.isEmpty()) {
+            s.append("#### Targets\n\n");
+            verdicts.forEach(v -> s.append("- ").append(v).append('\n'));
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    private static String verdict(String what, double value, double target, boolean atMost, String unit) {
+        boolean met = atMost ? value <= target : value >= target;
+        String fmt = unit.equals(" ms") ? "%.3f" : "%.2f";
+        String v = String.format(Locale.ROOT, fmt, value) + unit;
+        String t = (atMost ? "≤ " : "≥ ") + String.format(Locale.ROOT, fmt, target) + unit;
+        String by = String.format(Locale.ROOT, fmt, Math.abs(value - target)) + unit;
+        return what + ": " + v + " (target " + t + ") — " + (met ? "**met**" : "**missed** by " + by);
+    }
+
+    private static double ms(Properties p, String key) {
+        String v = p.getProperty(key);
+        return v == null ? Double.NaN : Double.parseDouble(v) / 1000.0;
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties p = new Properties();
+        if (Files.exists(file)) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+}
