@@ -53,7 +53,9 @@ final class Report {
                 .append("), ").append(m.getProperty("mem", "?")).append(" RAM, ").append(m.getProperty("kernel", "?"))
                 .append("; JDK ").append(m.getProperty("jdk", "?")).append("; PostgreSQL: ")
                 .append(m.getProperty("database", "?")).append("; commit ").append(m.getProperty("commit", "?"))
-                .append(".\nLoad generator, gateway, both simulators, nginx and PostgreSQL share these CPUs.\n\n");
+                .append(".\nLoad generator, gateway, both simulators, nginx and PostgreSQL share these CPUs; load average ")
+                .append(m.getProperty("loadavg_before", "?")).append(" before the run, ")
+                .append(m.getProperty("loadavg_after", "?")).append(" after it.\n\n");
 
         // ---- latency
         if (!lat.isEmpty()) {

@@ -59,6 +59,7 @@ final class PortalHarness implements AutoCloseable {
                         + "cortensor-v3 " + simB.baseUrl() + " session=11 key=main name=b",
                 "router.secret.main", ROUTER_KEY,
                 "router.read-timeout", "PT3S",
+                "router.request-timeout", "PT3S",
                 "usage.flush-interval", "PT0.02S",
                 "usage.retry-interval", "PT0.2S"));
         values.putAll(extraConfig);

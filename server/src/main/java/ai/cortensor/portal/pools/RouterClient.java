@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -16,8 +17,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class RouterClient {
     private final WebClient client;
+    private final Duration idleTimeout;
+    private final Duration requestTimeout;
 
     public RouterClient(PortalConfig.Router config) {
+        this.idleTimeout = config.readTimeout();
+        this.requestTimeout = config.requestTimeout();
         this.client = WebClient.builder()
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(config.readTimeout())
@@ -54,9 +59,14 @@ public final class RouterClient {
         }
     }
 
+    /**
+     * Sends a completion. A stream may stay silent for at most {@code router.read-timeout} between bytes; a
+     * non-streaming answer arrives all at once, so it gets the whole {@code router.request-timeout}.
+     */
     public Call post(RouterTarget target, byte[] body, boolean stream) {
         try {
             var request = client.post(target.completionsUrl())
+                    .readTimeout(stream ? idleTimeout : requestTimeout)
                     .header(HeaderNames.CONTENT_TYPE, "application/json")
                     .header(HeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json");
             if (target.routerKey() != null) {

@@ -68,6 +68,9 @@ public final class CompletionsHandler {
             if (!res.isSent()) {
                 ErrorResponses.send(res, e, trace.requestId);
             }
+        } catch (RuntimeException e) {
+            trace.end("failed", 500, "internal_error"); // a bug: the routing error handler answers and logs it
+            throw e;
         } finally {
             long end = System.nanoTime();
             ledger.record(trace.toRecord(end));
@@ -146,7 +149,11 @@ public final class CompletionsHandler {
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(WebHeaders.PROCESSING_MS, Long.toString((System.nanoTime() - trace.startNanos) / 1_000_000));
         trace.end("completed", 200, null);
-        res.send(out);
+        try {
+            res.send(out);
+        } catch (RuntimeException e) {
+            trace.end("cancelled", 499, "client_closed_request"); // served and metered; the client left first
+        }
     }
 
     private void stream(RouterClient.Call call, ServerResponse res, OpenAiShapes shapes, Trace trace, String prompt) {
@@ -179,7 +186,8 @@ public final class CompletionsHandler {
                             trace.requestId));
                 }
             }
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) {
+            // the server reports a client gone mid-write or at close with I/O or its own runtime exceptions
             if (!ended) {
                 trace.end("cancelled", 499, "client_closed_request");
             } // else the stream already ended and only closing it failed

@@ -1,0 +1,328 @@
+#!/usr/bin/env bash
+# Cortensor Portal benchmarks (not tests). One run on this machine, every number against a baseline measured in
+# the same run:
+#   1. added latency, non-streaming: gateway vs the router simulators directly, open loop at 500/1000/2000 req/s
+#   2. maximum throughput, closed loop (wrk): gateway vs nginx proxy_pass to the same simulators
+#   3. streaming: 200 concurrent streams, time to first token through the gateway vs directly, gateway heap
+# Results are written between the markers in docs/benchmarks.md and kept in bench/target/bench-results/.
+#
+# usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc]
+#   --quick     short phases (smoke test of the harness; numbers are not for the doc, implies --no-doc)
+#   --profile   record JFR on the gateway during the throughput run and print where CPU time goes
+#   --no-build  use the jars as they are; --build: always rebuild them
+#   --no-doc    do not touch docs/benchmarks.md
+# Environment: BENCH_SERVER_JAVA_OPTS (extra JVM options for the gateway), JAVA_HOME (a JDK >= 21 is picked
+# like ./portal does otherwise).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+QUICK=0 PROFILE=0 BUILD=auto WRITE_DOC=1
+for a in "$@"; do
+  case "$a" in
+    --quick) QUICK=1; WRITE_DOC=0 ;;
+    --profile) PROFILE=1 ;;
+    --no-build) BUILD=no ;;
+    --build) BUILD=yes ;;
+    --no-doc) WRITE_DOC=0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$QUICK" = 1 ]; then
+  WARMUP=3 LAT_SECONDS=3 TP_SECONDS=5 TP_WARMUP=3 STREAM_SECONDS=5 STREAM_WARMUP=3
+else
+  WARMUP=10 LAT_SECONDS=10 TP_SECONDS=15 TP_WARMUP=10 STREAM_SECONDS=20 STREAM_WARMUP=10
+fi
+RATES=500,1000,2000
+LAT_CONNECTIONS=32
+TP_CONNECTIONS=64 TP_THREADS=2
+STREAMS=200 STREAM_TTFT_MS=50 STREAM_TPS=100 STREAM_TOKENS=64
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ---- a JDK >= 21, picked like ./portal does: JAVA_HOME, then /usr/lib/jvm/*, then java on PATH ----------------
+java_major() { "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }'; }
+find_java() {
+  local candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  for d in /usr/lib/jvm/*; do candidates+=("$d/bin/java"); done
+  command -v java >/dev/null && candidates+=("$(command -v java)")
+  for j in "${candidates[@]}"; do
+    if [ -x "$j" ] && [ "$(java_major "$j")" -ge 21 ] 2>/dev/null; then echo "$j"; return 0; fi
+  done
+  return 1
+}
+JAVA=$(find_java) || die "no JDK 21 or newer found (looked at JAVA_HOME, /usr/lib/jvm, PATH)"
+JAVA_BIN=$(dirname "$(readlink -f "$JAVA")")
+export JAVA_HOME=$(dirname "$JAVA_BIN")
+log "JDK: $JAVA ($("$JAVA" -version 2>&1 | head -1))"
+
+# ---- jars -------------------------------------------------------------------------------------------------------
+PORTAL_JAR=server/target/portal.jar
+BENCH_JAR=bench/target/bench.jar
+if [ "$BUILD" = yes ] || [ ! -f "$PORTAL_JAR" ] || [ ! -f "$BENCH_JAR" ] \
+   || { [ "$BUILD" = auto ] && [ -n "$(find pom.xml server/pom.xml server/src/main router-sim/pom.xml router-sim/src/main -newer "$PORTAL_JAR" -print -quit)$(find bench/pom.xml bench/src -newer "$BENCH_JAR" -print -quit)" ]; }; then
+  log "building the jars (./mvnw -q -B install -DskipTests) ..."
+  ./mvnw -q -B install -DskipTests >&2 || die "build failed (retry with --no-build to use the jars as they are)"
+fi
+[ -f "$PORTAL_JAR" ] && [ -f "$BENCH_JAR" ] || die "missing $PORTAL_JAR or $BENCH_JAR after the build"
+
+# ---- Debian tools -------------------------------------------------------------------------------------------------
+missing=()
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]} from Debian ..."
+  as_root apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# ---- process and temp-dir bookkeeping ----------------------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/portal-bench.XXXXXX")
+RESULTS="$WORK/results"
+mkdir -p "$RESULTS"
+PIDS=()
+DB_NAME=""
+cleanup() {
+  local code=$?
+  set +e
+  trap - EXIT INT TERM
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[i]}" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { log "pid $pid did not stop; killing it"; kill -KILL "$pid" 2>/dev/null; }
+    wait "$pid" 2>/dev/null
+  done
+  if [ -n "$DB_NAME" ]; then
+    psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 \
+      || log "could not drop database $DB_NAME"
+  fi
+  if [ "$code" -ne 0 ]; then
+    for f in "$WORK"/*.log; do [ -f "$f" ] && { log "--- tail of $(basename "$f")"; tail -n 20 "$f" >&2; }; done
+  fi
+  rm -rf "$WORK"
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+wait_for_line() { # file pattern seconds pid
+  for _ in $(seq 1 $(($3 * 10))); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$4" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+http_code() { curl -s -o "$WORK/last-body" -w '%{http_code}' "$@" || true; }
+
+# ---- two router simulators ---------------------------------------------------------------------------------------
+ROUTER_KEY=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+SIM_URLS=()
+SIM_PORTS=()
+for name in sim-a sim-b; do
+  "$JAVA" -cp "$PORTAL_JAR" ai.cortensor.routersim.RouterSimMain --name "$name" --port 0 --api-key "$ROUTER_KEY" \
+    --sessions 1 >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_line "$WORK/$name.log" "router-sim listening on" 60 "$!" || die "$name did not start"
+  url=$(grep 'router-sim listening on' "$WORK/$name.log" | awk '{print $NF}')
+  SIM_URLS+=("$url")
+  SIM_PORTS+=("${url##*:}")
+  log "$name: $url (pid $!)"
+done
+DIRECT_URLS="${SIM_URLS[0]}/api/v3/completions/1,${SIM_URLS[1]}/api/v3/completions/1"
+
+# ---- the gateway ------------------------------------------------------------------------------------------------
+GW_PORT=$(free_port)
+PORTAL_ENV=(
+  PORTAL_HTTP_PORT="$GW_PORT"
+  PORTAL_DATA_DIR="$WORK/data"
+  PORTAL_POOL_DEFAULT_TARGETS="cortensor-v3 ${SIM_URLS[0]} session=1 key=main, cortensor-v3 ${SIM_URLS[1]} session=1 key=main"
+  PORTAL_ROUTER_SECRET_MAIN="$ROUTER_KEY"
+)
+if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v psql >/dev/null \
+   && psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c 'SELECT 1' >/dev/null 2>&1; then
+  DB_NAME="portal_bench_$$_$(date +%s)"
+  psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c "CREATE DATABASE $DB_NAME" >/dev/null || die "cannot create database $DB_NAME"
+  PORTAL_ENV+=(PORTAL_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/$DB_NAME?user=postgres")
+  DB_MODE="local PostgreSQL $(psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c 'SHOW server_version' | awk '{print $1}') on 127.0.0.1:5432 (fresh database)"
+else
+  DB_MODE="embedded PostgreSQL (no local server on 5432)"
+fi
+log "database: $DB_MODE"
+
+# create-key first: with the embedded database only one process may own the data directory at a time
+API_KEY=$(env "${PORTAL_ENV[@]}" "$JAVA" -jar "$PORTAL_JAR" create-key --email bench@example.com 2>"$WORK/create-key.log" | tail -n 1)
+[ -n "$API_KEY" ] || die "create-key printed no key"
+
+# shellcheck disable=SC2086
+env "${PORTAL_ENV[@]}" "$JAVA" ${BENCH_SERVER_JAVA_OPTS:-} -jar "$PORTAL_JAR" serve >"$WORK/portal.log" 2>&1 &
+PORTAL_PID=$!
+PIDS+=("$PORTAL_PID")
+GATEWAY="http://127.0.0.1:$GW_PORT"
+for _ in $(seq 1 1200); do
+  [ "$(http_code "$GATEWAY/ready")" = 200 ] && break
+  kill -0 "$PORTAL_PID" 2>/dev/null || die "the gateway exited during start-up"
+  sleep 0.1
+done
+[ "$(http_code "$GATEWAY/ready")" = 200 ] || die "the gateway is not ready after 120 s"
+log "gateway: $GATEWAY (pid $PORTAL_PID)"
+
+GW_BODY=$("$JAVA" -jar "$BENCH_JAR" body gateway)
+DIRECT_BODY=$("$JAVA" -jar "$BENCH_JAR" body direct)
+code=$(http_code -X POST "$GATEWAY/v1/chat/completions" -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' -d "$GW_BODY")
+[ "$code" = 200 ] || die "gateway sanity request answered $code: $(cat "$WORK/last-body")"
+
+# ---- nginx: the throughput baseline --------------------------------------------------------------------------------
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/tmp/body;
+  proxy_temp_path $WORK/nginx/tmp/proxy;
+  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+  scgi_temp_path $WORK/nginx/tmp/scgi;
+  keepalive_requests 1000000;
+  upstream sims {
+    server 127.0.0.1:${SIM_PORTS[0]};
+    server 127.0.0.1:${SIM_PORTS[1]};
+    keepalive 256;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://sims;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+EOF
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" >"$WORK/nginx.log" 2>&1 &
+PIDS+=($!)
+NGINX_URL="http://127.0.0.1:$NGINX_PORT"
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null && break; sleep 0.1; done
+code=$(http_code -X POST "$NGINX_URL/api/v3/completions/1" -H "Authorization: Bearer $ROUTER_KEY" -H 'Content-Type: application/json' -d "$DIRECT_BODY")
+[ "$code" = 200 ] || die "nginx sanity request answered $code: $(cat "$WORK/last-body")"
+log "nginx: $NGINX_URL"
+
+# ---- machine ------------------------------------------------------------------------------------------------------
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain -- server router-sim 2>/dev/null)" ] && commit="$commit (+ uncommitted changes in server/router-sim)"
+cat >"$RESULTS/machine.properties" <<EOF
+date=$(date -u '+%Y-%m-%d %H:%M UTC')
+nproc=$(nproc)
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+kernel=$(uname -sr)
+jdk=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.vm.vendor/ {v=$2} /java.runtime.version/ {r=$2} END {print r " (" v ")"}')
+database=$DB_MODE
+commit=$commit
+loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
+EOF
+log "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (other work on the machine makes numbers noisy)"
+
+BENCH=("$JAVA" -Xms256m -Xmx1g -jar "$BENCH_JAR")
+
+# ---- 1. added latency, open loop -----------------------------------------------------------------------------------
+log "phase 1: added latency, open loop at $RATES req/s, $LAT_SECONDS s each (after ${WARMUP} s warm-up)"
+"${BENCH[@]}" latency --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
+  --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --rates "$RATES" --seconds "$LAT_SECONDS" \
+  --warmup "$WARMUP" --connections "$LAT_CONNECTIONS" --out "$RESULTS/latency.properties" >&2
+
+# ---- 2. maximum throughput, closed loop ------------------------------------------------------------------------------
+lua() { # file body bearer
+  cat >"$1" <<EOF
+wrk.method = "POST"
+wrk.body = [[$2]]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $3"
+EOF
+}
+lua "$WORK/gateway.lua" "$GW_BODY" "$API_KEY"
+lua "$WORK/direct.lua" "$DIRECT_BODY" "$ROUTER_KEY"
+run_wrk() { # name seconds lua url -> wrk output in $WORK/wrk-<name>.txt
+  wrk -t"$TP_THREADS" -c"$TP_CONNECTIONS" -d"$2"s --latency -s "$3" "$4" >"$WORK/wrk-$1.txt" 2>&1 \
+    || { cat "$WORK/wrk-$1.txt" >&2; die "wrk $1 failed"; }
+}
+wrk_props() { # name
+  awk -v n="$1" '
+    /Requests\/sec:/ { printf "%s.rps=%.0f\n", n, $2 }
+    /^ +50%/ { printf "%s.p50=%s\n", n, $2 }
+    /^ +99%/ { printf "%s.p99=%s\n", n, $2 }
+    /Non-2xx/ { non2xx = $NF }
+    /Socket errors/ { gsub(/,/, ""); sock = $4 + $6 + $8 + $10 }
+    END { printf "%s.errors=%d\n", n, non2xx + sock }' "$WORK/wrk-$1.txt"
+}
+log "phase 2: maximum throughput, wrk -t$TP_THREADS -c$TP_CONNECTIONS, $TP_SECONDS s each (gateway warm-up ${TP_WARMUP} s)"
+run_wrk gateway-warmup "$TP_WARMUP" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions"
+run_wrk nginx-warmup 3 "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1"
+sleep 1
+run_wrk nginx "$TP_SECONDS" "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1"
+sleep 1
+if [ "$PROFILE" = 1 ]; then
+  "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.start name=bench settings=profile duration="${TP_SECONDS}s" \
+    filename="$RESULTS/gateway-throughput.jfr" >/dev/null
+fi
+run_wrk gateway "$TP_SECONDS" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions"
+{
+  echo "threads=$TP_THREADS"; echo "connections=$TP_CONNECTIONS"; echo "seconds=$TP_SECONDS"
+  wrk_props nginx; wrk_props gateway
+} >"$RESULTS/throughput.properties"
+cp "$WORK"/wrk-*.txt "$RESULTS/"
+grep -E '\.(rps|errors)=' "$RESULTS/throughput.properties" | sed 's/^/[bench] /' >&2
+if [ "$PROFILE" = 1 ]; then
+  for _ in $(seq 1 100); do [ -s "$RESULTS/gateway-throughput.jfr" ] && break; sleep 0.2; done
+  sleep 1
+  "${BENCH[@]}" jfr-top --file "$RESULTS/gateway-throughput.jfr" --top 30 >"$RESULTS/profile-throughput.txt" 2>&1 || true
+  log "profile of the gateway under wrk: $RESULTS/profile-throughput.txt (copied to bench/target/bench-results)"
+  head -n 45 "$RESULTS/profile-throughput.txt" >&2
+fi
+
+# ---- 3. streaming -------------------------------------------------------------------------------------------------
+log "phase 3: $STREAMS concurrent streams (simulator TTFT $STREAM_TTFT_MS ms, $STREAM_TPS tokens/s, $STREAM_TOKENS tokens), $STREAM_SECONDS s each"
+for url in "${SIM_URLS[@]}"; do
+  code=$(http_code -X PUT "$url/_sim/behavior" -H 'Content-Type: application/json' \
+    -d "{\"ttftMillis\":$STREAM_TTFT_MS,\"tokensPerSecond\":$STREAM_TPS,\"completionTokens\":$STREAM_TOKENS}")
+  [ "$code" = 200 ] || die "cannot set the simulator behaviour at $url: $code $(cat "$WORK/last-body")"
+done
+"${BENCH[@]}" streams --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
+  --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --concurrency "$STREAMS" --tokens "$STREAM_TOKENS" \
+  --seconds "$STREAM_SECONDS" --warmup "$STREAM_WARMUP" --metrics "$GATEWAY/metrics" --pid "$PORTAL_PID" \
+  --out "$RESULTS/streams.properties" >&2
+
+# ---- report ---------------------------------------------------------------------------------------------------------
+echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.properties"
+mkdir -p bench/target
+rm -rf bench/target/bench-results
+cp -r "$RESULTS" bench/target/bench-results
+if [ "$WRITE_DOC" = 1 ]; then
+  "${BENCH[@]}" report --results "$RESULTS" --doc docs/benchmarks.md
+  log "results written to docs/benchmarks.md (raw files in bench/target/bench-results)"
+else
+  "${BENCH[@]}" report --results "$RESULTS" --doc "$WORK/benchmarks.md"
+  log "docs/benchmarks.md not touched (raw files in bench/target/bench-results)"
+fi
