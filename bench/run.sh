@@ -6,39 +6,43 @@
 #   3. streaming: 200 concurrent streams, time to first token through the gateway vs directly, gateway heap
 # Results are written between the markers in docs/benchmarks.md and kept in bench/target/bench-results/.
 #
-# usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc]
+# usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc] [--phases latency,throughput,streams]
 #   --quick     short phases (smoke test of the harness; numbers are not for the doc, implies --no-doc)
-#   --profile   record JFR on the gateway during the throughput run and print where CPU time goes
+#   --phases    run only these phases (implies --no-doc)
+#   --profile   record JFR on the gateway during the throughput and streaming phases; print where CPU time goes
 #   --no-build  use the jars as they are; --build: always rebuild them
 #   --no-doc    do not touch docs/benchmarks.md
 # Environment: BENCH_SERVER_JAVA_OPTS (extra JVM options for the gateway), JAVA_HOME (a JDK >= 21 is picked
-# like ./portal does otherwise).
+# like ./portal does otherwise), BENCH_QUIET_WAIT (seconds to wait for other work on the machine to calm down
+# before measuring, default 60).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-QUICK=0 PROFILE=0 BUILD=auto WRITE_DOC=1
-for a in "$@"; do
+QUICK=0 PROFILE=0 BUILD=auto WRITE_DOC=1 PHASES=latency,throughput,streams
+while [ $# -gt 0 ]; do
+  a=$1; shift
   case "$a" in
+    --phases) PHASES=${1:?--phases needs a list}; shift; WRITE_DOC=0 ;;
     --quick) QUICK=1; WRITE_DOC=0 ;;
     --profile) PROFILE=1 ;;
     --no-build) BUILD=no ;;
     --build) BUILD=yes ;;
     --no-doc) WRITE_DOC=0 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $a" >&2; exit 2 ;;
   esac
 done
 
 if [ "$QUICK" = 1 ]; then
-  WARMUP=3 LAT_SECONDS=3 TP_SECONDS=5 TP_WARMUP=3 STREAM_SECONDS=5 STREAM_WARMUP=3
+  WARMUP=3 LAT_SECONDS=3 TP_SECONDS=5 TP_WARMUP=3 STREAM_SECONDS=5 STREAM_WARMUP=3 STREAM_EXTRA_SECONDS=3
 else
-  WARMUP=10 LAT_SECONDS=10 TP_SECONDS=15 TP_WARMUP=10 STREAM_SECONDS=20 STREAM_WARMUP=10
+  WARMUP=10 LAT_SECONDS=10 TP_SECONDS=15 TP_WARMUP=10 STREAM_SECONDS=20 STREAM_WARMUP=10 STREAM_EXTRA_SECONDS=10
 fi
 RATES=500,1000,2000
 LAT_CONNECTIONS=32
 TP_CONNECTIONS=64 TP_THREADS=2
-STREAMS=200 STREAM_TTFT_MS=50 STREAM_TPS=100 STREAM_TOKENS=64
+STREAMS=200 STREAMS_LIGHT=50 STREAM_TTFT_MS=50 STREAM_TPS=100 STREAM_TOKENS=64
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -106,6 +110,11 @@ cleanup() {
   if [ "$code" -ne 0 ]; then
     for f in "$WORK"/*.log; do [ -f "$f" ] && { log "--- tail of $(basename "$f")"; tail -n 20 "$f" >&2; }; done
   fi
+  if [ -d "$ROOT/bench/target" ]; then # keep the processes' logs of the last run
+    rm -rf "$ROOT/bench/target/bench-logs"; mkdir -p "$ROOT/bench/target/bench-logs"
+    cp "$WORK"/*.log "$ROOT/bench/target/bench-logs/" 2>/dev/null
+    cp "$WORK"/nginx/logs/error.log "$ROOT/bench/target/bench-logs/nginx-error.log" 2>/dev/null
+  fi
   rm -rf "$WORK"
   exit "$code"
 }
@@ -128,7 +137,7 @@ wait_for_line() { # file pattern seconds pid
   done
   return 1
 }
-http_code() { curl -s -o "$WORK/last-body" -w '%{http_code}' "$@" || true; }
+http_code() { rm -f "$WORK/last-body"; curl -s -m 30 -o "$WORK/last-body" -w '%{http_code}' "$@" || true; }
 
 # ---- two router simulators ---------------------------------------------------------------------------------------
 ROUTER_KEY=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -222,14 +231,42 @@ http {
 }
 EOF
 "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" >"$WORK/nginx.log" 2>&1 &
-PIDS+=($!)
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
 NGINX_URL="http://127.0.0.1:$NGINX_PORT"
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null && break
+  kill -0 "$NGINX_PID" 2>/dev/null || { cat "$WORK/nginx/logs/error.log" >&2; die "nginx exited"; }
+  sleep 0.1
+done
 code=$(http_code -X POST "$NGINX_URL/api/v3/completions/1" -H "Authorization: Bearer $ROUTER_KEY" -H 'Content-Type: application/json' -d "$DIRECT_BODY")
-[ "$code" = 200 ] || die "nginx sanity request answered $code: $(cat "$WORK/last-body")"
+[ "$code" = 200 ] || die "nginx sanity request answered $code: $(cat "$WORK/last-body" 2>/dev/null) $(cat "$WORK/nginx/logs/error.log")"
 log "nginx: $NGINX_URL"
 
 # ---- machine ------------------------------------------------------------------------------------------------------
+ticks() { # utime+stime clock ticks summed over pids
+  local t=0 p v
+  for p in "$@"; do
+    v=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) && t=$((t + v))
+  done
+  echo "$t"
+}
+machine_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+busy_pct() { # seconds -> % of all CPUs busy (everything: with our processes idle, that is other work)
+  local b0 t0 b1 t1
+  read -r b0 t0 < <(machine_jiffies); sleep "$1"; read -r b1 t1 < <(machine_jiffies)
+  echo $(( (b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1) ))
+}
+QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
+background=$(busy_pct 3)
+waited=0
+while [ "$background" -gt 25 ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
+  log "other work keeps the machine ${background}% busy; waiting for it to calm down (up to ${QUIET_WAIT} s, BENCH_QUIET_WAIT)"
+  sleep 7; waited=$((waited + 10))
+  background=$(busy_pct 3)
+done
+[ "$background" -gt 25 ] && log "WARNING: measuring while other work keeps the machine ${background}% busy; numbers will be noisy"
+
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git status --porcelain -- server router-sim 2>/dev/null)" ] && commit="$commit (+ uncommitted changes in server/router-sim)"
 cat >"$RESULTS/machine.properties" <<EOF
@@ -242,16 +279,22 @@ jdk=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.vm.ven
 database=$DB_MODE
 commit=$commit
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
+background_busy_pct=$background
 EOF
-log "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (other work on the machine makes numbers noisy)"
+log "before measuring: other work keeps the machine ${background}% busy, load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
 BENCH=("$JAVA" -Xms256m -Xmx1g -jar "$BENCH_JAR")
+SIM_PIDS="${PIDS[0]}+${PIDS[1]}"
+CPU_GROUPS="gateway=$PORTAL_PID,simulators=$SIM_PIDS"
+phase() { [[ ",$PHASES," == *",$1,"* ]]; }
 
 # ---- 1. added latency, open loop -----------------------------------------------------------------------------------
-log "phase 1: added latency, open loop at $RATES req/s, $LAT_SECONDS s each (after ${WARMUP} s warm-up)"
-"${BENCH[@]}" latency --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
-  --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --rates "$RATES" --seconds "$LAT_SECONDS" \
-  --warmup "$WARMUP" --connections "$LAT_CONNECTIONS" --out "$RESULTS/latency.properties" >&2
+if phase latency; then
+  log "phase 1: added latency, open loop at $RATES req/s, $LAT_SECONDS s each (after ${WARMUP} s warm-up)"
+  "${BENCH[@]}" latency --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
+    --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --rates "$RATES" --seconds "$LAT_SECONDS" \
+    --warmup "$WARMUP" --connections "$LAT_CONNECTIONS" --cpu "$CPU_GROUPS" --out "$RESULTS/latency.properties" >&2
+fi
 
 # ---- 2. maximum throughput, closed loop ------------------------------------------------------------------------------
 lua() { # file body bearer
@@ -262,11 +305,19 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $3"
 EOF
 }
-lua "$WORK/gateway.lua" "$GW_BODY" "$API_KEY"
-lua "$WORK/direct.lua" "$DIRECT_BODY" "$ROUTER_KEY"
-run_wrk() { # name seconds lua url -> wrk output in $WORK/wrk-<name>.txt
-  wrk -t"$TP_THREADS" -c"$TP_CONNECTIONS" -d"$2"s --latency -s "$3" "$4" >"$WORK/wrk-$1.txt" 2>&1 \
-    || { cat "$WORK/wrk-$1.txt" >&2; die "wrk $1 failed"; }
+run_wrk() { # name seconds lua url [proxy pids...] -> $WORK/wrk-<name>.txt, CPU use in $WORK/cpu-<name>.properties
+  local name=$1 seconds=$2 script=$3 url=$4; shift 4
+  local p0 s0 b0 t0 p1 s1 b1 t1
+  p0=$(ticks "$@"); s0=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b0 t0 < <(machine_jiffies)
+  wrk -t"$TP_THREADS" -c"$TP_CONNECTIONS" -d"$seconds"s --latency -s "$script" "$url" >"$WORK/wrk-$name.txt" 2>&1 \
+    || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name failed"; }
+  p1=$(ticks "$@"); s1=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b1 t1 < <(machine_jiffies)
+  awk -v n="$name" -v s="$seconds" -v p=$((p1 - p0)) -v sim=$((s1 - s0)) -v b=$((b1 - b0)) -v t=$((t1 - t0)) '
+    / requests in / { req = $1 }
+    END {
+      printf "%s.cpu.proxy_pct=%.0f\n%s.cpu.simulators_pct=%.0f\n%s.machine_busy_pct=%.0f\n", n, p / s, n, sim / s, n, (t > 0 ? 100 * b / t : 0)
+      if (req > 0) printf "%s.cpu.proxy_us_per_req=%.0f\n%s.cpu.simulators_us_per_req=%.0f\n", n, p * 10000 / req, n, sim * 10000 / req
+    }' "$WORK/wrk-$name.txt" >"$WORK/cpu-$name.properties"
 }
 wrk_props() { # name
   awk -v n="$1" '
@@ -276,45 +327,69 @@ wrk_props() { # name
     /Non-2xx/ { non2xx = $NF }
     /Socket errors/ { gsub(/,/, ""); sock = $4 + $6 + $8 + $10 }
     END { printf "%s.errors=%d\n", n, non2xx + sock }' "$WORK/wrk-$1.txt"
+  cat "$WORK/cpu-$1.properties"
 }
-log "phase 2: maximum throughput, wrk -t$TP_THREADS -c$TP_CONNECTIONS, $TP_SECONDS s each (gateway warm-up ${TP_WARMUP} s)"
-run_wrk gateway-warmup "$TP_WARMUP" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions"
-run_wrk nginx-warmup 3 "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1"
-sleep 1
-run_wrk nginx "$TP_SECONDS" "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1"
-sleep 1
-if [ "$PROFILE" = 1 ]; then
-  "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.start name=bench settings=profile duration="${TP_SECONDS}s" \
-    filename="$RESULTS/gateway-throughput.jfr" >/dev/null
-fi
-run_wrk gateway "$TP_SECONDS" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions"
-{
-  echo "threads=$TP_THREADS"; echo "connections=$TP_CONNECTIONS"; echo "seconds=$TP_SECONDS"
-  wrk_props nginx; wrk_props gateway
-} >"$RESULTS/throughput.properties"
-cp "$WORK"/wrk-*.txt "$RESULTS/"
-grep -E '\.(rps|errors)=' "$RESULTS/throughput.properties" | sed 's/^/[bench] /' >&2
-if [ "$PROFILE" = 1 ]; then
-  for _ in $(seq 1 100); do [ -s "$RESULTS/gateway-throughput.jfr" ] && break; sleep 0.2; done
+if phase throughput; then
+  lua "$WORK/gateway.lua" "$GW_BODY" "$API_KEY"
+  lua "$WORK/direct.lua" "$DIRECT_BODY" "$ROUTER_KEY"
+  mapfile -t NGINX_PIDS < <(echo "$NGINX_PID"; ps -o pid= --ppid "$NGINX_PID" | tr -d ' ')
+  log "phase 2: maximum throughput, wrk -t$TP_THREADS -c$TP_CONNECTIONS, $TP_SECONDS s each (gateway warm-up ${TP_WARMUP} s)"
+  run_wrk gateway-warmup "$TP_WARMUP" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions" "$PORTAL_PID"
+  run_wrk nginx-warmup 3 "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1" "${NGINX_PIDS[@]}"
   sleep 1
-  "${BENCH[@]}" jfr-top --file "$RESULTS/gateway-throughput.jfr" --top 30 >"$RESULTS/profile-throughput.txt" 2>&1 || true
-  log "profile of the gateway under wrk: $RESULTS/profile-throughput.txt (copied to bench/target/bench-results)"
-  head -n 45 "$RESULTS/profile-throughput.txt" >&2
+  run_wrk nginx "$TP_SECONDS" "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1" "${NGINX_PIDS[@]}"
+  sleep 1
+  if [ "$PROFILE" = 1 ]; then
+    "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.start name=bench settings=profile duration="${TP_SECONDS}s" \
+      filename="$RESULTS/gateway-throughput.jfr" >/dev/null
+  fi
+  run_wrk gateway "$TP_SECONDS" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions" "$PORTAL_PID"
+  {
+    echo "threads=$TP_THREADS"; echo "connections=$TP_CONNECTIONS"; echo "seconds=$TP_SECONDS"
+    wrk_props nginx; wrk_props gateway
+  } >"$RESULTS/throughput.properties"
+  cp "$WORK"/wrk-*.txt "$RESULTS/"
+  sed 's/^/[bench] /' "$RESULTS/throughput.properties" >&2
+  if [ "$PROFILE" = 1 ]; then
+    for _ in $(seq 1 100); do [ -s "$RESULTS/gateway-throughput.jfr" ] && break; sleep 0.2; done
+    sleep 1
+    "${BENCH[@]}" jfr-top --file "$RESULTS/gateway-throughput.jfr" --top 30 >"$RESULTS/profile-throughput.txt" 2>&1 || true
+    log "profile of the gateway under wrk (full text in bench/target/bench-results/profile-throughput.txt):"
+    head -n 60 "$RESULTS/profile-throughput.txt" >&2
+  fi
 fi
 
 # ---- 3. streaming -------------------------------------------------------------------------------------------------
-log "phase 3: $STREAMS concurrent streams (simulator TTFT $STREAM_TTFT_MS ms, $STREAM_TPS tokens/s, $STREAM_TOKENS tokens), $STREAM_SECONDS s each"
-for url in "${SIM_URLS[@]}"; do
-  code=$(http_code -X PUT "$url/_sim/behavior" -H 'Content-Type: application/json' \
-    -d "{\"ttftMillis\":$STREAM_TTFT_MS,\"tokensPerSecond\":$STREAM_TPS,\"completionTokens\":$STREAM_TOKENS}")
-  [ "$code" = 200 ] || die "cannot set the simulator behaviour at $url: $code $(cat "$WORK/last-body")"
-done
-"${BENCH[@]}" streams --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
-  --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --concurrency "$STREAMS" --tokens "$STREAM_TOKENS" \
-  --seconds "$STREAM_SECONDS" --warmup "$STREAM_WARMUP" --metrics "$GATEWAY/metrics" --pid "$PORTAL_PID" \
-  --out "$RESULTS/streams.properties" >&2
+if phase streams; then
+  log "phase 3: $STREAMS (then $STREAMS_LIGHT) concurrent streams (simulator TTFT $STREAM_TTFT_MS ms, $STREAM_TPS tokens/s, $STREAM_TOKENS tokens), $STREAM_SECONDS s each"
+  for url in "${SIM_URLS[@]}"; do
+    code=$(http_code -X PUT "$url/_sim/behavior" -H 'Content-Type: application/json' \
+      -d "{\"ttftMillis\":$STREAM_TTFT_MS,\"tokensPerSecond\":$STREAM_TPS,\"completionTokens\":$STREAM_TOKENS}")
+    [ "$code" = 200 ] || die "cannot set the simulator behaviour at $url: $code $(cat "$WORK/last-body")"
+  done
+  if [ "$PROFILE" = 1 ]; then
+    "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.start name=bench-streams settings=profile >/dev/null
+  fi
+  "${BENCH[@]}" streams --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
+    --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --concurrency "$STREAMS,$STREAMS_LIGHT" --extra-seconds "$STREAM_EXTRA_SECONDS" --tokens "$STREAM_TOKENS" \
+    --seconds "$STREAM_SECONDS" --warmup "$STREAM_WARMUP" --metrics "$GATEWAY/metrics" --pid "$PORTAL_PID" \
+    --cpu "$CPU_GROUPS" --out "$RESULTS/streams.properties" >&2
+  if [ "$PROFILE" = 1 ]; then
+    "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.stop name=bench-streams filename="$RESULTS/gateway-streams.jfr" >/dev/null
+    "${BENCH[@]}" jfr-top --file "$RESULTS/gateway-streams.jfr" --top 30 >"$RESULTS/profile-streams.txt" 2>&1 || true
+    log "profile of the gateway while streaming (full text in bench/target/bench-results/profile-streams.txt):"
+    head -n 60 "$RESULTS/profile-streams.txt" >&2
+  fi
+fi
 
 # ---- report ---------------------------------------------------------------------------------------------------------
+# metering must have kept up: every request leaves a usage record, written to PostgreSQL or spooled to disk
+curl -s -m 10 "$GATEWAY/metrics" | awk '
+  /^portal_usage_records_written/ { printf "written=%.0f\n", $NF }
+  /^portal_usage_records_spooled/ { printf "spooled=%.0f\n", $NF }
+  /^portal_usage_write_failures/ { printf "write_failures=%.0f\n", $NF }
+  /^portal_usage_queue_depth/ { printf "queue_depth=%.0f\n", $NF }' >"$RESULTS/usage.properties" || true
+sed 's/^/[bench] usage records: /' "$RESULTS/usage.properties" >&2
 echo "loadavg_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.properties"
 mkdir -p bench/target
 rm -rf bench/target/bench-results

@@ -23,9 +23,10 @@ import org.HdrHistogram.Histogram;
  * <pre>
  *   body gateway|direct [--stream] [--max-tokens N]     print a request body (for wrk scripts)
  *   latency  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--rates 500,1000,2000]
- *            [--seconds 10] [--warmup 10] [--connections 32] --out FILE
- *   streams  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--concurrency 200]
- *            [--seconds 20] [--warmup 10] [--tokens 64] [--metrics URL] [--pid N] --out FILE
+ *            [--seconds 10] [--warmup 10] [--connections 32] [--cpu name=pid[+pid],...] --out FILE
+ *   streams  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--concurrency 200[,50...]]
+ *            [--seconds 20] [--extra-seconds 10] [--warmup 10] [--tokens 64] [--metrics URL] [--pid N]
+ *            [--cpu name=pid[+pid],...] --out FILE
  *   report   --results DIR --doc FILE                   rewrite the results section of docs/benchmarks.md
  *   jfr-top  --file REC.jfr [--top 25]                  summarise a JFR recording's execution samples
  * </pre>
@@ -86,6 +87,7 @@ public final class BenchMain {
         out.put("connections", Integer.toString(connections));
         out.put("rates", o.getOrDefault("rates", "500,1000,2000"));
         int maxRate = rates.stream().mapToInt(Integer::intValue).max().orElse(1000);
+        CpuMeter cpu = new CpuMeter(o.get("cpu"));
         try (LoadEngine gw = new LoadEngine(gateway, Math.max(1, connections / gateway.size()), null);
              LoadEngine dr = new LoadEngine(direct, Math.max(1, connections / direct.size()), null)) {
             if (warmup > 0) {
@@ -99,13 +101,15 @@ public final class BenchMain {
             for (int rate : rates) {
                 for (String target : List.of("direct", "gateway")) {
                     LoadEngine e = target.equals("gateway") ? gw : dr;
-                    LoadEngine.Result r = e.openLoop(rate, seconds, 5);
                     String p = "r" + rate + "." + target + ".";
+                    cpu.start();
+                    LoadEngine.Result r = e.openLoop(rate, seconds, 5);
+                    cpu.stop(out, p, r.ok);
                     put(out, p, r, false);
-                    log("%5d req/s %-7s p50 %s p90 %s p99 %s max %s ms, ok %d, errors %d %s, send lag p50/p99 %s/%s ms",
+                    log("%5d req/s %-7s p50 %s p90 %s p99 %s max %s ms, ok %d, errors %d %s, send lag p50/p99 %s/%s ms, cpu %s",
                             rate, target, ms(r.latency, 50), ms(r.latency, 90), ms(r.latency, 99),
                             ms(r.latency.getMaxValue()), r.ok, r.errorCount(), r.errors.isEmpty() ? "" : r.errors,
-                            ms(r.sendLag, 50), ms(r.sendLag, 99));
+                            ms(r.sendLag, 50), ms(r.sendLag, 99), cpuSummary(out, p));
                     pause();
                 }
             }
@@ -116,50 +120,65 @@ public final class BenchMain {
     // ---- streaming, closed loop --------------------------------------------------------------------------------
 
     private static void streams(Map<String, String> o) throws Exception {
-        int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "200"));
+        // the first level is the headline one (heap is sampled there); further levels, e.g. a light load that
+        // leaves the machine CPU to spare, are run after it for --extra-seconds each
+        List<Integer> levels = Arrays.stream(o.getOrDefault("concurrency", "200").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
         double seconds = Double.parseDouble(o.getOrDefault("seconds", "20"));
+        double extraSeconds = Double.parseDouble(o.getOrDefault("extra-seconds", Double.toString(seconds / 2)));
         double warmup = Double.parseDouble(o.getOrDefault("warmup", "10"));
         int tokens = Integer.parseInt(o.getOrDefault("tokens", "64"));
         List<Endpoint> gateway = endpoints(req(o, "gateway"), req(o, "gateway-key"), body("gateway", true, tokens), true);
         List<Endpoint> direct = endpoints(req(o, "direct"), req(o, "direct-key"), body("direct", true, tokens), true);
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("concurrency", Integer.toString(concurrency));
+        out.put("concurrency", Integer.toString(levels.get(0)));
         out.put("seconds", fmt(seconds));
         out.put("tokens", Integer.toString(tokens));
+        out.put("extra_levels", String.join(",", levels.subList(1, levels.size()).stream().map(String::valueOf).toList()));
+        out.put("extra_seconds", fmt(extraSeconds));
+        CpuMeter cpu = new CpuMeter(o.get("cpu"));
         HeapSampler heap = o.containsKey("metrics") ? new HeapSampler(o.get("metrics"), o.get("pid")) : null;
         if (heap != null) {
-            long idle = heap.scrapeHeap();
-            out.put("gateway.heap_before_mb", fmt(idle / 1048576.0));
+            out.put("gateway.heap_before_mb", fmt(heap.scrapeHeap() / 1048576.0));
         }
-        try (LoadEngine gw = new LoadEngine(gateway, Math.max(1, concurrency / gateway.size()), FIRST_TOKEN);
-             LoadEngine dr = new LoadEngine(direct, Math.max(1, concurrency / direct.size()), FIRST_TOKEN)) {
-            if (warmup > 0) {
-                log("warm-up: %d concurrent streams through the gateway for %.0f s", concurrency, warmup);
-                gw.closedLoop(warmup, 10);
-                dr.closedLoop(Math.min(5, warmup), 10);
-                pause();
-            }
-            for (String target : List.of("direct", "gateway")) {
-                LoadEngine e = target.equals("gateway") ? gw : dr;
-                if (heap != null && target.equals("gateway")) {
-                    heap.start();
+        for (int i = 0; i < levels.size(); i++) {
+            int concurrency = levels.get(i);
+            boolean headline = i == 0;
+            String level = headline ? "" : "c" + concurrency + ".";
+            try (LoadEngine gw = new LoadEngine(gateway, Math.max(1, concurrency / gateway.size()), FIRST_TOKEN);
+                 LoadEngine dr = new LoadEngine(direct, Math.max(1, concurrency / direct.size()), FIRST_TOKEN)) {
+                if (headline && warmup > 0) {
+                    log("warm-up: %d concurrent streams through the gateway for %.0f s", concurrency, warmup);
+                    gw.closedLoop(warmup, 10);
+                    dr.closedLoop(Math.min(5, warmup), 10);
+                    pause();
                 }
-                LoadEngine.Result r = e.closedLoop(seconds, 10);
-                if (heap != null && target.equals("gateway")) {
-                    heap.stop();
-                    out.put("gateway.heap_max_mb", fmt(heap.maxHeap.get() / 1048576.0));
-                    out.put("gateway.heap_end_mb", fmt(heap.lastHeap.get() / 1048576.0));
-                    if (heap.maxRss.get() > 0) {
-                        out.put("gateway.rss_max_mb", fmt(heap.maxRss.get() / 1048576.0));
+                for (String target : List.of("direct", "gateway")) {
+                    LoadEngine e = target.equals("gateway") ? gw : dr;
+                    boolean sampleHeap = heap != null && headline && target.equals("gateway");
+                    if (sampleHeap) {
+                        heap.start();
                     }
+                    String p = level + target + ".";
+                    cpu.start();
+                    LoadEngine.Result r = e.closedLoop(headline ? seconds : extraSeconds, 10);
+                    cpu.stop(out, p, r.completedInWindow);
+                    if (sampleHeap) {
+                        heap.stop();
+                        out.put("gateway.heap_max_mb", fmt(heap.maxHeap.get() / 1048576.0));
+                        out.put("gateway.heap_end_mb", fmt(heap.lastHeap.get() / 1048576.0));
+                        if (heap.maxRss.get() > 0) {
+                            out.put("gateway.rss_max_mb", fmt(heap.maxRss.get() / 1048576.0));
+                        }
+                    }
+                    put(out, p, r, true);
+                    out.put(p + "streams_per_s", fmt(r.completedInWindow / r.seconds));
+                    log("%-7s %d concurrent: %.1f streams/s, TTFT p50 %s p99 %s ms, stream p50 %s ms, ok %d, errors %d %s, cpu %s",
+                            target, concurrency, r.completedInWindow / r.seconds, ms(r.ttft, 50), ms(r.ttft, 99),
+                            ms(r.latency, 50), r.ok, r.errorCount(), r.errors.isEmpty() ? "" : r.errors,
+                            cpuSummary(out, p));
+                    pause();
                 }
-                String p = target + ".";
-                put(out, p, r, true);
-                out.put(p + "streams_per_s", fmt(r.completedInWindow / r.seconds));
-                log("%-7s %d concurrent: %.1f streams/s, TTFT p50 %s p99 %s ms, stream p50 %s ms, ok %d, errors %d %s",
-                        target, concurrency, r.completedInWindow / r.seconds, ms(r.ttft, 50), ms(r.ttft, 99),
-                        ms(r.latency, 50), r.ok, r.errorCount(), r.errors.isEmpty() ? "" : r.errors);
-                pause();
             }
         }
         if (heap != null) {
@@ -194,7 +213,7 @@ public final class BenchMain {
                         lastHeap.set(h);
                         maxHeap.accumulateAndGet(h, Math::max);
                         maxRss.accumulateAndGet(rss(), Math::max);
-                        Thread.sleep(500);
+                        Thread.sleep(1000);
                     } catch (InterruptedException e) {
                         return;
                     } catch (Exception e) {
@@ -242,6 +261,16 @@ public final class BenchMain {
             }
             return 0;
         }
+    }
+
+    private static String cpuSummary(Map<String, String> out, String prefix) {
+        StringBuilder b = new StringBuilder();
+        out.forEach((k, v) -> {
+            if (k.startsWith(prefix + "cpu.") || k.equals(prefix + "machine_busy_pct")) {
+                b.append(b.isEmpty() ? "" : " ").append(k.substring(prefix.length())).append('=').append(v);
+            }
+        });
+        return b.toString();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

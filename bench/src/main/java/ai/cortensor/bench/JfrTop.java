@@ -22,6 +22,7 @@ final class JfrTop {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
         Map<String, Integer> packages = new HashMap<>();
+        Map<String, Integer> callSites = new HashMap<>();
         int samples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
@@ -34,6 +35,7 @@ final class JfrTop {
             samples++;
             self.merge(name(frames.get(0).getMethod()), 1, Integer::sum);
             packages.merge(bucket(frames.get(0).getMethod()), 1, Integer::sum);
+            callSites.merge(callSite(frames), 1, Integer::sum);
             Set<String> seen = new HashSet<>();
             for (RecordedFrame f : frames) {
                 String n = name(f.getMethod());
@@ -44,6 +46,8 @@ final class JfrTop {
         }
         System.out.printf(Locale.ROOT, "%d execution samples in %s%n", samples, file);
         table("self time by package", packages, samples, top);
+        table("by the innermost portal frame -> what it called (where portal code spends its time)", callSites,
+                samples, top);
         table("self time (top frame)", self, samples, top);
         table("on the stack (inclusive)", inclusive, samples, top);
     }
@@ -53,6 +57,31 @@ final class JfrTop {
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
                 .forEach(en -> System.out.printf(Locale.ROOT, "%6.1f%%  %6d  %s%n", 100.0 * en.getValue() / total,
                         en.getValue(), en.getKey()));
+    }
+
+    /** The innermost {@code ai.cortensor} frame and the frame it called, or the outermost library entry point. */
+    private static String callSite(List<RecordedFrame> frames) {
+        for (int i = 0; i < frames.size(); i++) {
+            RecordedMethod m = frames.get(i).getMethod();
+            if (m != null && m.getType().getName().startsWith("ai.cortensor.")) {
+                String here = shortName(m) + ":" + frames.get(i).getLineNumber();
+                return i == 0 ? here + " (own code)" : here + " -> " + name(frames.get(i - 1).getMethod());
+            }
+        }
+        // no portal frame: name the outermost non-JDK frame (the library loop that was running)
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            RecordedMethod m = frames.get(i).getMethod();
+            String n = m == null ? "?" : m.getType().getName();
+            if (!n.startsWith("java.") && !n.startsWith("jdk.") && !n.startsWith("sun.")) {
+                return "(outside portal code) " + name(m);
+            }
+        }
+        return "(JDK only) " + name(frames.get(0).getMethod());
+    }
+
+    private static String shortName(RecordedMethod m) {
+        String t = m.getType().getName();
+        return t.substring(t.lastIndexOf('.') + 1) + "." + m.getName();
     }
 
     private static String name(RecordedMethod m) {

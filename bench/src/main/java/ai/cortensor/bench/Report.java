@@ -55,7 +55,9 @@ final class Report {
                 .append(m.getProperty("database", "?")).append("; commit ").append(m.getProperty("commit", "?"))
                 .append(".\nLoad generator, gateway, both simulators, nginx and PostgreSQL share these CPUs; load average ")
                 .append(m.getProperty("loadavg_before", "?")).append(" before the run, ")
-                .append(m.getProperty("loadavg_after", "?")).append(" after it.\n\n");
+                .append(m.getProperty("loadavg_after", "?")).append(" after it; other work kept the machine ")
+                .append(m.getProperty("background_busy_pct", "?")).append("% busy just before measuring. CPU figures "
+                        + "are per process from /proc (a CPU = one core = 100%).\n\n");
 
         // ---- latency
         if (!lat.isEmpty()) {
@@ -63,8 +65,8 @@ final class Report {
                     .append(" s per point, ").append(lat.getProperty("connections"))
                     .append(" keep-alive connections; latency from the scheduled send time)\n\n");
             s.append("| offered req/s | direct p50 | gateway p50 | **added p50** | direct p99 | gateway p99 | "
-                    + "**added p99** | gateway max | errors (direct / gateway) |\n");
-            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "**added p99** | gateway max | errors (direct / gateway) | gateway CPU per request | machine busy |\n");
+            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             String[] rates = lat.getProperty("rates", "").split(",");
             for (String rate : rates) {
                 String d = "r" + rate.trim() + ".direct.";
@@ -77,8 +79,10 @@ final class Report {
                 double d99 = ms(lat, d + "p99_us");
                 double g99 = ms(lat, g + "p99_us");
                 s.append(String.format(Locale.ROOT, "| %s | %.3f ms | %.3f ms | **%+.3f ms** | %.3f ms | %.3f ms | "
-                                + "**%+.3f ms** | %.3f ms | %s / %s |\n", rate.trim(), d50, g50, g50 - d50, d99, g99,
-                        g99 - d99, ms(lat, g + "max_us"), lat.getProperty(d + "errors"), lat.getProperty(g + "errors")));
+                                + "**%+.3f ms** | %.3f ms | %s / %s | %s µs | %s%% |\n", rate.trim(), d50, g50, g50 - d50,
+                        d99, g99, g99 - d99, ms(lat, g + "max_us"), lat.getProperty(d + "errors"),
+                        lat.getProperty(g + "errors"), lat.getProperty(g + "cpu.gateway_us_per_req", "?"),
+                        lat.getProperty(g + "machine_busy_pct", "?")));
             }
             String top = rates[rates.length - 1].trim();
             String d = "r" + top + ".direct.";
@@ -92,8 +96,11 @@ final class Report {
                 if (errors > 0) {
                     verdicts.add("gateway errors at " + top + " req/s: " + errors + " " + lat.getProperty(g + "error_kinds"));
                 }
-                s.append(String.format(Locale.ROOT, "\nGenerator send lag (how late it sent vs schedule; included in "
-                                + "both columns) at %s req/s: p50 %.3f ms, p99 %.3f ms.\n\n", top,
+                s.append(String.format(Locale.ROOT, "\nHow late requests left the generator (its scheduling delay "
+                                + "plus any wait for a free connection; part of the latencies above) at %s req/s: "
+                                + "direct p50 %.3f / p99 %.3f ms, gateway p50 %.3f / p99 %.3f ms. Machine busy = all "
+                                + "CPUs, everything on the machine, during the gateway run.\n\n", top,
+                        ms(lat, d + "send_lag_p50_us"), ms(lat, d + "send_lag_p99_us"),
                         ms(lat, g + "send_lag_p50_us"), ms(lat, g + "send_lag_p99_us")));
             }
         }
@@ -103,7 +110,8 @@ final class Report {
             s.append("#### Maximum throughput, non-streaming (closed loop: wrk -t").append(tp.getProperty("threads"))
                     .append(" -c").append(tp.getProperty("connections")).append(" -d").append(tp.getProperty("seconds"))
                     .append("s)\n\n");
-            s.append("| path | req/s | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n");
+            s.append("| path | req/s | p50 | p99 | errors | proxy CPU | proxy CPU per request | simulators CPU per "
+                    + "request | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (String[] row : new String[][] {{"nginx", "nginx proxy_pass → simulators (baseline)"},
                     {"gateway", "gateway → simulators"}}) {
                 if (tp.getProperty(row[0] + ".rps") == null) {
@@ -111,7 +119,11 @@ final class Report {
                 }
                 s.append("| ").append(row[1]).append(" | ").append(tp.getProperty(row[0] + ".rps")).append(" | ")
                         .append(tp.getProperty(row[0] + ".p50")).append(" | ").append(tp.getProperty(row[0] + ".p99"))
-                        .append(" | ").append(tp.getProperty(row[0] + ".errors")).append(" |\n");
+                        .append(" | ").append(tp.getProperty(row[0] + ".errors"))
+                        .append(" | ").append(tp.getProperty(row[0] + ".cpu.proxy_pct", "?")).append("% of a CPU")
+                        .append(" | ").append(tp.getProperty(row[0] + ".cpu.proxy_us_per_req", "?")).append(" µs")
+                        .append(" | ").append(tp.getProperty(row[0] + ".cpu.simulators_us_per_req", "?")).append(" µs")
+                        .append(" | ").append(tp.getProperty(row[0] + ".machine_busy_pct", "?")).append("% |\n");
             }
             if (tp.getProperty("gateway.rps") != null && tp.getProperty("nginx.rps") != null) {
                 double ratio = Double.parseDouble(tp.getProperty("gateway.rps")) / Double.parseDouble(tp.getProperty("nginx.rps"));
@@ -122,23 +134,48 @@ final class Report {
 
         // ---- streams
         if (!st.isEmpty()) {
-            s.append("#### Streaming (closed loop, ").append(st.getProperty("concurrency"))
-                    .append(" concurrent streams, simulator TTFT 50 ms, 100 tokens/s, ").append(st.getProperty("tokens"))
-                    .append(" tokens; ").append(st.getProperty("seconds")).append(" s)\n\n");
-            s.append("| path | streams/s | TTFT p50 | TTFT p99 | stream p50 | stream p99 | errors |\n"
-                    + "|---|---:|---:|---:|---:|---:|---:|\n");
+            s.append("#### Streaming (closed loop: each connection starts its next stream when one ends; simulator TTFT "
+                    + "50 ms, 100 tokens/s, ").append(st.getProperty("tokens")).append(" tokens; ")
+                    .append(st.getProperty("seconds")).append(" s)\n\n");
+            s.append("| path | streams/s | TTFT p50 | TTFT p99 | stream p50 | stream p99 | errors | gateway CPU | "
+                    + "simulators CPU | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            List<String[]> rows = new ArrayList<>();
             for (String t : new String[] {"direct", "gateway"}) {
+                rows.add(new String[] {t, st.getProperty("concurrency") + " concurrent, " + t});
+            }
+            for (String c : st.getProperty("extra_levels", "").split(",")) {
+                if (!c.isBlank()) {
+                    for (String t : new String[] {"direct", "gateway"}) {
+                        rows.add(new String[] {"c" + c.trim() + "." + t, c.trim() + " concurrent, " + t + " ("
+                                + st.getProperty("extra_seconds") + " s)"});
+                    }
+                }
+            }
+            for (String[] row : rows) {
+                String t = row[0];
                 if (st.getProperty(t + ".ttft_p50_us") == null) {
                     continue;
                 }
-                s.append(String.format(Locale.ROOT, "| %s | %s | %.2f ms | %.2f ms | %.1f ms | %.1f ms | %s |\n", t,
+                s.append(String.format(Locale.ROOT, "| %s | %s | %.2f ms | %.2f ms | %.1f ms | %.1f ms | %s | %s%% | "
+                                + "%s%% | %s%% |\n", row[1],
                         st.getProperty(t + ".streams_per_s"), ms(st, t + ".ttft_p50_us"), ms(st, t + ".ttft_p99_us"),
-                        ms(st, t + ".p50_us"), ms(st, t + ".p99_us"), st.getProperty(t + ".errors")));
+                        ms(st, t + ".p50_us"), ms(st, t + ".p99_us"), st.getProperty(t + ".errors"),
+                        st.getProperty(t + ".cpu.gateway_pct", "?"), st.getProperty(t + ".cpu.simulators_pct", "?"),
+                        st.getProperty(t + ".machine_busy_pct", "?")));
             }
             if (st.getProperty("gateway.ttft_p50_us") != null && st.getProperty("direct.ttft_p50_us") != null) {
                 s.append(String.format(Locale.ROOT, "\nAdded TTFT (gateway − direct): p50 %+.2f ms, p99 %+.2f ms.",
                         ms(st, "gateway.ttft_p50_us") - ms(st, "direct.ttft_p50_us"),
                         ms(st, "gateway.ttft_p99_us") - ms(st, "direct.ttft_p99_us")));
+                for (String c : st.getProperty("extra_levels", "").split(",")) {
+                    String g = "c" + c.trim() + ".gateway.";
+                    String d = "c" + c.trim() + ".direct.";
+                    if (!c.isBlank() && st.getProperty(g + "ttft_p50_us") != null) {
+                        s.append(String.format(Locale.ROOT, " At %s concurrent: p50 %+.2f ms, p99 %+.2f ms.", c.trim(),
+                                ms(st, g + "ttft_p50_us") - ms(st, d + "ttft_p50_us"),
+                                ms(st, g + "ttft_p99_us") - ms(st, d + "ttft_p99_us")));
+                    }
+                }
             }
             if (st.getProperty("gateway.heap_max_mb") != null) {
                 s.append(" Gateway heap used (`jvm_memory_used_bytes{area=\"heap\"}`): ")

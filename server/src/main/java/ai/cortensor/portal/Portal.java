@@ -8,6 +8,7 @@ import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.CatalogStore;
 import ai.cortensor.portal.pools.RouterClient;
+import ai.cortensor.portal.portal.CustomerPortal;
 import ai.cortensor.portal.proxy.CompletionsHandler;
 import ai.cortensor.portal.proxy.GatewayMetrics;
 import ai.cortensor.portal.proxy.ModelsHandler;
@@ -31,6 +32,7 @@ import java.time.InstantSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,9 @@ public final class Portal implements AutoCloseable {
                 config.router().requestTimeout().toSeconds());
         ModelsHandler models = new ModelsHandler(keys, catalog);
         Ops ops = new Ops(catalog, ledger, registry, VERSION);
+        AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
+        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, completions, clock,
+                publicUrl::get);
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(WebHeaders.requestIdFilter(clock))
@@ -99,8 +104,9 @@ public final class Portal implements AutoCloseable {
                 .any("/v1/models/{id}", ApiFallbacks::methodNotAllowed)
                 .get("/health", ops::health)
                 .get("/ready", ops::ready)
-                .get("/metrics", ops::metrics)
-                .any(ApiFallbacks::notFound)
+                .get("/metrics", ops::metrics);
+        customerPortal.register(routing);
+        routing.any(ApiFallbacks::notFound)
                 .error(Throwable.class, ApiFallbacks::unexpected);
         WebServer server = WebServer.builder()
                 .host(config.http().host())
@@ -109,6 +115,7 @@ public final class Portal implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
+        publicUrl.compareAndSet(null, "http://127.0.0.1:" + server.port());
 
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("catalog-refresh").daemon(true).factory());

@@ -1,9 +1,15 @@
 package ai.cortensor.portal.accounts;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 
-/** SQL for {@code users} and {@code organizations}. */
+/** SQL for {@code users}, {@code user_identities} and {@code email_tokens}. */
 public final class AccountStore {
     private final Jdbi jdbi;
 
@@ -13,17 +19,84 @@ public final class AccountStore {
 
     /** The user's id, creating the user (with the free plan) when the email is new. */
     public long ensureUser(String email, String displayName) {
-        return jdbi.inTransaction(h -> {
-            Optional<Long> existing = h.createQuery("SELECT id FROM users WHERE lower(email) = lower(:e)")
-                    .bind("e", email).mapTo(Long.class).findOne();
-            if (existing.isPresent()) {
-                return existing.get();
-            }
-            long id = h.createQuery("INSERT INTO users (email, display_name) VALUES (:e, :n) RETURNING id")
-                    .bind("e", email).bind("n", displayName).mapTo(Long.class).one();
-            h.createUpdate("INSERT INTO plan_subscriptions (plan_id, user_id) "
-                    + "SELECT id, :u FROM plans WHERE code = 'free'").bind("u", id).execute();
-            return id;
-        });
+        return jdbi.inTransaction(h -> findByEmail(h, email).map(User::id)
+                .orElseGet(() -> insertUser(h, email, displayName, null, false)));
+    }
+
+    /** A new user with the free plan; empty when the email is taken (case-insensitively). */
+    public Optional<Long> createUser(String email, String displayName, String passwordHash, boolean verified) {
+        return jdbi.inTransaction(h -> findByEmail(h, email).isPresent() ? Optional.<Long>empty()
+                : Optional.of(insertUser(h, email, displayName, passwordHash, verified)));
+    }
+
+    private static long insertUser(Handle h, String email, String displayName, String passwordHash, boolean verified) {
+        long id = h.createQuery("INSERT INTO users (email, display_name, password_hash, email_verified) "
+                        + "VALUES (:e, :n, :p, :v) RETURNING id")
+                .bind("e", email).bind("n", displayName).bind("p", passwordHash).bind("v", verified)
+                .mapTo(Long.class).one();
+        h.createUpdate("INSERT INTO plan_subscriptions (plan_id, user_id) SELECT id, :u FROM plans WHERE code = 'free'")
+                .bind("u", id).execute();
+        return id;
+    }
+
+    public Optional<User> findByEmail(String email) {
+        return jdbi.withHandle(h -> findByEmail(h, email));
+    }
+
+    private static Optional<User> findByEmail(Handle h, String email) {
+        return h.createQuery("SELECT * FROM users WHERE lower(email) = lower(:e)").bind("e", email)
+                .map(AccountStore::user).findOne();
+    }
+
+    public Optional<User> find(long id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM users WHERE id = :id").bind("id", id)
+                .map(AccountStore::user).findOne());
+    }
+
+    public void setPassword(long userId, String passwordHash) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE users SET password_hash = :p, updated_at = now() WHERE id = :id")
+                .bind("p", passwordHash).bind("id", userId).execute());
+    }
+
+    public void markVerified(long userId) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE users SET email_verified = TRUE, updated_at = now() WHERE id = :id")
+                .bind("id", userId).execute());
+    }
+
+    public Optional<Long> userByIdentity(String issuer, String subject) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT user_id FROM user_identities WHERE issuer = :i AND subject = :s")
+                .bind("i", issuer).bind("s", subject).mapTo(Long.class).findOne());
+    }
+
+    public void linkIdentity(long userId, String issuer, String subject) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO user_identities (issuer, subject, user_id) VALUES (:i, :s, :u) "
+                + "ON CONFLICT DO NOTHING").bind("i", issuer).bind("s", subject).bind("u", userId).execute());
+    }
+
+    public void insertEmailToken(byte[] hash, long userId, String purpose, Instant expiresAt) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO email_tokens (token_hash, user_id, purpose, expires_at) "
+                + "VALUES (:h, :u, :p, :e)").bind("h", hash).bind("u", userId).bind("p", purpose)
+                .bind("e", expiresAt).execute());
+    }
+
+    /** Marks an unused, unexpired token used and returns its user; empty when it is unknown, used or expired. */
+    public Optional<Long> consumeEmailToken(byte[] hash, String purpose, Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("UPDATE email_tokens SET used_at = :now WHERE token_hash = :h "
+                        + "AND purpose = :p AND used_at IS NULL AND expires_at > :now RETURNING user_id")
+                .bind("h", hash).bind("p", purpose).bind("now", now).mapTo(Long.class).findOne());
+    }
+
+    public List<User> usersByIds(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM users WHERE id IN (<ids>)").bindList("ids", ids)
+                .map(AccountStore::user).list());
+    }
+
+    static User user(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new User(rs.getLong("id"), rs.getString("email"), rs.getString("display_name"),
+                rs.getBoolean("email_verified"), rs.getString("state"), rs.getTimestamp("created_at").toInstant(),
+                rs.getString("password_hash"));
     }
 }

@@ -29,6 +29,7 @@ public final class ConfigLoader {
         DEFAULTS.put("http.host", "127.0.0.1");
         DEFAULTS.put("http.port", "8080");
         DEFAULTS.put("http.max-body-bytes", "1048576");
+        DEFAULTS.put("http.public-url", "");
         DEFAULTS.put("data.dir", ".portal-data");
         DEFAULTS.put("database.url", "");
         DEFAULTS.put("database.user", "");
@@ -42,6 +43,16 @@ public final class ConfigLoader {
         DEFAULTS.put("usage.batch-size", "500");
         DEFAULTS.put("usage.flush-interval", "PT0.05S");
         DEFAULTS.put("usage.retry-interval", "PT2S");
+        DEFAULTS.put("mail.smtp-host", "");
+        DEFAULTS.put("mail.smtp-port", "587");
+        DEFAULTS.put("mail.smtp-username", "");
+        DEFAULTS.put("mail.smtp-password", "");
+        DEFAULTS.put("mail.smtp-starttls", "true");
+        DEFAULTS.put("mail.from", "Cortensor Portal <no-reply@localhost>");
+        DEFAULTS.put("oidc.issuer", "");
+        DEFAULTS.put("oidc.client-id", "");
+        DEFAULTS.put("oidc.client-secret", "");
+        DEFAULTS.put("oidc.name", "single sign-on");
     }
     private static final String POOL_PREFIX = "pool.";
     private static final String SECRET_PREFIX = "router.secret.";
@@ -131,8 +142,20 @@ public final class ConfigLoader {
         var database = new PortalConfig.Database(dbUrl.isBlank() ? null : dbUrl, blankToNull(v.get("database.user")),
                 blankToNull(v.get("database.password")), intIn(v, "database.pool-size", 1, 200),
                 intIn(v, "database.embedded-port", 0, 65535));
+        String publicUrl = blankToNull(v.get("http.public-url"));
+        if (publicUrl != null && !publicUrl.matches("https?://[^\\s/]+(/[^\\s]*)?")) {
+            throw new ConfigException("http.public-url must be an http(s) URL like https://portal.example.com, got '" + publicUrl + "'");
+        }
         var http = new PortalConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
-                longIn(v, "http.max-body-bytes", 1024, 64L << 20));
+                longIn(v, "http.max-body-bytes", 1024, 64L << 20), publicUrl == null ? null : publicUrl.replaceAll("/+$", ""));
+        var mail = new PortalConfig.Mail(blankToNull(v.get("mail.smtp-host")), intIn(v, "mail.smtp-port", 1, 65535),
+                blankToNull(v.get("mail.smtp-username")), blankToNull(v.get("mail.smtp-password")), v.get("mail.from"),
+                bool(v, "mail.smtp-starttls"));
+        var oidc = new PortalConfig.Oidc(blankToNull(v.get("oidc.issuer")), blankToNull(v.get("oidc.client-id")),
+                blankToNull(v.get("oidc.client-secret")), v.get("oidc.name"));
+        if (oidc.enabled() && (oidc.clientId() == null || oidc.clientSecret() == null)) {
+            throw new ConfigException("oidc.issuer is set, so oidc.client-id and oidc.client-secret are required");
+        }
         var router = new PortalConfig.Router(duration(v, "router.connect-timeout"), duration(v, "router.read-timeout"),
                 duration(v, "router.request-timeout"));
         var usage = new PortalConfig.Usage(intIn(v, "usage.queue-capacity", 16, 10_000_000),
@@ -142,7 +165,7 @@ public final class ConfigLoader {
         if (dataDir.isBlank()) {
             throw new ConfigException("data.dir must not be empty");
         }
-        return new PortalConfig(http, database, router, usage, Path.of(dataDir).toAbsolutePath(), pools, secrets);
+        return new PortalConfig(http, database, router, usage, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets);
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */
@@ -216,6 +239,14 @@ public final class ConfigLoader {
         } catch (java.time.format.DateTimeParseException e) {
             throw new ConfigException(key + ": '" + s + "' is not a duration (e.g. 2s, 150ms as PT0.15S, PT5M)");
         }
+    }
+
+    private static boolean bool(Map<String, String> v, String key) {
+        String s = v.get(key).trim();
+        if (!s.equals("true") && !s.equals("false")) {
+            throw new ConfigException(key + " must be true or false, got '" + s + "'");
+        }
+        return Boolean.parseBoolean(s);
     }
 
     private static String blankToNull(String s) {

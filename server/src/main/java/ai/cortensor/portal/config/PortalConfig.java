@@ -9,16 +9,29 @@ import java.util.Map;
  * The whole configuration: parsed once by {@link ConfigLoader}, validated, immutable. Secrets are held here and only
  * here; {@link #describe()} is the one rendering of it, with every secret masked.
  */
-public record PortalConfig(Http http, Database database, Router router, Usage usage, Path dataDir,
-                           Map<String, PoolSpec> pools, Map<String, String> routerSecrets) {
+public record PortalConfig(Http http, Database database, Router router, Usage usage, Mail mail, Oidc oidc,
+                           Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets) {
 
     public PortalConfig {
         pools = Map.copyOf(pools);
         routerSecrets = Map.copyOf(routerSecrets);
     }
 
-    /** HTTP listener. {@code port} 0 picks a free port. */
-    public record Http(String host, int port, long maxBodyBytes) {}
+    /**
+     * HTTP listener. {@code port} 0 picks a free port. {@code publicUrl} is how customers reach the portal (links in
+     * mails, snippets); null means {@code http://127.0.0.1:<port>}.
+     */
+    public record Http(String host, int port, long maxBodyBytes, String publicUrl) {}
+
+    /** SMTP for account mails; {@code host} null means mails are written to the log (local demo). */
+    public record Mail(String host, int port, String username, String password, String from, boolean startTls) {
+        public boolean toLog() { return host == null; }
+    }
+
+    /** One OpenID Connect provider for "Sign in with …"; {@code issuer} null turns it off. */
+    public record Oidc(String issuer, String clientId, String clientSecret, String name) {
+        public boolean enabled() { return issuer != null; }
+    }
 
     /** {@code url} null means: run the embedded PostgreSQL under {@code dataDir/pg}. */
     public record Database(String url, String user, String password, int poolSize, int embeddedPort) {
@@ -48,6 +61,7 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
         b.append("\n  http.host=").append(http.host())
          .append("\n  http.port=").append(http.port())
          .append("\n  http.max-body-bytes=").append(http.maxBodyBytes())
+         .append("\n  http.public-url=").append(http.publicUrl() == null ? "" : http.publicUrl())
          .append("\n  data.dir=").append(dataDir)
          .append("\n  database.url=").append(database.embedded() ? "(embedded)" : maskUrl(database.url()))
          .append("\n  database.user=").append(database.user() == null ? "" : database.user())
@@ -59,7 +73,15 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
          .append("\n  usage.queue-capacity=").append(usage.queueCapacity())
          .append("\n  usage.batch-size=").append(usage.batchSize())
          .append("\n  usage.flush-interval=").append(usage.flushInterval())
-         .append("\n  usage.retry-interval=").append(usage.retryInterval());
+         .append("\n  usage.retry-interval=").append(usage.retryInterval())
+         .append("\n  mail.smtp-host=").append(mail.toLog() ? "(log)" : mail.host())
+         .append("\n  mail.smtp-port=").append(mail.port())
+         .append("\n  mail.smtp-username=").append(mail.username() == null ? "" : mail.username())
+         .append("\n  mail.smtp-password=").append(mask(mail.password()))
+         .append("\n  mail.from=").append(mail.from())
+         .append("\n  oidc.issuer=").append(oidc.enabled() ? oidc.issuer() : "")
+         .append("\n  oidc.client-id=").append(oidc.clientId() == null ? "" : oidc.clientId())
+         .append("\n  oidc.client-secret=").append(mask(oidc.clientSecret()));
         pools.values().forEach(p -> p.targets().forEach(t -> b.append("\n  pool.").append(p.name())
                 .append(".target ").append(t.name()).append(' ').append(t.protocol()).append(' ')
                 .append(t.baseUrl()).append(" session=").append(t.sessionId()).append(" key=").append(t.keyRef())));

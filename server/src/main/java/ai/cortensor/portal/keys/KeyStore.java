@@ -37,6 +37,35 @@ public final class KeyStore {
                 .bind("id", id).bind("b", by).bind("r", reason).execute() == 1);
     }
 
+    /** A key as its owner sees it in a list: never the secret or its hash. */
+    public record Listing(long id, String prefix, String name, String state, Instant createdAt, Instant lastUsedAt,
+                          Instant expiresAt, Instant revokedAt) {}
+
+    private static final String ACCOUNT_SCOPE = "(CASE WHEN CAST(:org AS BIGINT) IS NULL "
+            + "THEN organization_id IS NULL AND user_id = :u ELSE organization_id = :org END)";
+
+    public java.util.List<Listing> listForAccount(long userId, Long organizationId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM api_keys WHERE " + ACCOUNT_SCOPE
+                        + " ORDER BY state, created_at DESC")
+                .bind("u", userId).bind("org", organizationId).map((rs, ctx) -> listing(rs)).list());
+    }
+
+    public Optional<Listing> findForAccount(long id, long userId, Long organizationId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM api_keys WHERE id = :id AND " + ACCOUNT_SCOPE)
+                .bind("id", id).bind("u", userId).bind("org", organizationId).map((rs, ctx) -> listing(rs)).findOne());
+    }
+
+    private static Listing listing(ResultSet rs) throws SQLException {
+        return new Listing(rs.getLong("id"), KeyFormat.PREFIX + rs.getString("public_id"), rs.getString("name"),
+                rs.getString("state"), rs.getTimestamp("created_at").toInstant(), instant(rs, "last_used_at"),
+                instant(rs, "expires_at"), instant(rs, "revoked_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        var t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
     private static ApiKey map(ResultSet rs, StatementContext ctx) throws SQLException {
         long org = rs.getLong("organization_id");
         Long orgId = rs.wasNull() ? null : org;

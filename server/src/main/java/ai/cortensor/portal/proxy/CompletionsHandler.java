@@ -1,5 +1,6 @@
 package ai.cortensor.portal.proxy;
 
+import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
 import ai.cortensor.portal.pools.Catalog;
@@ -54,11 +55,20 @@ public final class CompletionsHandler {
     }
 
     public void handle(Route route, ServerRequest req, ServerResponse res) {
+        run(route, req, res, null);
+    }
+
+    /** The same path for a caller the portal has already identified (the playground): no Authorization header. */
+    public void handleAs(ApiKey key, Route route, ServerRequest req, ServerResponse res) {
+        run(route, req, res, key);
+    }
+
+    private void run(Route route, ServerRequest req, ServerResponse res, ApiKey preAuthenticated) {
         long start = System.nanoTime();
         var now = clock.instant();
         Trace trace = new Trace(WebHeaders.requestId(res), route, now, start);
         try {
-            serve(req, res, trace);
+            serve(req, res, trace, preAuthenticated);
         } catch (ApiError e) {
             if (trace.forwardedAt == null) {
                 trace.block(e.status(), e.code());
@@ -78,8 +88,9 @@ public final class CompletionsHandler {
         }
     }
 
-    private void serve(ServerRequest req, ServerResponse res, Trace trace) {
-        Authentication auth = keys.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+    private void serve(ServerRequest req, ServerResponse res, Trace trace, ApiKey preAuthenticated) {
+        Authentication auth = preAuthenticated != null ? new Authentication.Authenticated(preAuthenticated)
+                : keys.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
         switch (auth) {
             case Authentication.Denied d -> throw new ApiError(401, "authentication_error", d.code(), null,
                     d.message(), null);

@@ -1,0 +1,201 @@
+package ai.cortensor.portal.accounts;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Account lifecycle: sign-up with email and password, email verification, password reset and change, sign-in
+ * with an identity provider, organizations and invites. Form mistakes are {@link FormError}s; nothing is half
+ * created. Links in mails point at {@code publicUrl}.
+ */
+public final class Accounts {
+    private static final Logger log = LoggerFactory.getLogger(Accounts.class);
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}$");
+    static final Duration VERIFY_TTL = Duration.ofDays(2);
+    static final Duration RESET_TTL = Duration.ofHours(1);
+    static final Duration INVITE_TTL = Duration.ofDays(7);
+
+    private final AccountStore store;
+    private final OrganizationStore orgs;
+    private final Mailer mailer;
+    private final OneTimeTokens tokens;
+    private final InstantSource clock;
+    private final Supplier<String> publicUrl;
+
+    public Accounts(AccountStore store, OrganizationStore orgs, Mailer mailer, OneTimeTokens tokens,
+                    InstantSource clock, Supplier<String> publicUrl) {
+        this.store = store;
+        this.orgs = orgs;
+        this.mailer = mailer;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.publicUrl = publicUrl;
+    }
+
+    public User signUp(String email, String password) {
+        String normalized = normalizeEmail(email);
+        String weak = Passwords.weakness(password, normalized);
+        if (weak != null) {
+            throw new FormError("password", weak);
+        }
+        long id = store.createUser(normalized, null, Passwords.hash(password), false)
+                .orElseThrow(() -> new FormError("email", "An account with this email already exists. Sign in instead."));
+        sendVerification(id, normalized);
+        return store.find(id).orElseThrow();
+    }
+
+    /** The user when the password matches; empty otherwise (the caller throttles and words the refusal). */
+    public Optional<User> checkPassword(String email, String password) {
+        Optional<User> user = store.findByEmail(email == null ? "" : email.trim());
+        if (user.isEmpty()) {
+            Passwords.matches(password, DUMMY_HASH); // same work whether or not the email exists
+            return Optional.empty();
+        }
+        return Passwords.matches(password, user.get().passwordHash()) ? user : Optional.empty();
+    }
+
+    private static final String DUMMY_HASH = Passwords.hash("timing-equaliser-not-a-password");
+
+    public void sendVerification(long userId, String email) {
+        String token = tokens.next();
+        store.insertEmailToken(OneTimeTokens.hash(token), userId, "verify_email", clock.instant().plus(VERIFY_TTL));
+        mailer.send(new Mail(email, "Confirm your email for Cortensor Portal",
+                "Welcome to Cortensor Portal.\n\nConfirm your email address by opening this link (valid for 48 hours):\n\n"
+                        + publicUrl.get() + "/verify-email?token=" + token + "\n\nIf you did not sign up, ignore this mail.\n"));
+    }
+
+    /** Confirms an address from an emailed link; false when the link is unknown, used or expired. */
+    public boolean verifyEmail(String token) {
+        Optional<Long> user = store.consumeEmailToken(OneTimeTokens.hash(token), "verify_email", clock.instant());
+        user.ifPresent(store::markVerified);
+        return user.isPresent();
+    }
+
+    /** Mails a reset link if the account exists; says nothing either way (no account discovery). */
+    public void requestPasswordReset(String email) {
+        Optional<User> user = store.findByEmail(email == null ? "" : email.trim());
+        if (user.isEmpty()) {
+            log.info("password reset requested for an unknown address");
+            return;
+        }
+        String token = tokens.next();
+        store.insertEmailToken(OneTimeTokens.hash(token), user.get().id(), "reset_password",
+                clock.instant().plus(RESET_TTL));
+        mailer.send(new Mail(user.get().email(), "Reset your Cortensor Portal password",
+                "Someone asked to reset the password of your Cortensor Portal account.\n\n"
+                        + "Choose a new password here (valid for 1 hour, once):\n\n"
+                        + publicUrl.get() + "/reset-password?token=" + token
+                        + "\n\nIf it wasn't you, ignore this mail; your password stays the same.\n"));
+    }
+
+    /** Sets a new password from an emailed link; returns the user. The link works once. */
+    public User resetPassword(String token, String newPassword) {
+        // check strength first so that a weak password does not burn the link
+        if (Passwords.weakness(newPassword, null) != null) {
+            throw new FormError("password", Passwords.weakness(newPassword, null));
+        }
+        long userId = store.consumeEmailToken(OneTimeTokens.hash(token), "reset_password", clock.instant())
+                .orElseThrow(() -> new FormError("token", "This reset link has expired or was already used. Ask for a new one."));
+        store.setPassword(userId, Passwords.hash(newPassword));
+        store.markVerified(userId); // the mail reached them
+        return store.find(userId).orElseThrow();
+    }
+
+    public void changePassword(long userId, String current, String next) {
+        User user = store.find(userId).orElseThrow();
+        if (user.passwordHash() != null && !Passwords.matches(current, user.passwordHash())) {
+            throw new FormError("current", "The current password is not correct.");
+        }
+        String weak = Passwords.weakness(next, user.email());
+        if (weak != null) {
+            throw new FormError("password", weak);
+        }
+        store.setPassword(userId, Passwords.hash(next));
+    }
+
+    /**
+     * The user for a verified identity: the one linked to it, else the one with the same verified email (linked now),
+     * else a new user. An unverified email never takes over an existing account.
+     */
+    public User signInWithIdentity(String issuer, String subject, String email, boolean emailVerified) {
+        Optional<Long> linked = store.userByIdentity(issuer, subject);
+        if (linked.isPresent()) {
+            return store.find(linked.get()).orElseThrow();
+        }
+        if (email == null || email.isBlank()) {
+            throw new FormError("email", "The identity provider did not share an email address.");
+        }
+        String normalized = normalizeEmail(email);
+        Optional<User> existing = store.findByEmail(normalized);
+        long userId;
+        if (existing.isPresent()) {
+            if (!emailVerified) {
+                throw new FormError("email", "An account with this email exists; sign in with your password to link it.");
+            }
+            userId = existing.get().id();
+        } else {
+            userId = store.createUser(normalized, null, null, emailVerified).orElseThrow();
+        }
+        store.linkIdentity(userId, issuer, subject);
+        return store.find(userId).orElseThrow();
+    }
+
+    public long createOrganization(long ownerId, String name) {
+        String n = name == null ? "" : name.strip();
+        if (n.isEmpty() || n.length() > 80) {
+            throw new FormError("name", "Give the organization a name of 1 to 80 characters.");
+        }
+        return orgs.create(n, ownerId);
+    }
+
+    /** Invites an email to an organization the inviter owns; mails the link. */
+    public void invite(Account account, String inviterEmail, String email, String role) {
+        if (account.personal() || !account.owner()) {
+            throw new FormError("email", "Only owners of an organization can invite members.");
+        }
+        String normalized = normalizeEmail(email);
+        if (!List.of("owner", "member").contains(role)) {
+            throw new FormError("role", "Choose owner or member.");
+        }
+        String token = tokens.next();
+        orgs.invite(account.organizationId(), normalized, role, OneTimeTokens.hash(token), account.userId(),
+                clock.instant().plus(INVITE_TTL));
+        mailer.send(new Mail(normalized, "You are invited to " + account.name() + " on Cortensor Portal",
+                inviterEmail + " invited you to join the organization \"" + account.name() + "\" as " + role
+                        + ".\n\nAccept the invitation (valid for 7 days):\n\n" + publicUrl.get()
+                        + "/invite?token=" + token + "\n"));
+    }
+
+    public Optional<OrganizationStore.Invite> invite(String token) {
+        return orgs.inviteByToken(OneTimeTokens.hash(token));
+    }
+
+    /** Accepts an invite for the signed-in user, whose email must be the invited one. Returns the organization id. */
+    public long acceptInvite(String token, User user) {
+        OrganizationStore.Invite invite = invite(token).orElseThrow(() ->
+                new FormError("token", "This invitation link is not valid."));
+        if (!invite.email().equalsIgnoreCase(user.email())) {
+            throw new FormError("token", "This invitation was sent to another email address. Sign in as "
+                    + invite.email() + " to accept it.");
+        }
+        if (!orgs.accept(invite.id(), user.id(), clock.instant())) {
+            throw new FormError("token", "This invitation has expired or was already used.");
+        }
+        return invite.organizationId();
+    }
+
+    static String normalizeEmail(String email) {
+        String e = email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+        if (e.length() > 254 || !EMAIL.matcher(e).matches()) {
+            throw new FormError("email", "Enter a valid email address, like name@example.com.");
+        }
+        return e;
+    }
+}

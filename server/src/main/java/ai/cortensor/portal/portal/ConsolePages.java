@@ -1,0 +1,265 @@
+package ai.cortensor.portal.portal;
+
+import ai.cortensor.portal.accounts.Accounts;
+import ai.cortensor.portal.accounts.FormError;
+import ai.cortensor.portal.accounts.OneTimeTokens;
+import ai.cortensor.portal.accounts.OrganizationStore;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.pools.Pool;
+import ai.cortensor.portal.usage.UsageReports;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The signed-in console: overview, keys, models, quickstart, playground, team, plan and profile pages. */
+final class ConsolePages {
+    private final Gate gate;
+    private final Html html;
+    private final CustomerKeys keys;
+    private final PlanStore plans;
+    private final UsageReports usage;
+    private final Catalog catalog;
+    private final Accounts accounts;
+    private final OrganizationStore orgs;
+    private final InstantSource clock;
+    private final Supplier<String> publicUrl;
+    private final OneTimeTokens tokens;
+    /** New key secrets between the create POST and the redirected GET: seconds in memory, never stored. */
+    private final Cache<String, Reveal> reveals = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(2)).build();
+    private static final String REVEAL_COOKIE = "portal_reveal";
+
+    private record Reveal(long sessionId, String token, String name) {}
+
+    ConsolePages(Gate gate, Html html, CustomerKeys keys, PlanStore plans, UsageReports usage, Catalog catalog,
+                 Accounts accounts, OrganizationStore orgs, InstantSource clock, Supplier<String> publicUrl,
+                 OneTimeTokens tokens) {
+        this.tokens = tokens;
+        this.gate = gate;
+        this.html = html;
+        this.keys = keys;
+        this.plans = plans;
+        this.usage = usage;
+        this.catalog = catalog;
+        this.accounts = accounts;
+        this.orgs = orgs;
+        this.clock = clock;
+        this.publicUrl = publicUrl;
+    }
+
+    @FunctionalInterface
+    interface Page2 {
+        void handle(ServerRequest req, ServerResponse res, Sessions.Current c) throws Exception;
+    }
+
+    /** Wraps a handler: signed-out browsers go to sign-in and come back. */
+    HttpRouting.Builder signedIn(HttpRouting.Builder r, String path, boolean post, Page2 handler) {
+        io.helidon.webserver.http.Handler h = (req, res) -> {
+            var c = gate.requirePage(req, res);
+            if (c.isPresent()) {
+                handler.handle(req, res, c.get());
+            }
+        };
+        return post ? r.post(path, h) : r.get(path, h);
+    }
+
+    void register(HttpRouting.Builder r) {
+        signedIn(r, "/portal", false, this::overview);
+        signedIn(r, "/portal/keys", false, this::keysAfterRedirect);
+        signedIn(r, "/portal/keys", true, this::createKey);
+        signedIn(r, "/portal/keys/{id}/revoke", false, this::revokePage);
+        signedIn(r, "/portal/keys/{id}/revoke", true, this::revoke);
+        signedIn(r, "/portal/models", false, (req, res, c) -> html.render(res, 200, "models.jte",
+                AuthPages.params("page", gate.page(req, res, c, "Models", "models"), "models", modelRows())));
+        signedIn(r, "/portal/quickstart", false, (req, res, c) -> html.render(res, 200, "quickstart.jte",
+                AuthPages.params("page", gate.page(req, res, c, "Quickstart", "quickstart"), "view",
+                        new Views.Quickstart(publicUrl.get() + "/v1", defaultModel(),
+                                !keys.list(c.account()).isEmpty()))));
+        signedIn(r, "/portal/playground", false, (req, res, c) -> html.render(res, 200, "playground.jte",
+                AuthPages.params("page", gate.page(req, res, c, "Playground", "playground"), "models",
+                        catalog.models().stream().map(Model::alias).toList())));
+        signedIn(r, "/portal/billing", false, (req, res, c) -> html.render(res, 200, "billing.jte",
+                AuthPages.params("page", gate.page(req, res, c, "Plan and billing", "billing"), "view",
+                        new Views.Billing(plans.current(c.user().id(), c.account().organizationId()).orElse(null),
+                                plans.list()))));
+        signedIn(r, "/portal/team", false, (req, res, c) -> teamPage(req, res, c, null, 200));
+        signedIn(r, "/portal/team/organizations", true, this::createOrganization);
+        signedIn(r, "/portal/team/invite", true, this::invite);
+        signedIn(r, "/portal/account", true, this::switchAccount);
+    }
+
+    private void overview(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        Instant now = clock.instant();
+        var scope = new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null);
+        UsageReports.Totals week = usage.totals(scope, now.minus(Duration.ofDays(7)));
+        PlanStore.Plan plan = plans.current(c.user().id(), c.account().organizationId()).orElse(null);
+        Long allowance = plan == null ? null : plan.limit("weekly_tokens");
+        int percent = allowance == null || allowance == 0 ? 0 : (int) Math.min(999, week.tokens() * 100 / allowance);
+        var view = new Views.Overview(plan == null ? "Free" : plan.name(), week.tokens(), allowance, percent,
+                percent >= 80, percent >= 100,
+                "The allowance is a rolling 7-day window: each request's tokens stop counting 7 days after it was made.",
+                week.requests(), plan == null ? null : plan.limit("weekly_requests"), !keys.list(c.account()).isEmpty(),
+                week.requests() > 0);
+        Page page = gate.page(req, res, c, "Overview", "overview");
+        if (req.query().contains("welcome")) {
+            page = page.withNotice("Welcome! Your account is ready. We sent you a mail to confirm your address.", "info");
+        } else if (req.query().contains("password")) {
+            page = page.withNotice("Your new password is saved.", "info");
+        }
+        html.render(res, 200, "overview.jte", AuthPages.params("page", page, "view", view));
+    }
+
+    private void keysPage(ServerRequest req, ServerResponse res, Sessions.Current c, String revealed, String revealedName,
+                          String error, int status) {
+        Page page = gate.page(req, res, c, "API keys", "keys");
+        if (req.query().contains("revoked")) {
+            page = page.withNotice("The key is revoked.", "info");
+        }
+        html.render(res, status, "keys.jte", AuthPages.params("page", page, "view",
+                new Views.Keys(keys.list(c.account()), revealed, revealedName, error, publicUrl.get() + "/v1")));
+    }
+
+    private void createKey(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        Map<String, String> form = Forms.read(req, res, gate, html);
+        if (form == null) {
+            return;
+        }
+        try {
+            String days = form.getOrDefault("expires", "");
+            var created = keys.create(c, form.get("name"), days.isBlank() ? null : Integer.parseInt(days), Web.clientAddr(req));
+            // post/redirect/get: a reload must not create a second key, and the secret must not sit in a URL
+            String revealId = tokens.next();
+            reveals.put(revealId, new Reveal(c.sessionId(), created.token(), created.key().name()));
+            Web.setCookie(res, REVEAL_COOKIE, revealId, Duration.ofMinutes(2), true, Web.secure(req));
+            Web.redirect(res, "/portal/keys");
+        } catch (FormError e) {
+            keysPage(req, res, c, null, null, e.getMessage(), 400);
+        } catch (NumberFormatException e) {
+            keysPage(req, res, c, null, null, "Choose an expiry from the list.", 400);
+        }
+    }
+
+    /** Shows a just-created key once (then forgets it), else the plain list. */
+    private void keysAfterRedirect(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        String revealId = Web.cookie(req, REVEAL_COOKIE);
+        Reveal reveal = revealId == null ? null : reveals.asMap().remove(revealId);
+        if (revealId != null) {
+            Web.clearCookie(res, REVEAL_COOKIE);
+        }
+        if (reveal != null && reveal.sessionId() == c.sessionId()) {
+            keysPage(req, res, c, reveal.token(), reveal.name(), null, 200);
+        } else {
+            keysPage(req, res, c, null, null, null, 200);
+        }
+    }
+
+    private void revokePage(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        var key = keys.find(c.account(), req.path().pathParameters().get("id"));
+        if (key.isEmpty()) {
+            notFound(req, res, c);
+            return;
+        }
+        html.render(res, 200, "revoke.jte", AuthPages.params("page", gate.page(req, res, c, "Revoke key", "keys"),
+                "key", key.get()));
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        Map<String, String> form = Forms.read(req, res, gate, html);
+        if (form == null) {
+            return;
+        }
+        if (!keys.revoke(c, req.path().pathParameters().get("id"), Web.clientAddr(req))) {
+            notFound(req, res, c);
+            return;
+        }
+        Web.redirect(res, "/portal/keys?revoked=1");
+    }
+
+    private void teamPage(ServerRequest req, ServerResponse res, Sessions.Current c, String error, int status) {
+        var a = c.account();
+        Page page = gate.page(req, res, c, "Team", "team");
+        if (req.query().contains("joined")) {
+            page = page.withNotice("You joined " + a.name() + ". You are now acting for it.", "info");
+        } else if (req.query().contains("invited")) {
+            page = page.withNotice("Invitation sent.", "info");
+        }
+        html.render(res, status, "team.jte", AuthPages.params("page", page, "view", new Views.Team(a.personal(), a.owner(),
+                a.name(), a.personal() ? List.of() : orgs.members(a.organizationId()),
+                a.personal() ? List.of() : orgs.pendingInvites(a.organizationId()), error)));
+    }
+
+    private void createOrganization(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        Map<String, String> form = Forms.read(req, res, gate, html);
+        if (form == null) {
+            return;
+        }
+        try {
+            long org = accounts.createOrganization(c.user().id(), form.get("name"));
+            gate.sessions().switchAccount(gate.current(req).orElseThrow(), org);
+            Web.redirect(res, "/portal/team");
+        } catch (FormError e) {
+            teamPage(req, res, c, e.getMessage(), 400);
+        }
+    }
+
+    private void invite(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        Map<String, String> form = Forms.read(req, res, gate, html);
+        if (form == null) {
+            return;
+        }
+        try {
+            accounts.invite(c.account(), c.user().email(), form.get("email"), form.getOrDefault("role", "member"));
+            Web.redirect(res, "/portal/team?invited=1");
+        } catch (FormError e) {
+            teamPage(req, res, c, e.getMessage(), 400);
+        }
+    }
+
+    private void switchAccount(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        Map<String, String> form = Forms.read(req, res, gate, html);
+        if (form == null) {
+            return;
+        }
+        String value = form.getOrDefault("account", "personal");
+        Long org = null;
+        if (!"personal".equals(value)) {
+            try {
+                org = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                org = -1L;
+            }
+        }
+        if (!gate.sessions().switchAccount(c, org)) {
+            notFound(req, res, c);
+            return;
+        }
+        Web.redirect(res, "/portal");
+    }
+
+    void notFound(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        html.render(res, 404, "message.jte", AuthPages.params("page", gate.page(req, res, c, "Not found", ""),
+                "text", "There is nothing here, or it belongs to another account.", "linkHref", "/portal",
+                "linkText", "Go to the overview"));
+    }
+
+    private List<Views.ModelRow> modelRows() {
+        return catalog.models().stream().map(m -> new Views.ModelRow(m.alias(), m.displayName(), m.description(),
+                m.contextLength(), m.maxOutputTokens(), catalog.pool(m.pool()).map(Pool::routable).orElse(false))).toList();
+    }
+
+    private String defaultModel() {
+        return catalog.models().stream().map(Model::alias).filter("qwen"::equals).findFirst()
+                .orElse(catalog.models().isEmpty() ? "qwen" : catalog.models().get(0).alias());
+    }
+}

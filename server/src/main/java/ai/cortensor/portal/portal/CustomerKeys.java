@@ -1,0 +1,90 @@
+package ai.cortensor.portal.portal;
+
+import ai.cortensor.portal.accounts.Account;
+import ai.cortensor.portal.accounts.FormError;
+import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.keys.ApiKey;
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.KeyStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Keys as a customer manages them, always within the account they act for (another account's key is simply not
+ * found). Every create and revoke is audited. The pages and {@code /portal/api} both use this.
+ */
+final class CustomerKeys {
+    static final String PLAYGROUND = "Playground";
+    private final ApiKeys keys;
+    private final KeyStore store;
+    private final AuditLog audit;
+    private final InstantSource clock;
+
+    CustomerKeys(ApiKeys keys, KeyStore store, AuditLog audit, InstantSource clock) {
+        this.keys = keys;
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    List<KeyStore.Listing> list(Account a) {
+        return store.listForAccount(a.userId(), a.organizationId());
+    }
+
+    Optional<KeyStore.Listing> find(Account a, String id) {
+        try {
+            return store.findForAccount(Long.parseLong(id), a.userId(), a.organizationId());
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    ApiKeys.Issued create(Sessions.Current c, String name, Integer expiresInDays, String clientAddr) {
+        String n = name == null ? "" : name.strip();
+        if (n.isEmpty() || n.length() > 80) {
+            throw new FormError("name", "Give the key a name of 1 to 80 characters, e.g. where it will be used.");
+        }
+        if (expiresInDays != null && (expiresInDays < 1 || expiresInDays > 3650)) {
+            throw new FormError("expires", "The expiry must be between 1 and 3650 days.");
+        }
+        var expires = expiresInDays == null ? null : clock.instant().plus(Duration.ofDays(expiresInDays));
+        ApiKeys.Issued issued = keys.issue(n, c.user().id(), c.account().organizationId(), expires);
+        audit.append(new AuditLog.Event(c.user().email(), "customer", "api_key.create", "api_key",
+                Long.toString(issued.key().id()), null, Map.of("name", n, "prefix", issued.key().prefix(),
+                "account", accountLabel(c.account())), null, null, clientAddr));
+        return issued;
+    }
+
+    boolean revoke(Sessions.Current c, String id, String clientAddr) {
+        Optional<KeyStore.Listing> listing = find(c.account(), id);
+        if (listing.isEmpty()) {
+            return false;
+        }
+        Optional<ApiKey> key = keys.find(listing.get().prefix().substring(5));
+        if (key.isEmpty()) {
+            return false;
+        }
+        if (keys.revoke(key.get(), c.user().email(), "revoked by the customer")) {
+            audit.append(new AuditLog.Event(c.user().email(), "customer", "api_key.revoke", "api_key", id,
+                    Map.of("state", "active"), Map.of("state", "revoked"), "revoked by the customer", null, clientAddr));
+        }
+        return true;
+    }
+
+    /** The account's playground key, created on first use; its secret is never known to anyone. */
+    ApiKey playgroundKey(Sessions.Current c) {
+        for (KeyStore.Listing k : list(c.account())) {
+            if (PLAYGROUND.equals(k.name()) && "active".equals(k.state())) {
+                return keys.find(k.prefix().substring(5)).orElseThrow();
+            }
+        }
+        return keys.issue(PLAYGROUND, c.user().id(), c.account().organizationId(), null).key();
+    }
+
+    private static String accountLabel(Account a) {
+        return a.personal() ? "user:" + a.userId() : "organization:" + a.organizationId();
+    }
+}

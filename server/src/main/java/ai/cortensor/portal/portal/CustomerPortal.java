@@ -1,0 +1,76 @@
+package ai.cortensor.portal.portal;
+
+import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.accounts.Accounts;
+import ai.cortensor.portal.accounts.LogMailer;
+import ai.cortensor.portal.accounts.Mailer;
+import ai.cortensor.portal.accounts.OidcLogin;
+import ai.cortensor.portal.accounts.OidcSettings;
+import ai.cortensor.portal.accounts.OneTimeTokens;
+import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.accounts.SmtpMailer;
+import ai.cortensor.portal.accounts.SmtpSettings;
+import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.config.PortalConfig;
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.proxy.CompletionsHandler;
+import ai.cortensor.portal.usage.UsageReports;
+import io.helidon.webserver.http.HttpRouting;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
+
+/** The customer-facing web product: sign-in pages, the console pages and {@code /portal/api}, built in one place. */
+public final class CustomerPortal {
+    private final AuthPages auth;
+    private final ConsolePages console;
+    private final UsagePages usagePages;
+    private final ProfilePages profile;
+    private final PortalApi api;
+    private final StaticAssets assets = new StaticAssets();
+    private final Accounts accounts;
+
+    public CustomerPortal(PortalConfig config, Jdbi jdbi, ApiKeys apiKeys, Catalog catalog,
+                          CompletionsHandler completions, InstantSource clock, Supplier<String> publicUrl) {
+        OneTimeTokens tokens = new OneTimeTokens(new SecureRandom());
+        AccountStore accountStore = new AccountStore(jdbi);
+        OrganizationStore orgs = new OrganizationStore(jdbi);
+        this.accounts = new Accounts(accountStore, orgs, mailer(config.mail()), tokens, clock, publicUrl);
+        Gate gate = new Gate(new Sessions(new SessionStore(jdbi), accountStore, orgs, tokens, clock), tokens);
+        Html html = new Html();
+        CustomerKeys keys = new CustomerKeys(apiKeys, new KeyStore(jdbi), new AuditLog(jdbi), clock);
+        PlanStore plans = new PlanStore(jdbi);
+        UsageReports usage = new UsageReports(jdbi);
+        OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),
+                config.oidc().clientId(), config.oidc().clientSecret(), config.oidc().name())) : null;
+        this.auth = new AuthPages(gate, html, accounts, new SignInThrottle(clock, Duration.ofMinutes(15), 5, 50), oidc, publicUrl);
+        this.console = new ConsolePages(gate, html, keys, plans, usage, catalog, accounts, orgs, clock, publicUrl, tokens);
+        this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
+        this.profile = new ProfilePages(gate, html, accounts);
+        this.api = new PortalApi(gate, keys, usage, plans, completions, clock);
+    }
+
+    public void register(HttpRouting.Builder r) {
+        r.get("/static/*", assets::serve);
+        r.get("/webjars/*", assets::serve);
+        auth.register(r);
+        api.register(r);
+        console.register(r);
+        usagePages.register(console, r);
+        profile.register(console, r);
+    }
+
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    private static Mailer mailer(PortalConfig.Mail m) {
+        return m.toLog() ? new LogMailer() : new SmtpMailer(new SmtpSettings(m.host(), m.port(), m.username(),
+                m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
+    }
+}

@@ -1,0 +1,210 @@
+package ai.cortensor.portal.portal;
+
+import ai.cortensor.portal.accounts.FormError;
+import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.proxy.CompletionsHandler;
+import ai.cortensor.portal.proxy.Route;
+import ai.cortensor.portal.usage.UsageReports;
+import ai.cortensor.portal.web.Json;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.util.Optional;
+
+/**
+ * The portal's data as JSON under {@code /portal/api} (documented in docs/portal-api.md): same session cookie as
+ * the pages; state-changing calls need the {@code X-CSRF-Token} header. Errors are
+ * {@code {"error":{"code","message"}}}; another account's resources are 404.
+ */
+final class PortalApi {
+    private final Gate gate;
+    private final CustomerKeys keys;
+    private final UsageReports usage;
+    private final PlanStore plans;
+    private final CompletionsHandler completions;
+    private final InstantSource clock;
+
+    PortalApi(Gate gate, CustomerKeys keys, UsageReports usage, PlanStore plans, CompletionsHandler completions,
+              InstantSource clock) {
+        this.gate = gate;
+        this.keys = keys;
+        this.usage = usage;
+        this.plans = plans;
+        this.completions = completions;
+        this.clock = clock;
+    }
+
+    @FunctionalInterface
+    interface Call {
+        void handle(ServerRequest req, ServerResponse res, Sessions.Current c) throws Exception;
+    }
+
+    private io.helidon.webserver.http.Handler api(boolean mutates, Call call) {
+        return (req, res) -> {
+            Optional<Sessions.Current> c = gate.current(req);
+            if (c.isEmpty()) {
+                error(res, 401, "not_signed_in", "Sign in to the portal first.");
+            } else if (mutates && !gate.csrfOk(req, null)) {
+                error(res, 403, "csrf_token_invalid", "Send the X-CSRF-Token header with the value of the portal's CSRF token.");
+            } else {
+                call.handle(req, res, c.get());
+            }
+        };
+    }
+
+    void register(HttpRouting.Builder r) {
+        r.get("/portal/api/me", api(false, this::me));
+        r.get("/portal/api/keys", api(false, this::listKeys));
+        r.post("/portal/api/keys", api(true, this::createKey));
+        r.delete("/portal/api/keys/{id}", api(true, this::revokeKey));
+        r.get("/portal/api/usage-summary", api(false, this::usageSummary));
+        r.post("/portal/api/playground/chat", api(true, (req, res, c) ->
+                completions.handleAs(keys.playgroundKey(c), Route.CHAT, req, res)));
+        r.any("/portal/api/*", (req, res) -> error(res, 404, "not_found", "No such portal API endpoint."));
+    }
+
+    private void me(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        var plan = plans.current(c.user().id(), c.account().organizationId());
+        send(res, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("email", c.user().email());
+            g.writeBooleanField("email_verified", c.user().emailVerified());
+            g.writeObjectFieldStart("account");
+            g.writeStringField("type", c.account().personal() ? "personal" : "organization");
+            if (!c.account().personal()) {
+                g.writeNumberField("organization_id", c.account().organizationId());
+            }
+            g.writeStringField("name", c.account().name());
+            g.writeStringField("role", c.account().role());
+            g.writeEndObject();
+            g.writeStringField("plan", plan.map(PlanStore.Plan::code).orElse(null));
+            g.writeEndObject();
+        });
+    }
+
+    private void listKeys(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        send(res, 200, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("data");
+            for (KeyStore.Listing k : keys.list(c.account())) {
+                key(g, k);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private void createKey(ServerRequest req, ServerResponse res, Sessions.Current c) throws IOException {
+        JsonNode body;
+        try (InputStream in = req.content().inputStream()) {
+            byte[] raw = in.readNBytes(Web.MAX_FORM_BYTES + 1);
+            if (raw.length > Web.MAX_FORM_BYTES) {
+                error(res, 413, "request_too_large", "The body is larger than 64 KB.");
+                return;
+            }
+            body = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            error(res, 400, "invalid_json", "The body must be a JSON object like {\"name\": \"laptop\"}.");
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            error(res, 400, "invalid_json", "The body must be a JSON object like {\"name\": \"laptop\"}.");
+            return;
+        }
+        JsonNode days = body.get("expires_in_days");
+        if (days != null && !days.isNull() && !days.canConvertToInt()) {
+            error(res, 400, "invalid_value", "expires_in_days must be a whole number of days.");
+            return;
+        }
+        try {
+            var issued = keys.create(c, body.path("name").asText(""), days == null || days.isNull() ? null : days.asInt(),
+                    Web.clientAddr(req));
+            var listing = keys.find(c.account(), Long.toString(issued.key().id())).orElseThrow();
+            send(res, 201, g -> {
+                g.writeStartObject();
+                g.writeStringField("key", issued.token());
+                g.writeStringField("notice", "This is the only time the key is shown.");
+                g.writeFieldName("metadata");
+                key(g, listing);
+                g.writeEndObject();
+            });
+        } catch (FormError e) {
+            error(res, 400, "invalid_value", e.getMessage());
+        }
+    }
+
+    private void revokeKey(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        String id = req.path().pathParameters().get("id");
+        if (!keys.revoke(c, id, Web.clientAddr(req))) {
+            error(res, 404, "not_found", "No such key in this account.");
+            return;
+        }
+        send(res, 200, g -> key(g, keys.find(c.account(), id).orElseThrow()));
+    }
+
+    private void usageSummary(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        int days = req.query().first("days").map(s -> s.equals("30") ? 30 : s.equals("90") ? 90 : 7).orElse(7);
+        var scope = new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null);
+        LocalDate today = UsageReports.utcDay(clock.instant());
+        var daily = usage.daily(scope, today.minusDays(days - 1), today);
+        var totals = usage.totals(scope, clock.instant().minus(Duration.ofDays(days)));
+        send(res, 200, g -> {
+            g.writeStartObject();
+            g.writeNumberField("days", days);
+            g.writeNumberField("requests", totals.requests());
+            g.writeNumberField("prompt_tokens", totals.promptTokens());
+            g.writeNumberField("completion_tokens", totals.completionTokens());
+            g.writeArrayFieldStart("daily");
+            for (var d : daily) {
+                g.writeStartObject();
+                g.writeStringField("date", d.day().toString());
+                g.writeNumberField("requests", d.requests());
+                g.writeNumberField("prompt_tokens", d.promptTokens());
+                g.writeNumberField("completion_tokens", d.completionTokens());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private static void key(JsonGenerator g, KeyStore.Listing k) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("id", k.id());
+        g.writeStringField("name", k.name());
+        g.writeStringField("prefix", k.prefix());
+        g.writeStringField("status", k.state());
+        g.writeStringField("created_at", k.createdAt().toString());
+        g.writeStringField("last_used_at", k.lastUsedAt() == null ? null : k.lastUsedAt().toString());
+        g.writeStringField("expires_at", k.expiresAt() == null ? null : k.expiresAt().toString());
+        g.writeStringField("revoked_at", k.revokedAt() == null ? null : k.revokedAt().toString());
+        g.writeEndObject();
+    }
+
+    private static void send(ServerResponse res, int status, Json.Body body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(Json.write(body));
+    }
+
+    private static void error(ServerResponse res, int status, String code, String message) {
+        send(res, status, g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeStringField("code", code);
+            g.writeStringField("message", message);
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+}

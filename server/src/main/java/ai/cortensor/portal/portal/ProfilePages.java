@@ -1,0 +1,82 @@
+package ai.cortensor.portal.portal;
+
+import ai.cortensor.portal.accounts.Accounts;
+import ai.cortensor.portal.accounts.FormError;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Map;
+
+/** Profile and security: email confirmation, password change, signed-in sessions. */
+final class ProfilePages {
+    private final Gate gate;
+    private final Html html;
+    private final Accounts accounts;
+
+    ProfilePages(Gate gate, Html html, Accounts accounts) {
+        this.gate = gate;
+        this.html = html;
+        this.accounts = accounts;
+    }
+
+    void register(ConsolePages console, HttpRouting.Builder r) {
+        console.signedIn(r, "/portal/profile", false, (req, res, c) -> page(req, res, c, null, null, 200));
+        console.signedIn(r, "/portal/profile/password", true, this::changePassword);
+        console.signedIn(r, "/portal/profile/verify", true, this::resendVerification);
+        console.signedIn(r, "/portal/profile/sessions/end-others", true, this::endOthers);
+    }
+
+    private void page(ServerRequest req, ServerResponse res, Sessions.Current c, String notice, String error, int status) {
+        var sessions = gate.sessions().list(c.user().id()).stream().map(s -> new Views.SessionRow(s.id(),
+                device(s.userAgent()), s.clientAddr() == null ? "" : s.clientAddr(), Format.ago(s.lastSeenAt()),
+                s.id() == c.sessionId())).toList();
+        Page page = gate.page(req, res, c, "Profile", "profile");
+        if (notice != null) {
+            page = page.withNotice(notice, "info");
+        }
+        html.render(res, status, "profile.jte", AuthPages.params("page", page, "view", new Views.Profile(
+                c.user().email(), c.user().emailVerified(), c.user().passwordHash() != null, sessions, c.sessionId(), error)));
+    }
+
+    private void changePassword(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        Map<String, String> form = Forms.read(req, res, gate, html);
+        if (form == null) {
+            return;
+        }
+        try {
+            accounts.changePassword(c.user().id(), form.get("current"), form.get("password"));
+            gate.sessions().endOthers(c.user().id(), c.sessionId());
+            page(req, res, gate.current(req).orElse(c), "Password saved. Other sessions were signed out.", null, 200);
+        } catch (FormError e) {
+            page(req, res, c, null, e.getMessage(), 400);
+        }
+    }
+
+    private void resendVerification(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        if (Forms.read(req, res, gate, html) == null) {
+            return;
+        }
+        accounts.sendVerification(c.user().id(), c.user().email());
+        page(req, res, c, "We sent a new confirmation mail to " + c.user().email() + ".", null, 200);
+    }
+
+    private void endOthers(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        if (Forms.read(req, res, gate, html) == null) {
+            return;
+        }
+        gate.sessions().endOthers(c.user().id(), c.sessionId());
+        page(req, res, c, "All other sessions are signed out.", null, 200);
+    }
+
+    /** A short, human description of a browser from its user agent. */
+    static String device(String ua) {
+        if (ua == null) {
+            return "Unknown device";
+        }
+        String browser = ua.contains("Edg/") ? "Edge" : ua.contains("Chrome/") ? "Chrome" : ua.contains("Firefox/")
+                ? "Firefox" : ua.contains("Safari/") ? "Safari" : ua.contains("curl") ? "curl" : "Browser";
+        String os = ua.contains("Windows") ? "Windows" : ua.contains("Mac OS") ? "macOS" : ua.contains("Android")
+                ? "Android" : ua.contains("iPhone") ? "iOS" : ua.contains("Linux") ? "Linux" : "";
+        return os.isEmpty() ? browser : browser + " on " + os;
+    }
+}

@@ -1,0 +1,38 @@
+package ai.cortensor.portal.portal;
+
+import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.usage.UsageReports;
+import java.util.List;
+
+/** The data behind each portal page (one record per page); templates only format it. */
+public final class Views {
+    private Views() {}
+
+    public record Overview(String planName, long tokensUsed, Long tokenAllowance, int percent, boolean nearLimit,
+                           boolean atLimit, String resetText, long requestsThisWeek, Long requestAllowance,
+                           boolean hasKeys, boolean hasRequests) {}
+
+    /** {@code revealed} is the full token right after creation, shown once; null otherwise. */
+    public record Keys(List<KeyStore.Listing> keys, String revealed, String revealedName, String error,
+                       String baseUrl) {}
+
+    public record Usage(List<UsageReports.Day> days, List<UsageReports.Row> recent, UsageReports.Totals totals,
+                        List<KeyStore.Listing> keys, List<String> models, Long keyId, String model, int rangeDays,
+                        String chartJson, String csvHref) {}
+
+    public record ModelRow(String id, String name, String description, int contextLength, int maxOutputTokens,
+                           boolean available) {}
+
+    public record Quickstart(String baseUrl, String model, boolean hasKeys) {}
+
+    public record Profile(String email, boolean verified, boolean hasPassword, List<SessionRow> sessions,
+                          long currentSessionId, String error) {}
+
+    public record SessionRow(long id, String device, String address, String lastSeen, boolean current) {}
+
+    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans) {}
+
+    public record Team(boolean personal, boolean owner, String name, List<ai.cortensor.portal.accounts.OrganizationStore.Member> members,
+                       List<ai.cortensor.portal.accounts.OrganizationStore.Invite> invites, String error) {}
+}

@@ -1,0 +1,91 @@
+package ai.cortensor.portal.usage;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * What a customer may see of their own traffic: daily series, recent requests and totals, always scoped to one
+ * account (personal: the user's keys outside organizations; organization: the organization's keys).
+ */
+public final class UsageReports {
+    private static final String SCOPE = "(CASE WHEN CAST(:org AS BIGINT) IS NULL "
+            + "THEN organization_id IS NULL AND user_id = :u ELSE organization_id = :org END)";
+    private static final String FILTERS = " AND (CAST(:key AS BIGINT) IS NULL OR api_key_id = :key)"
+            + " AND (CAST(:model AS TEXT) IS NULL OR model_alias = :model)";
+
+    private final Jdbi jdbi;
+
+    public UsageReports(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** Whose usage, optionally narrowed to one key or model. */
+    public record Scope(long userId, Long organizationId, Long keyId, String model) {}
+
+    public record Day(LocalDate day, long requests, long promptTokens, long completionTokens) {}
+
+    public record Row(Instant at, String requestId, String model, String status, int httpStatus, String errorCode,
+                      Integer promptTokens, Integer completionTokens, boolean estimated, int latencyMs, Long keyId) {}
+
+    public record Totals(long requests, long promptTokens, long completionTokens) {
+        public long tokens() {
+            return promptTokens + completionTokens;
+        }
+    }
+
+    /** One entry per UTC day in [from, to], zero-filled. */
+    public List<Day> daily(Scope s, LocalDate from, LocalDate to) {
+        return jdbi.withHandle(h -> bind(h.createQuery("""
+                SELECT d::date AS day, count(r.request_id) AS requests,
+                       coalesce(sum(r.prompt_tokens) FILTER (WHERE r.usage_recorded), 0) AS pt,
+                       coalesce(sum(r.completion_tokens) FILTER (WHERE r.usage_recorded), 0) AS ct
+                FROM generate_series(CAST(:from AS date), CAST(:to AS date), interval '1 day') d
+                LEFT JOIN request_logs r ON r.accepted_at >= d AND r.accepted_at < d + interval '1 day'
+                     AND r.status <> 'blocked' AND """ + SCOPE.replace("organization_id", "r.organization_id")
+                        .replace("user_id", "r.user_id") + FILTERS.replace("api_key_id", "r.api_key_id")
+                        .replace("model_alias", "r.model_alias") + """
+                GROUP BY d ORDER BY d"""), s)
+                .bind("from", from).bind("to", to)
+                .map((rs, ctx) -> new Day(rs.getDate("day").toLocalDate(), rs.getLong("requests"), rs.getLong("pt"),
+                        rs.getLong("ct"))).list());
+    }
+
+    public List<Row> recent(Scope s, int limit) {
+        return jdbi.withHandle(h -> bind(h.createQuery("SELECT * FROM request_logs WHERE " + SCOPE + FILTERS
+                        + " ORDER BY accepted_at DESC LIMIT :limit"), s)
+                .bind("limit", limit)
+                .map((rs, ctx) -> {
+                    int pt = rs.getInt("prompt_tokens");
+                    Integer prompt = rs.wasNull() ? null : pt;
+                    int ct = rs.getInt("completion_tokens");
+                    Integer completion = rs.wasNull() ? null : ct;
+                    long k = rs.getLong("api_key_id");
+                    Long key = rs.wasNull() ? null : k;
+                    return new Row(rs.getTimestamp("accepted_at").toInstant(), rs.getString("request_id"),
+                            rs.getString("model_alias"), rs.getString("status"), rs.getInt("http_status"),
+                            rs.getString("error_code"), prompt, completion, rs.getBoolean("tokens_estimated"),
+                            rs.getInt("latency_ms"), key);
+                }).list());
+    }
+
+    /** Served requests and their tokens since {@code since}. */
+    public Totals totals(Scope s, Instant since) {
+        return jdbi.withHandle(h -> bind(h.createQuery("SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS pt, "
+                        + "coalesce(sum(completion_tokens), 0) AS ct FROM usage_events WHERE occurred_at >= :since AND "
+                        + SCOPE + FILTERS), s)
+                .bind("since", since)
+                .map((rs, ctx) -> new Totals(rs.getLong("n"), rs.getLong("pt"), rs.getLong("ct"))).one());
+    }
+
+    public static LocalDate utcDay(Instant i) {
+        return LocalDate.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    private static Query bind(Query q, Scope s) {
+        return q.bind("u", s.userId()).bind("org", s.organizationId()).bind("key", s.keyId()).bind("model", s.model());
+    }
+}
