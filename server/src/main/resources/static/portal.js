@@ -40,7 +40,7 @@
         options: {
           animation: false,
           scales: {
-            requests: { position: "left", beginAtZero: true, title: { display: true, text: "Requests" } },
+            requests: { position: "left", beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Requests" } },
             tokens: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "Tokens" } },
           },
         },

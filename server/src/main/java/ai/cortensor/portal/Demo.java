@@ -1,5 +1,6 @@
 package ai.cortensor.portal;
 
+import ai.cortensor.portal.accounts.Passwords;
 import ai.cortensor.portal.config.ConfigLoader;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKeys;
@@ -53,6 +54,7 @@ final class Demo implements Callable<Integer> {
         Main.log.info("{}", config.describe());
         Portal portal = Portal.start(config, InstantSource.system());
         String key = demoKey(portal, config.dataDir());
+        String password = demoPassword(portal, config.dataDir());
         String base = "http://127.0.0.1:" + portal.port() + "/v1";
         System.out.println("""
 
@@ -63,11 +65,36 @@ final class Demo implements Callable<Integer> {
 
                   curl -s $OPENAI_BASE_URL/chat/completions -H "Authorization: Bearer $OPENAI_API_KEY" -H 'Content-Type: application/json' -d '{"model":"qwen","messages":[{"role":"user","content":"Hello!"}]}'
 
-                Models: %s. Health: http://127.0.0.1:%d/health. Stop with Ctrl-C.
-                """.formatted(config.dataDir(), base, key,
+                Portal: http://127.0.0.1:%d/signin — sign in as %s with password %s
+                Models: %s. Health: http://127.0.0.1:%d/health. Mails are written to this log. Stop with Ctrl-C.
+                """.formatted(config.dataDir(), base, key, portal.port(), DEMO_EMAIL, password,
                 String.join(", ", portal.catalog().models().stream().map(m -> m.alias()).toList()), portal.port()));
         Main.awaitShutdown(portal, a, b);
         return 0;
+    }
+
+    /** The demo user's portal password: kept in {@code <data dir>/demo-password} (mode 600) across runs. */
+    private static String demoPassword(Portal portal, Path dataDir) {
+        Path file = dataDir.resolve("demo-password");
+        try {
+            String password;
+            if (Files.exists(file)) {
+                password = Files.readString(file).trim();
+            } else {
+                password = "demo-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+                Files.writeString(file, password + "\n");
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
+            long userId = portal.accounts().ensureUser(DEMO_EMAIL, "Demo");
+            var user = portal.accounts().find(userId).orElseThrow();
+            if (!Passwords.matches(password, user.passwordHash())) {
+                portal.accounts().setPassword(userId, Passwords.hash(password));
+            }
+            portal.accounts().markVerified(userId);
+            return password;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the demo password in " + file, e);
+        }
     }
 
     /** The demo key from a previous run if it still works, else a new one saved (mode 600) for the next run. */
