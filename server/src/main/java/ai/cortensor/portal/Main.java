@@ -94,11 +94,16 @@ public final class Main implements Runnable {
         @Option(names = "--email", required = true, description = "Account email.") String email;
         @Option(names = "--name", defaultValue = "default", description = "Key name (default: ${DEFAULT-VALUE}).") String name;
         @Option(names = "--expires", description = "Expiry instant, e.g. 2027-01-01T00:00:00Z.") Instant expires;
+        @Option(names = "--plan", description = "Put the account on this plan (free, developer, pro, dedicated).") String plan;
 
         @Override
         public Integer call() {
             try (Database db = Database.open(options.load())) {
                 long userId = new ai.cortensor.portal.accounts.AccountStore(db.jdbi()).ensureUser(email, null);
+                if (plan != null && !new ai.cortensor.portal.plans.PlanStore(db.jdbi()).changePlan(userId, null, plan)) {
+                    System.err.println("no plan '" + plan + "'");
+                    return 2;
+                }
                 ApiKeys keys = new ApiKeys(new KeyStore(db.jdbi()), new SecureRandom(), InstantSource.system());
                 ApiKeys.Issued issued = keys.issue(name, userId, null, expires);
                 System.out.println("Created key '" + name + "' (" + issued.key().prefix() + ") for " + email + ".");

@@ -5,6 +5,11 @@ import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.Limiter;
+import ai.cortensor.portal.plans.LocalLimiter;
+import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.plans.RedisLimiter;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.CatalogStore;
 import ai.cortensor.portal.pools.RouterClient;
@@ -21,6 +26,7 @@ import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -52,8 +58,13 @@ public final class Portal implements AutoCloseable {
     private final WebServer server;
     private final ScheduledExecutorService background;
 
+    private final AdmissionControl admission;
+    private final Limiter limiter;
+
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
-                   WebServer server, ScheduledExecutorService background) {
+                   WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter) {
+        this.admission = admission;
+        this.limiter = limiter;
         this.database = database;
         this.keys = keys;
         this.accounts = accounts;
@@ -83,7 +94,9 @@ public final class Portal implements AutoCloseable {
                 config.usage().batchSize(), config.usage().flushInterval(), config.usage().retryInterval(),
                 registry).start();
 
-        CompletionsHandler completions = new CompletionsHandler(keys, catalog, new RouterClient(config.router()),
+        Limiter limiter = limiter(config, registry);
+        AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock);
+        CompletionsHandler completions = new CompletionsHandler(keys, admission, catalog, new RouterClient(config.router()),
                 ledger, new TokenCounter(), new GatewayMetrics(registry), clock, config.http().maxBodyBytes(),
                 config.router().requestTimeout().toSeconds());
         ModelsHandler models = new ModelsHandler(keys, catalog);
@@ -127,7 +140,12 @@ public final class Portal implements AutoCloseable {
             }
         }, 10, 10, TimeUnit.SECONDS);
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
-        return new Portal(database, keys, accounts, catalog, ledger, server, background);
+        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter);
+    }
+
+    private static Limiter limiter(PortalConfig config, MeterRegistry registry) {
+        return config.limits().redisUrl() == null ? new LocalLimiter()
+                : new RedisLimiter(config.limits().redisUrl(), config.limits().redisFailure(), new LocalLimiter(), registry);
     }
 
     public int port() {
@@ -150,12 +168,23 @@ public final class Portal implements AutoCloseable {
         return database;
     }
 
+    public AdmissionControl admission() {
+        return admission;
+    }
+
     /** Stops taking requests, lets in-flight ones finish, flushes every usage record, then closes the database. */
     @Override
     public void close() {
         server.stop();
         background.shutdownNow();
         ledger.close();
+        if (limiter instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing the limiter: {}", e.toString());
+            }
+        }
         database.close();
     }
 }

@@ -81,8 +81,15 @@ final class PortalHarness implements AutoCloseable {
         simB.behave(b);
     }
 
+    /** A key of a new account on the dedicated plan (limits far above what tests send). */
     String newKey(String email) {
+        return newKey(email, "dedicated");
+    }
+
+    String newKey(String email, String plan) {
         long user = portal.accounts().ensureUser(email, null);
+        new ai.cortensor.portal.plans.PlanStore(jdbi()).changePlan(user, null, plan);
+        portal.admission().planChanged(new ai.cortensor.portal.plans.AdmissionControl.AccountRef(user, null));
         return portal.keys().issue("test", user, null, null).token();
     }
 

@@ -43,6 +43,8 @@ public final class ConfigLoader {
         DEFAULTS.put("usage.batch-size", "500");
         DEFAULTS.put("usage.flush-interval", "PT0.05S");
         DEFAULTS.put("usage.retry-interval", "PT2S");
+        DEFAULTS.put("limits.redis-url", "");
+        DEFAULTS.put("limits.redis-failure", "local");
         DEFAULTS.put("mail.smtp-host", "");
         DEFAULTS.put("mail.smtp-port", "587");
         DEFAULTS.put("mail.smtp-username", "");
@@ -148,6 +150,15 @@ public final class ConfigLoader {
         }
         var http = new PortalConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
                 longIn(v, "http.max-body-bytes", 1024, 64L << 20), publicUrl == null ? null : publicUrl.replaceAll("/+$", ""));
+        String redisFailure = v.get("limits.redis-failure");
+        if (!List.of("local", "open", "closed").contains(redisFailure)) {
+            throw new ConfigException("limits.redis-failure must be local, open or closed, got '" + redisFailure + "'");
+        }
+        String redisUrl = blankToNull(v.get("limits.redis-url"));
+        if (redisUrl != null && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
+            throw new ConfigException("limits.redis-url must start with redis:// or rediss://, got '" + redisUrl + "'");
+        }
+        var limits = new PortalConfig.Limits(redisUrl, redisFailure);
         var mail = new PortalConfig.Mail(blankToNull(v.get("mail.smtp-host")), intIn(v, "mail.smtp-port", 1, 65535),
                 blankToNull(v.get("mail.smtp-username")), blankToNull(v.get("mail.smtp-password")), v.get("mail.from"),
                 bool(v, "mail.smtp-starttls"));
@@ -165,7 +176,7 @@ public final class ConfigLoader {
         if (dataDir.isBlank()) {
             throw new ConfigException("data.dir must not be empty");
         }
-        return new PortalConfig(http, database, router, usage, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets);
+        return new PortalConfig(http, database, router, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets);
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */

@@ -9,7 +9,7 @@ import java.util.Map;
  * The whole configuration: parsed once by {@link ConfigLoader}, validated, immutable. Secrets are held here and only
  * here; {@link #describe()} is the one rendering of it, with every secret masked.
  */
-public record PortalConfig(Http http, Database database, Router router, Usage usage, Mail mail, Oidc oidc,
+public record PortalConfig(Http http, Database database, Router router, Usage usage, Limits limits, Mail mail, Oidc oidc,
                            Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets) {
 
     public PortalConfig {
@@ -22,6 +22,13 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
      * mails, snippets); null means {@code http://127.0.0.1:<port>}.
      */
     public record Http(String host, int port, long maxBodyBytes, String publicUrl) {}
+
+    /**
+     * Where limits are counted: in this process ({@code redisUrl} null) or in Redis shared by every replica.
+     * {@code redisFailure}: what to do while Redis is unreachable — {@code local} (count in this process),
+     * {@code open} (admit without counting) or {@code closed} (refuse with 503).
+     */
+    public record Limits(String redisUrl, String redisFailure) {}
 
     /** SMTP for account mails; {@code host} null means mails are written to the log (local demo). */
     public record Mail(String host, int port, String username, String password, String from, boolean startTls) {
@@ -74,6 +81,8 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
          .append("\n  usage.batch-size=").append(usage.batchSize())
          .append("\n  usage.flush-interval=").append(usage.flushInterval())
          .append("\n  usage.retry-interval=").append(usage.retryInterval())
+         .append("\n  limits.redis-url=").append(limits.redisUrl() == null ? "(in process)" : maskUrl(limits.redisUrl()))
+         .append("\n  limits.redis-failure=").append(limits.redisFailure())
          .append("\n  mail.smtp-host=").append(mail.toLog() ? "(log)" : mail.host())
          .append("\n  mail.smtp-port=").append(mail.port())
          .append("\n  mail.smtp-username=").append(mail.username() == null ? "" : mail.username())
@@ -95,6 +104,6 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
 
     /** Hides a password embedded in a JDBC URL ({@code password=...} or {@code user:pass@}). */
     static String maskUrl(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1****").replaceAll("//([^/:@]+):[^@/]*@", "//$1:****@");
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****").replaceAll("//([^/:@]*):[^@/]*@", "//$1:****@");
     }
 }

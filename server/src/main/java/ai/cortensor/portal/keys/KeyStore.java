@@ -9,8 +9,11 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /** SQL for {@code api_keys}. */
 public final class KeyStore {
-    private static final String COLUMNS =
-            "id, public_id, secret_hash, name, user_id, organization_id, state, expires_at, created_at";
+    /** A key with its owning account's state: the organization's for organization keys, else the user's. */
+    private static final String WITH_ACCOUNT = "SELECT k.id, k.public_id, k.secret_hash, k.name, k.user_id, "
+            + "k.organization_id, k.state, k.expires_at, k.created_at, k.limits, "
+            + "COALESCE(o.state, u.state) AS account_state FROM api_keys k JOIN users u ON u.id = k.user_id "
+            + "LEFT JOIN organizations o ON o.id = k.organization_id ";
     private final Jdbi jdbi;
 
     public KeyStore(Jdbi jdbi) {
@@ -19,15 +22,15 @@ public final class KeyStore {
 
     public ApiKey insert(String publicId, byte[] secretHash, String name, long userId, Long organizationId,
                          Instant expiresAt) {
-        return jdbi.withHandle(h -> h.createQuery("INSERT INTO api_keys (public_id, secret_hash, name, user_id, "
-                        + "organization_id, expires_at) VALUES (:p, :h, :n, :u, :o, :e) RETURNING " + COLUMNS)
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO api_keys (public_id, secret_hash, name, user_id, "
+                        + "organization_id, expires_at) VALUES (:p, :h, :n, :u, :o, :e)")
                 .bind("p", publicId).bind("h", secretHash).bind("n", name).bind("u", userId)
-                .bind("o", organizationId).bind("e", expiresAt)
-                .map(KeyStore::map).one());
+                .bind("o", organizationId).bind("e", expiresAt).execute());
+        return findByPublicId(publicId).orElseThrow();
     }
 
     public Optional<ApiKey> findByPublicId(String publicId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM api_keys WHERE public_id = :p")
+        return jdbi.withHandle(h -> h.createQuery(WITH_ACCOUNT + "WHERE k.public_id = :p")
                 .bind("p", publicId).map(KeyStore::map).findOne());
     }
 
@@ -61,6 +64,25 @@ public final class KeyStore {
                 instant(rs, "expires_at"), instant(rs, "revoked_at"));
     }
 
+    private static java.util.Map<String, Long> limits(String json) throws SQLException {
+        if (json == null) {
+            return java.util.Map.of();
+        }
+        try {
+            return ai.cortensor.portal.web.Json.MAPPER.readValue(json,
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Long>>() {});
+        } catch (java.io.IOException e) {
+            throw new SQLException("api_keys.limits is not a JSON object of numbers", e);
+        }
+    }
+
+    /** Sets a key's own limits (tighter than the plan's); null removes them. */
+    public void setLimits(long id, java.util.Map<String, Long> limits) throws java.io.IOException {
+        String json = limits == null ? null : ai.cortensor.portal.web.Json.MAPPER.writeValueAsString(limits);
+        jdbi.useHandle(h -> h.createUpdate("UPDATE api_keys SET limits = CAST(:l AS jsonb) WHERE id = :id")
+                .bind("l", json).bind("id", id).execute());
+    }
+
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         var t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
@@ -72,6 +94,7 @@ public final class KeyStore {
         var expires = rs.getTimestamp("expires_at");
         return new ApiKey(rs.getLong("id"), rs.getString("public_id"), rs.getBytes("secret_hash"),
                 rs.getString("name"), rs.getLong("user_id"), orgId, rs.getString("state"),
-                expires == null ? null : expires.toInstant(), rs.getTimestamp("created_at").toInstant());
+                expires == null ? null : expires.toInstant(), rs.getTimestamp("created_at").toInstant(),
+                limits(rs.getString("limits")), "paused".equals(rs.getString("account_state")));
     }
 }

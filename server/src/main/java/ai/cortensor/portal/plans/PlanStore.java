@@ -44,6 +44,30 @@ public final class PlanStore {
                 .bind("u", userId).bind("org", organizationId).map((rs, ctx) -> plan(rs)).findOne());
     }
 
+    /** Model aliases the plan may use; empty means every enabled model. */
+    public java.util.Set<String> entitledModels(String planCode) {
+        return java.util.Set.copyOf(jdbi.withHandle(h -> h.createQuery("""
+                SELECT m.model_alias FROM model_access_policies m JOIN plans p ON p.id = m.plan_id WHERE p.code = :c""")
+                .bind("c", planCode).mapTo(String.class).list()));
+    }
+
+    /** Moves an account to another plan from now on; false when the plan code does not exist. */
+    public boolean changePlan(long userId, Long organizationId, String planCode) {
+        return jdbi.inTransaction(h -> {
+            var planId = h.createQuery("SELECT id FROM plans WHERE code = :c").bind("c", planCode).mapTo(Long.class).findOne();
+            if (planId.isEmpty()) {
+                return false;
+            }
+            h.createUpdate("""
+                    UPDATE plan_subscriptions SET ended_at = now() WHERE ended_at IS NULL AND (CASE WHEN CAST(:org AS BIGINT)
+                    IS NULL THEN user_id = :u ELSE organization_id = :org END)""").bind("u", userId).bind("org", organizationId).execute();
+            h.createUpdate("INSERT INTO plan_subscriptions (plan_id, user_id, organization_id) VALUES (:p, :u, :o)")
+                    .bind("p", planId.get()).bind("u", organizationId == null ? userId : null).bind("o", organizationId)
+                    .execute();
+            return true;
+        });
+    }
+
     private static Plan plan(java.sql.ResultSet rs) throws java.sql.SQLException {
         try {
             Map<String, Long> limits = Json.MAPPER.readValue(rs.getString("limits"), LIMITS);

@@ -3,6 +3,9 @@ package ai.cortensor.portal.proxy;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
+import ai.cortensor.portal.plans.Admission;
+import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.LimitsUnavailable;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.pools.Pool;
@@ -31,6 +34,7 @@ public final class CompletionsHandler {
     private static final int MAX_ROUTER_BODY = 16 << 20;
 
     private final ApiKeys keys;
+    private final AdmissionControl admission;
     private final Catalog catalog;
     private final RouterClient router;
     private final UsageLedger ledger;
@@ -40,10 +44,11 @@ public final class CompletionsHandler {
     private final long maxBodyBytes;
     private final long routerTimeoutSeconds;
 
-    public CompletionsHandler(ApiKeys keys, Catalog catalog, RouterClient router, UsageLedger ledger,
+    public CompletionsHandler(ApiKeys keys, AdmissionControl admission, Catalog catalog, RouterClient router, UsageLedger ledger,
                               TokenCounter tokens, GatewayMetrics metrics, InstantSource clock, long maxBodyBytes,
                               long routerTimeoutSeconds) {
         this.keys = keys;
+        this.admission = admission;
         this.catalog = catalog;
         this.router = router;
         this.ledger = ledger;
@@ -83,6 +88,10 @@ public final class CompletionsHandler {
             throw e;
         } finally {
             long end = System.nanoTime();
+            if (trace.reservation != null) {
+                boolean served = trace.firstByteNanos != 0 && trace.completionTokens != null;
+                trace.reservation.settle(served ? (long) trace.promptTokens + trace.completionTokens : 0);
+            }
             ledger.record(trace.toRecord(end));
             metrics.request(trace, end);
         }
@@ -96,6 +105,10 @@ public final class CompletionsHandler {
                     d.message(), null);
             case Authentication.Authenticated a -> trace.key = a.key();
         }
+        if (trace.key.accountPaused()) {
+            throw new ApiError(403, "permission_error", "account_paused", null,
+                    "This account is paused, so its keys are not accepted. Contact support to resolve it.", null);
+        }
         CompletionRequest request = RequestParser.parse(trace.route, readBody(req));
         trace.stream = request.stream();
         trace.model = request.model();
@@ -108,9 +121,14 @@ public final class CompletionsHandler {
         }
         String prompt = trace.route == Route.CHAT ? model.template().render(request.messages()) : request.prompt();
         checkContext(model, prompt, maxTokens);
+        if (!admission.entitled(trace.key, model.alias())) {
+            throw new ApiError(403, "permission_error", "model_not_entitled", "model", "Your plan does not include the model '"
+                    + model.alias() + "'. See your plan in the portal for the models it includes.", null);
+        }
         Pool pool = catalog.pool(model.pool()).filter(Pool::routable).orElseThrow(() -> new ApiError(503,
                 "server_error", "model_unavailable", "model", "The model '" + model.alias()
                 + "' has no available capacity right now. Please retry shortly.", 5L));
+        admit(res, trace, prompt.length() / 4 + 1 + maxTokens);
         RouterTarget target = pool.pick();
         trace.target = target;
         trace.forwardedAt = clock.instant();
@@ -203,6 +221,31 @@ public final class CompletionsHandler {
                 trace.end("cancelled", 499, "client_closed_request");
             } // else the stream already ended and only closing it failed
 
+        }
+    }
+
+    /**
+     * Reserves the estimate (prompt characters / 4 + max_tokens) against every limit of the key and its account;
+     * sets the x-ratelimit headers either way.
+     */
+    private void admit(ServerResponse res, Trace trace, long estimatedTokens) {
+        Admission decision;
+        try {
+            decision = admission.admit(trace.key, estimatedTokens);
+        } catch (LimitsUnavailable e) {
+            throw new ApiError(503, "server_error", "limits_unavailable", null,
+                    "Usage limits cannot be checked right now. Please retry shortly.", 2L);
+        }
+        switch (decision) {
+            case Admission.Admitted a -> {
+                trace.reservation = a.reservation();
+                RateHeaders.set(res, a.requests(), a.tokens());
+            }
+            case Admission.Rejected r -> {
+                RateHeaders.set(res, r.requests(), r.tokens());
+                trace.blockDetail = r.limit().kind().key();
+                throw RateHeaders.rejection(r);
+            }
         }
     }
 

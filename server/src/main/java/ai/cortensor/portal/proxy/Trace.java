@@ -25,6 +25,8 @@ final class Trace {
     Integer promptTokens;
     Integer completionTokens;
     boolean estimated;
+    String blockDetail;
+    ai.cortensor.portal.plans.Reservation reservation;
 
     Trace(String requestId, Route route, Instant acceptedAt, long startNanos) {
         this.requestId = requestId;
@@ -50,7 +52,7 @@ final class Trace {
         return new RequestRecord(requestId, acceptedAt, route.path(), stream, model,
                 key == null ? null : key.id(), key == null ? null : key.userId(),
                 key == null ? null : key.organizationId(), status, httpStatus, errorCode,
-                blocked ? errorCode : null, target == null ? null : target.pool(),
+                blocked ? (blockDetail == null ? errorCode : errorCode + ":" + blockDetail) : null, target == null ? null : target.pool(),
                 target == null ? null : target.name(), forwardedAt, ttft, millis(endNanos - startNanos),
                 promptTokens, completionTokens, estimated);
     }
