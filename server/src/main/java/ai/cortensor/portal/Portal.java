@@ -10,6 +10,7 @@ import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.plans.LocalLimiter;
 import ai.cortensor.portal.plans.PlanStore;
 import ai.cortensor.portal.plans.RedisLimiter;
+import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.CatalogStore;
 import ai.cortensor.portal.pools.RouterClient;
@@ -102,8 +103,8 @@ public final class Portal implements AutoCloseable {
         ModelsHandler models = new ModelsHandler(keys, catalog);
         Ops ops = new Ops(catalog, ledger, registry, VERSION);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
-        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, completions, clock,
-                publicUrl::get);
+        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, completions,
+                admission, new WhyBlocked(admission, catalog, clock), clock, publicUrl::get);
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(WebHeaders.requestIdFilter(clock))
@@ -145,7 +146,8 @@ public final class Portal implements AutoCloseable {
 
     private static Limiter limiter(PortalConfig config, MeterRegistry registry) {
         return config.limits().redisUrl() == null ? new LocalLimiter()
-                : new RedisLimiter(config.limits().redisUrl(), config.limits().redisFailure(), new LocalLimiter(), registry);
+                : new RedisLimiter(config.limits().redisUrl(), config.limits().redisNamespace(),
+                        config.limits().redisFailure(), new LocalLimiter(), registry);
     }
 
     public int port() {

@@ -75,6 +75,12 @@ final class PortalHarness implements AutoCloseable {
         return portal.database().jdbi();
     }
 
+    /** Adds a plan for a test: {@code limits} is the JSON object of plans.limits. */
+    void plan(String code, String limitsJson) {
+        jdbi().useHandle(h -> h.createUpdate("INSERT INTO plans (code, name, limits) VALUES (:c, :c, CAST(:l AS jsonb))")
+                .bind("c", code).bind("l", limitsJson).execute());
+    }
+
     /** Makes both simulators behave the same way. */
     void behave(Behavior b) {
         simA.behave(b);

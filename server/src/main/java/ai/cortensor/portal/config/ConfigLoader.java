@@ -45,6 +45,7 @@ public final class ConfigLoader {
         DEFAULTS.put("usage.retry-interval", "PT2S");
         DEFAULTS.put("limits.redis-url", "");
         DEFAULTS.put("limits.redis-failure", "local");
+        DEFAULTS.put("limits.redis-namespace", "portal");
         DEFAULTS.put("mail.smtp-host", "");
         DEFAULTS.put("mail.smtp-port", "587");
         DEFAULTS.put("mail.smtp-username", "");
@@ -158,7 +159,11 @@ public final class ConfigLoader {
         if (redisUrl != null && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
             throw new ConfigException("limits.redis-url must start with redis:// or rediss://, got '" + redisUrl + "'");
         }
-        var limits = new PortalConfig.Limits(redisUrl, redisFailure);
+        String namespace = v.get("limits.redis-namespace");
+        if (!namespace.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new ConfigException("limits.redis-namespace must be 1-64 letters, digits, '.', '_' or '-', got '" + namespace + "'");
+        }
+        var limits = new PortalConfig.Limits(redisUrl, redisFailure, namespace);
         var mail = new PortalConfig.Mail(blankToNull(v.get("mail.smtp-host")), intIn(v, "mail.smtp-port", 1, 65535),
                 blankToNull(v.get("mail.smtp-username")), blankToNull(v.get("mail.smtp-password")), v.get("mail.from"),
                 bool(v, "mail.smtp-starttls"));

@@ -28,7 +28,7 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
      * {@code redisFailure}: what to do while Redis is unreachable — {@code local} (count in this process),
      * {@code open} (admit without counting) or {@code closed} (refuse with 503).
      */
-    public record Limits(String redisUrl, String redisFailure) {}
+    public record Limits(String redisUrl, String redisFailure, String redisNamespace) {}
 
     /** SMTP for account mails; {@code host} null means mails are written to the log (local demo). */
     public record Mail(String host, int port, String username, String password, String from, boolean startTls) {
@@ -83,6 +83,7 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
          .append("\n  usage.retry-interval=").append(usage.retryInterval())
          .append("\n  limits.redis-url=").append(limits.redisUrl() == null ? "(in process)" : maskUrl(limits.redisUrl()))
          .append("\n  limits.redis-failure=").append(limits.redisFailure())
+         .append("\n  limits.redis-namespace=").append(limits.redisNamespace())
          .append("\n  mail.smtp-host=").append(mail.toLog() ? "(log)" : mail.host())
          .append("\n  mail.smtp-port=").append(mail.port())
          .append("\n  mail.smtp-username=").append(mail.username() == null ? "" : mail.username())

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisLimiter implements Limiter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLimiter.class);
-    private static final String PREFIX = "portal:limit:";
+    private final String prefix;
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
@@ -43,7 +43,9 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     private final Counter failures;
     private final AtomicBoolean up = new AtomicBoolean(true);
 
-    public RedisLimiter(String url, String failure, LocalLimiter fallback, MeterRegistry metrics) {
+    /** Counters live under {@code <namespace>:limit:}; replicas of one deployment share a namespace. */
+    public RedisLimiter(String url, String namespace, String failure, LocalLimiter fallback, MeterRegistry metrics) {
+        this.prefix = namespace + ":limit:";
         this.failure = failure;
         this.fallback = fallback;
         this.failures = metrics.counter("portal_limits_redis_failures");
@@ -66,7 +68,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         long[] epochs = new long[limits.size()];
         for (int i = 0; i < limits.size(); i++) {
             Limit l = limits.get(i);
-            keys[i] = PREFIX + l.counterKey();
+            keys[i] = prefix + l.counterKey();
             boolean gauge = l.kind().concurrency();
             long bucket = gauge ? 0 : l.bucketMillis();
             epochs[i] = gauge ? 0 : nowMillis / bucket;
@@ -134,7 +136,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         String[] args = new String[3 * r.limits.size()];
         for (int i = 0; i < r.limits.size(); i++) {
             Limit l = r.limits.get(i);
-            keys[i] = PREFIX + l.counterKey();
+            keys[i] = prefix + l.counterKey();
             args[3 * i] = l.kind().concurrency() ? "0" : l.kind().tokens() ? "1" : "2";
             args[1 + 3 * i] = Long.toString(r.epochs[i]);
             args[2 + 3 * i] = Long.toString(actualTokens - r.reservedTokens);
@@ -163,7 +165,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         args[0] = Long.toString(nowMillis);
         for (int i = 0; i < limits.size(); i++) {
             Limit l = limits.get(i);
-            keys[i] = PREFIX + l.counterKey();
+            keys[i] = prefix + l.counterKey();
             long bucket = l.kind().concurrency() ? 0 : l.bucketMillis();
             args[1 + 4 * i] = Long.toString(Long.MAX_VALUE / 4);
             args[2 + 4 * i] = "0";

@@ -7,7 +7,12 @@ import ai.cortensor.portal.accounts.OrganizationStore;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.LimitKind;
+import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.plans.WhyBlocked;
+import ai.cortensor.portal.plans.Windows;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.pools.Pool;
@@ -35,6 +40,8 @@ final class ConsolePages {
     private final InstantSource clock;
     private final Supplier<String> publicUrl;
     private final OneTimeTokens tokens;
+    private final AdmissionControl admission;
+    private final WhyBlocked whyBlocked;
     /** New key secrets between the create POST and the redirected GET: seconds in memory, never stored. */
     private final Cache<String, Reveal> reveals = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(2)).build();
@@ -44,8 +51,10 @@ final class ConsolePages {
 
     ConsolePages(Gate gate, Html html, CustomerKeys keys, PlanStore plans, UsageReports usage, Catalog catalog,
                  Accounts accounts, OrganizationStore orgs, InstantSource clock, Supplier<String> publicUrl,
-                 OneTimeTokens tokens) {
+                 OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked) {
         this.tokens = tokens;
+        this.admission = admission;
+        this.whyBlocked = whyBlocked;
         this.gate = gate;
         this.html = html;
         this.keys = keys;
@@ -99,18 +108,34 @@ final class ConsolePages {
         signedIn(r, "/portal/account", true, this::switchAccount);
     }
 
+    /** Allowance and consumption come from the policy layer's counters, the same ones admission uses. */
     private void overview(ServerRequest req, ServerResponse res, Sessions.Current c) {
-        Instant now = clock.instant();
-        var scope = new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null);
-        UsageReports.Totals week = usage.totals(scope, now.minus(Duration.ofDays(7)));
-        PlanStore.Plan plan = plans.current(c.user().id(), c.account().organizationId()).orElse(null);
-        Long allowance = plan == null ? null : plan.limit("weekly_tokens");
-        int percent = allowance == null || allowance == 0 ? 0 : (int) Math.min(999, week.tokens() * 100 / allowance);
-        var view = new Views.Overview(plan == null ? "Free" : plan.name(), week.tokens(), allowance, percent,
-                percent >= 80, percent >= 100,
-                "The allowance is a rolling 7-day window: each request's tokens stop counting 7 days after it was made.",
-                week.requests(), plan == null ? null : plan.limit("weekly_requests"), !keys.list(c.account()).isEmpty(),
-                week.requests() > 0);
+        var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
+        PlanStore.Plan plan = admission.plan(ref).plan();
+        Limiter.State tokens = null;
+        Limiter.State requests = null;
+        for (Limiter.State s : admission.peek(admission.accountLimits(ref))) {
+            if (s.limit().kind() == LimitKind.WEEKLY_TOKENS) {
+                tokens = s;
+            } else if (s.limit().kind() == LimitKind.WEEKLY_REQUESTS) {
+                requests = s;
+            }
+        }
+        int percent = tokens == null ? 0 : (int) Math.min(999, tokens.used() * 100 / Math.max(1, tokens.limit().max()));
+        int requestPercent = requests == null ? 0 : (int) Math.min(999, requests.used() * 100 / Math.max(1, requests.limit().max()));
+        percent = Math.max(percent, requestPercent);
+        Limiter.State oldest = tokens != null ? tokens : requests;
+        String reset = oldest == null || oldest.used() == 0
+                ? "The allowance is a rolling 7-day window: each request counts for 7 days after it was made."
+                : "Rolling 7-day window: the oldest usage still counted frees up in "
+                        + Windows.header(oldest.resetIn()) + ".";
+        var week = usage.totals(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null),
+                clock.instant().minus(Duration.ofDays(7)));
+        var view = new Views.Overview(plan.name(), tokens == null ? week.tokens() : tokens.used(),
+                tokens == null ? null : tokens.limit().max(), percent, percent >= 80, percent >= 100, reset,
+                requests == null ? week.requests() : requests.used(), requests == null ? null : requests.limit().max(),
+                !keys.list(c.account()).isEmpty(), week.requests() > 0,
+                whyBlocked.forAccount(ref, false, null));
         Page page = gate.page(req, res, c, "Overview", "overview");
         if (req.query().contains("welcome")) {
             page = page.withNotice("Welcome! Your account is ready. We sent you a mail to confirm your address.", "info");

@@ -14,7 +14,9 @@ import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.proxy.CompletionsHandler;
 import ai.cortensor.portal.usage.UsageReports;
@@ -36,7 +38,8 @@ public final class CustomerPortal {
     private final Accounts accounts;
 
     public CustomerPortal(PortalConfig config, Jdbi jdbi, ApiKeys apiKeys, Catalog catalog,
-                          CompletionsHandler completions, InstantSource clock, Supplier<String> publicUrl) {
+                          CompletionsHandler completions, AdmissionControl admission, WhyBlocked whyBlocked,
+                          InstantSource clock, Supplier<String> publicUrl) {
         OneTimeTokens tokens = new OneTimeTokens(new SecureRandom());
         AccountStore accountStore = new AccountStore(jdbi);
         OrganizationStore orgs = new OrganizationStore(jdbi);
@@ -49,10 +52,11 @@ public final class CustomerPortal {
         OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),
                 config.oidc().clientId(), config.oidc().clientSecret(), config.oidc().name())) : null;
         this.auth = new AuthPages(gate, html, accounts, new SignInThrottle(clock, Duration.ofMinutes(15), 5, 50), oidc, publicUrl);
-        this.console = new ConsolePages(gate, html, keys, plans, usage, catalog, accounts, orgs, clock, publicUrl, tokens);
+        this.console = new ConsolePages(gate, html, keys, plans, usage, catalog, accounts, orgs, clock, publicUrl, tokens,
+                admission, whyBlocked);
         this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
         this.profile = new ProfilePages(gate, html, accounts);
-        this.api = new PortalApi(gate, keys, usage, plans, completions, clock);
+        this.api = new PortalApi(gate, keys, usage, plans, completions, clock, whyBlocked);
     }
 
     public void register(HttpRouting.Builder r) {

@@ -2,7 +2,9 @@ package ai.cortensor.portal.portal;
 
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.proxy.CompletionsHandler;
 import ai.cortensor.portal.proxy.Route;
 import ai.cortensor.portal.usage.UsageReports;
@@ -33,8 +35,11 @@ final class PortalApi {
     private final CompletionsHandler completions;
     private final InstantSource clock;
 
+    private final WhyBlocked whyBlocked;
+
     PortalApi(Gate gate, CustomerKeys keys, UsageReports usage, PlanStore plans, CompletionsHandler completions,
-              InstantSource clock) {
+              InstantSource clock, WhyBlocked whyBlocked) {
+        this.whyBlocked = whyBlocked;
         this.gate = gate;
         this.keys = keys;
         this.usage = usage;
@@ -67,6 +72,7 @@ final class PortalApi {
         r.post("/portal/api/keys", api(true, this::createKey));
         r.delete("/portal/api/keys/{id}", api(true, this::revokeKey));
         r.get("/portal/api/usage-summary", api(false, this::usageSummary));
+        r.get("/portal/api/status", api(false, this::status));
         r.post("/portal/api/playground/chat", api(true, (req, res, c) ->
                 completions.handleAs(keys.playgroundKey(c), Route.CHAT, req, res)));
         r.any("/portal/api/*", (req, res) -> error(res, 404, "not_found", "No such portal API endpoint."));
@@ -170,6 +176,28 @@ final class PortalApi {
                 g.writeNumberField("requests", d.requests());
                 g.writeNumberField("prompt_tokens", d.promptTokens());
                 g.writeNumberField("completion_tokens", d.completionTokens());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** Why requests of this account (optionally for one model) would be refused right now; empty = nothing blocks. */
+    private void status(ServerRequest req, ServerResponse res, Sessions.Current c) {
+        var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
+        var reasons = whyBlocked.forAccount(ref, false, req.query().first("model").orElse(null));
+        send(res, 200, g -> {
+            g.writeStartObject();
+            g.writeBooleanField("blocked", !reasons.isEmpty());
+            g.writeArrayFieldStart("reasons");
+            for (var r : reasons) {
+                g.writeStartObject();
+                g.writeStringField("code", r.code());
+                g.writeStringField("message", r.message());
+                if (r.resetsIn() != null) {
+                    g.writeNumberField("resets_in_seconds", Math.max(0, r.resetsIn().toSeconds()));
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -11,7 +11,8 @@ public final class Views {
 
     public record Overview(String planName, long tokensUsed, Long tokenAllowance, int percent, boolean nearLimit,
                            boolean atLimit, String resetText, long requestsThisWeek, Long requestAllowance,
-                           boolean hasKeys, boolean hasRequests) {}
+                           boolean hasKeys, boolean hasRequests,
+                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked) {}
 
     /** {@code revealed} is the full token right after creation, shown once; null otherwise. */
     public record Keys(List<KeyStore.Listing> keys, String revealed, String revealedName, String error,

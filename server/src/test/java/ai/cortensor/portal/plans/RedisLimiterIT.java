@@ -33,7 +33,7 @@ class RedisLimiterIT extends LimiterContract {
     @BeforeAll
     static void connect() {
         assumeRedis();
-        redis = new RedisLimiter(redisUrl(), "closed", new LocalLimiter(), new SimpleMeterRegistry());
+        redis = new RedisLimiter(redisUrl(), "test-" + java.util.UUID.randomUUID(), "closed", new LocalLimiter(), new SimpleMeterRegistry());
     }
 
     @AfterAll

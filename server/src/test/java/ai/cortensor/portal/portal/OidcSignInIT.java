@@ -66,6 +66,7 @@ class OidcSignInIT {
         String base = portal.baseUrl();
         try (BrowserContext context = browser.newContext()) {
             Page page = context.newPage();
+            page.onConsoleMessage(m -> System.out.println("DEBUG CONSOLE " + m.text()));
             page.navigate(base + "/signin");
             assertThat(page.getByRole(AriaRole.BUTTON, named("Sign in with Acme ID"))).isVisible();
             Browser.shot(page, "oidc-01-signin");
