@@ -10,6 +10,7 @@ import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.plans.LocalLimiter;
 import ai.cortensor.portal.plans.PlanStore;
 import ai.cortensor.portal.plans.RedisLimiter;
+import ai.cortensor.portal.plans.UsageHistory;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.CatalogStore;
@@ -95,7 +96,7 @@ public final class Portal implements AutoCloseable {
                 config.usage().batchSize(), config.usage().flushInterval(), config.usage().retryInterval(),
                 registry).start();
 
-        Limiter limiter = limiter(config, registry);
+        Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
         AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock);
         CompletionsHandler completions = new CompletionsHandler(keys, admission, catalog, new RouterClient(config.router()),
                 ledger, new TokenCounter(), new GatewayMetrics(registry), clock, config.http().maxBodyBytes(),
@@ -144,10 +145,11 @@ public final class Portal implements AutoCloseable {
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter);
     }
 
-    private static Limiter limiter(PortalConfig config, MeterRegistry registry) {
-        return config.limits().redisUrl() == null ? new LocalLimiter()
+    /** In process, or in Redis with the in-process limiter as the fallback while Redis is unreachable. */
+    private static Limiter limiter(PortalConfig config, MeterRegistry registry, LocalLimiter local) {
+        return config.limits().redisUrl() == null ? local
                 : new RedisLimiter(config.limits().redisUrl(), config.limits().redisNamespace(),
-                        config.limits().redisFailure(), new LocalLimiter(), registry);
+                        config.limits().redisFailure(), local, registry);
     }
 
     public int port() {

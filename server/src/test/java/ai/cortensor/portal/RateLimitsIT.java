@@ -170,6 +170,37 @@ class RateLimitsIT {
     }
 
     @Test
+    void the_weekly_allowance_survives_a_restart_of_the_gateway() {
+        PortalHarness h = new PortalHarness();
+        try {
+            h.plan("tiny", "{\"weekly_requests\": 3}");
+            String key = h.newKey("restart-quota@example.com", "tiny");
+            for (int i = 0; i < 3; i++) {
+                assertThat(h.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", false)).statusCode()).isEqualTo(200);
+            }
+            h.portal.close(); // flushes the request log: the only memory of this week's usage in local mode
+            Map<String, String> values = new HashMap<>();
+            values.put("http.port", "0");
+            values.put("data.dir", h.dataDir.toString());
+            values.put("database.url", h.db.url());
+            values.put("pool.default.targets", "cortensor-v3 " + h.simA.baseUrl() + " session=11 key=main name=a");
+            values.put("router.secret.main", PortalHarness.ROUTER_KEY);
+            try (Portal again = Portal.start(ConfigLoader.fromMap(values), InstantSource.system())) {
+                var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + again.port()
+                                + "/v1/chat/completions")).header("Authorization", "Bearer " + key)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(PortalHarness.chatBody("qwen", false))).build();
+                HttpResponse<String> r = h.send(req);
+                assertThat(r.statusCode()).isEqualTo(429);
+                assertThat(r.body()).contains("insufficient_quota");
+            }
+        } finally {
+            h.simA.close();
+            h.simB.close();
+            h.db.close();
+        }
+    }
+
+    @Test
     void a_model_outside_the_plan_is_403_model_not_entitled_and_why_blocked_agrees() throws Exception {
         try (PortalHarness h = new PortalHarness()) {
             h.plan("qwen-only", "{\"rpm\": 100}");

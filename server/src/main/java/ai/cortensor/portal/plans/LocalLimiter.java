@@ -14,6 +14,24 @@ import java.util.List;
 public final class LocalLimiter implements Limiter {
     private final Cache<String, Counter> counters = Caffeine.newBuilder()
             .expireAfterAccess(Duration.ofDays(8)).maximumSize(2_000_000).build();
+    private final Seeder seeder;
+
+    /**
+     * Where an allowance counter's past comes from when this process first needs it (after a restart the weekly
+     * usage must not start from zero): bucket epoch → amount within the window ending at {@code nowMillis}.
+     */
+    @FunctionalInterface
+    public interface Seeder {
+        java.util.Map<Long, Long> history(Limit limit, long nowMillis);
+    }
+
+    public LocalLimiter() {
+        this((l, now) -> java.util.Map.of());
+    }
+
+    public LocalLimiter(Seeder seeder) {
+        this.seeder = seeder;
+    }
 
     /** One limit's usage: per-bucket counts tagged with the bucket epoch they hold, or a concurrency gauge. */
     static final class Counter {
@@ -89,7 +107,17 @@ public final class LocalLimiter implements Limiter {
     }
 
     private Counter counter(Limit l) {
-        return counters.get(l.counterKey(), k -> new Counter());
+        return counter(l, System.currentTimeMillis());
+    }
+
+    private Counter counter(Limit l, long nowMillis) {
+        return counters.get(l.counterKey(), k -> {
+            Counter c = new Counter();
+            if (l.kind().allowance()) {
+                seeder.history(l, nowMillis).forEach((epoch, amount) -> c.add(l, epoch, amount));
+            }
+            return c;
+        });
     }
 
     static long amount(Limit l, long tokens) {
@@ -102,7 +130,7 @@ public final class LocalLimiter implements Limiter {
         Counter[] cs = new Counter[n];
         long[] epochs = new long[n];
         for (int i = 0; i < n; i++) {
-            cs[i] = counter(limits.get(i));
+            cs[i] = counter(limits.get(i), nowMillis);
             epochs[i] = nowMillis / limits.get(i).bucketMillis();
         }
         Object lock = n == 0 ? this : cs[0];
@@ -166,7 +194,7 @@ public final class LocalLimiter implements Limiter {
     public List<State> peek(List<Limit> limits, long nowMillis) {
         List<State> out = new ArrayList<>(limits.size());
         for (Limit l : limits) {
-            Counter c = counter(l);
+            Counter c = counter(l, nowMillis);
             long epoch = nowMillis / l.bucketMillis();
             synchronized (limits.isEmpty() ? this : counter(limits.get(0))) {
                 out.add(new State(l, c.used(l, epoch), c.resetIn(l, epoch, nowMillis)));

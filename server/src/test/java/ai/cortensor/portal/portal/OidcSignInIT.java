@@ -7,7 +7,11 @@ import ai.cortensor.portal.PortalTestSupport;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.APIResponse;
+import com.microsoft.playwright.Route;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -15,6 +19,7 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,6 +62,27 @@ class OidcSignInIT {
                 Map.of("email", email, "email_verified", verified, "name", "Test Person"), 3600));
     }
 
+    /**
+     * A browser profile whose sign-in and sign-up pages may submit to the provider's (plain http) origin. The
+     * portal's CSP allows form redirects to {@code 'self' https:} only, so the http mock provider would be blocked
+     * (see {@link #with_a_plain_http_issuer_the_sso_button_still_works}); a real provider is https. Everything
+     * else in the CSP stays as served.
+     */
+    static BrowserContext contextAllowingTheProvider() {
+        BrowserContext context = browser.newContext();
+        String provider = URI.create(issuer).resolve("/").toString().replaceAll("/$", "");
+        context.route(Pattern.compile(".*/(signin|signup)(\\?.*)?$"), route -> {
+            APIResponse served = route.fetch();
+            Map<String, String> headers = new HashMap<>(served.headers());
+            String csp = headers.get("content-security-policy");
+            assertThat(csp).contains("form-action 'self' https:;");
+            headers.put("content-security-policy", csp.replace("form-action 'self' https:;",
+                    "form-action 'self' https: " + provider + ";"));
+            route.fulfill(new Route.FulfillOptions().setResponse(served).setHeaders(headers));
+        });
+        return context;
+    }
+
     static Page.GetByRoleOptions named(String name) {
         return new Page.GetByRoleOptions().setName(name);
     }
@@ -64,17 +90,14 @@ class OidcSignInIT {
     @Test
     void signing_in_with_the_provider_lands_on_the_portal_and_the_same_subject_is_the_same_user_next_time() {
         String base = portal.baseUrl();
-        try (BrowserContext context = browser.newContext()) {
+        try (BrowserContext context = contextAllowingTheProvider()) {
             Page page = context.newPage();
-            page.onConsoleMessage(m -> System.out.println("DEBUG CONSOLE " + m.text()));
             page.navigate(base + "/signin");
             assertThat(page.getByRole(AriaRole.BUTTON, named("Sign in with Acme ID"))).isVisible();
             Browser.shot(page, "oidc-01-signin");
 
             nextIdentity("acme-user-1", "ada@example.com", true);
             page.getByRole(AriaRole.BUTTON, named("Sign in with Acme ID")).click();
-            page.waitForTimeout(5000);
-            System.out.println("DEBUG URL " + page.url() + "\n" + page.content());
             page.waitForURL(base + "/portal");
             assertThat(page.locator("header .who")).hasText("ada@example.com");
             assertThat(page.getByRole(AriaRole.HEADING, named("Overview"))).isVisible();
@@ -106,7 +129,7 @@ class OidcSignInIT {
     void an_unverified_provider_email_never_takes_over_a_password_account_but_a_verified_one_is_linked() {
         String base = portal.baseUrl();
         new PortalHttp(base).signUp("grace@example.com", PortalTestSupport.PASSWORD);
-        try (BrowserContext context = browser.newContext()) {
+        try (BrowserContext context = contextAllowingTheProvider()) {
             Page page = context.newPage();
             page.navigate(base + "/signin");
             nextIdentity("acme-grace-unverified", "Grace@Example.com", false);
@@ -134,5 +157,20 @@ class OidcSignInIT {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("did not start in this browser");
         assertThat(stranger.cookie("portal_session")).isNull();
+    }
+
+    @Test
+    @Disabled("BUG: with an http:// oidc.issuer the SSO button silently does nothing: the CSP form-action "
+            + "'self' https: blocks the /oidc/start redirect to the provider (config accepts http issuers)")
+    void with_a_plain_http_issuer_the_sso_button_still_works() {
+        String base = portal.baseUrl();
+        try (BrowserContext context = browser.newContext()) {
+            Page page = context.newPage();
+            page.navigate(base + "/signin");
+            nextIdentity("acme-plain-http", "plain@example.com", true);
+            page.getByRole(AriaRole.BUTTON, named("Sign in with Acme ID")).click();
+            page.waitForURL(base + "/portal", new Page.WaitForURLOptions().setTimeout(10_000));
+            assertThat(page.locator("header .who")).hasText("plain@example.com");
+        }
     }
 }
