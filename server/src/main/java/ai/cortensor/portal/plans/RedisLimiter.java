@@ -53,7 +53,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         this.connection = client.connect();
-        connection.setTimeout(Duration.ofMillis(250));
+        connection.setTimeout(Duration.ofSeconds(1)); // generous: only a failing Redis ever waits this long
         metrics.gauge("portal_limits_redis_up", up, b -> b.get() ? 1 : 0);
     }
 
