@@ -30,6 +30,7 @@ public final class RouterClient {
                 .followRedirects(false)
                 .connectionCacheSize(2048)
                 .sendExpectContinue(false)
+                .socketOptions(o -> o.tcpNoDelay(true))
                 .build();
     }
 
