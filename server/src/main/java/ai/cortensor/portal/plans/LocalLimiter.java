@@ -33,23 +33,49 @@ public final class LocalLimiter implements Limiter {
         this.seeder = seeder;
     }
 
-    /** One limit's usage: per-bucket counts tagged with the bucket epoch they hold, or a concurrency gauge. */
+    /**
+     * One limit's usage: 60 per-bucket counts with the bucket epoch each slot holds, and their running total, or a
+     * concurrency gauge. Invariant: {@code total} is the sum of {@code counts}, and every slot with a count holds an
+     * epoch within the window ending at {@code head}; moving {@code head} forward clears the slots that fall out.
+     */
     static final class Counter {
         final long[] counts = new long[Limit.BUCKETS];
         final long[] epochs = new long[Limit.BUCKETS];
+        long total;
+        long head = Long.MIN_VALUE;
         long inFlight;
+
+        private void advance(long epoch) {
+            if (head == Long.MIN_VALUE) {
+                head = epoch;
+                for (int k = 0; k < Limit.BUCKETS; k++) {
+                    epochs[(int) Math.floorMod(epoch - k, Limit.BUCKETS)] = epoch - k;
+                }
+                return;
+            }
+            if (epoch <= head) {
+                return;
+            }
+            long from = Math.max(head + 1, epoch - Limit.BUCKETS + 1);
+            if (epoch - head >= Limit.BUCKETS) {
+                java.util.Arrays.fill(counts, 0);
+                total = 0;
+            }
+            for (long e = from; e <= epoch; e++) {
+                int slot = (int) Math.floorMod(e, Limit.BUCKETS);
+                total -= counts[slot];
+                counts[slot] = 0;
+                epochs[slot] = e;
+            }
+            head = epoch;
+        }
 
         long used(Limit l, long epoch) {
             if (l.kind().concurrency()) {
                 return inFlight;
             }
-            long sum = 0;
-            for (int i = 0; i < Limit.BUCKETS; i++) {
-                if (epochs[i] > epoch - Limit.BUCKETS && epochs[i] <= epoch) {
-                    sum += counts[i];
-                }
-            }
-            return sum;
+            advance(epoch);
+            return total;
         }
 
         /** Time until usage frees up enough for {@code amount} more (at most one window). */
@@ -58,26 +84,22 @@ public final class LocalLimiter implements Limiter {
                 return Duration.ofSeconds(1);
             }
             long used = used(l, epoch);
-            long bucket = l.bucketMillis();
-            for (long e = epoch - Limit.BUCKETS + 1; e <= epoch; e++) {
-                int slot = (int) Math.floorMod(e, Limit.BUCKETS);
-                if (epochs[slot] == e) {
-                    used -= counts[slot];
-                }
+            for (long e = head - Limit.BUCKETS + 1; e <= head; e++) {
+                used -= counts[(int) Math.floorMod(e, Limit.BUCKETS)];
                 if (used + amount <= l.max()) {
-                    return Duration.ofMillis(Math.max(1, (e + Limit.BUCKETS) * bucket - nowMillis));
+                    return Duration.ofMillis(Math.max(1, (e + Limit.BUCKETS) * l.bucketMillis() - nowMillis));
                 }
             }
             return l.window();
         }
 
+        /** Time until the oldest counted usage leaves the window (zero when nothing is counted). */
         Duration resetIn(Limit l, long epoch, long nowMillis) {
-            if (l.kind().concurrency()) {
+            if (l.kind().concurrency() || used(l, epoch) == 0) {
                 return Duration.ZERO;
             }
-            for (long e = epoch - Limit.BUCKETS + 1; e <= epoch; e++) {
-                int slot = (int) Math.floorMod(e, Limit.BUCKETS);
-                if (epochs[slot] == e && counts[slot] > 0) {
+            for (long e = head - Limit.BUCKETS + 1; e <= head; e++) {
+                if (counts[(int) Math.floorMod(e, Limit.BUCKETS)] > 0) {
                     return Duration.ofMillis(Math.max(0, (e + Limit.BUCKETS) * l.bucketMillis() - nowMillis));
                 }
             }
@@ -89,25 +111,19 @@ public final class LocalLimiter implements Limiter {
                 inFlight += amount;
                 return;
             }
-            int slot = (int) Math.floorMod(epoch, Limit.BUCKETS);
-            if (epochs[slot] != epoch) {
-                epochs[slot] = epoch;
-                counts[slot] = 0;
-            }
-            counts[slot] = Math.max(0, counts[slot] + amount);
+            advance(epoch);
+            adjust(epoch, amount);
         }
 
-        /** Corrects an earlier bucket, if it is still counted. */
+        /** Corrects the bucket of {@code epoch} if it is still counted; a count never goes below zero. */
         void adjust(long epoch, long delta) {
             int slot = (int) Math.floorMod(epoch, Limit.BUCKETS);
-            if (epochs[slot] == epoch) {
-                counts[slot] = Math.max(0, counts[slot] + delta);
+            if (epochs[slot] == epoch && epoch > head - Limit.BUCKETS) {
+                long next = Math.max(0, counts[slot] + delta);
+                total += next - counts[slot];
+                counts[slot] = next;
             }
         }
-    }
-
-    private Counter counter(Limit l) {
-        return counter(l, System.currentTimeMillis());
     }
 
     private Counter counter(Limit l, long nowMillis) {
@@ -147,7 +163,9 @@ public final class LocalLimiter implements Limiter {
             for (int i = 0; i < n; i++) {
                 cs[i].add(limits.get(i), epochs[i], amount(limits.get(i), tokens));
             }
-            return new Admission.Admitted(new Reservation(this, limits, epochs, tokens),
+            Reservation reservation = new Reservation(this, limits, epochs, tokens);
+            reservation.handles = cs;
+            return new Admission.Admitted(reservation,
                     headroom(limits, cs, epochs, LimitKind.REQUESTS_PER_MINUTE, 0, nowMillis),
                     headroom(limits, cs, epochs, LimitKind.TOKENS_PER_MINUTE, 0, nowMillis));
         }
@@ -176,11 +194,11 @@ public final class LocalLimiter implements Limiter {
         if (limits.isEmpty()) {
             return;
         }
-        Counter first = counter(limits.get(0));
-        synchronized (first) {
+        Counter[] cs = (Counter[]) r.handles;
+        synchronized (cs[0]) {
             for (int i = 0; i < limits.size(); i++) {
                 Limit l = limits.get(i);
-                Counter c = counter(l);
+                Counter c = cs[i];
                 if (l.kind().concurrency()) {
                     c.inFlight = Math.max(0, c.inFlight - 1);
                 } else if (l.kind().tokens()) {
@@ -193,10 +211,13 @@ public final class LocalLimiter implements Limiter {
     @Override
     public List<State> peek(List<Limit> limits, long nowMillis) {
         List<State> out = new ArrayList<>(limits.size());
-        for (Limit l : limits) {
-            Counter c = counter(l, nowMillis);
-            long epoch = nowMillis / l.bucketMillis();
-            synchronized (limits.isEmpty() ? this : counter(limits.get(0))) {
+        if (limits.isEmpty()) {
+            return out;
+        }
+        synchronized (counter(limits.get(0), nowMillis)) {
+            for (Limit l : limits) {
+                Counter c = counter(l, nowMillis);
+                long epoch = nowMillis / l.bucketMillis();
                 out.add(new State(l, c.used(l, epoch), c.resetIn(l, epoch, nowMillis)));
             }
         }

@@ -13,6 +13,8 @@ public final class Reservation {
     final List<Limit> limits;
     final long[] epochs;
     final long reservedTokens;
+    /** The limiter's own handles on what was taken (the in-process counters), so settlement needs no lookup. */
+    Object handles;
     private final AtomicBoolean settled = new AtomicBoolean();
 
     Reservation(Limiter limiter, List<Limit> limits, long[] epochs, long reservedTokens) {
