@@ -218,6 +218,24 @@ class RateLimitsIT {
     }
 
     @Test
+    void a_key_with_its_own_tighter_limit_is_held_to_it_while_the_account_is_not() throws Exception {
+        try (PortalHarness h = new PortalHarness()) {
+            String tight = h.newKey("key-limits@example.com");
+            var apiKey = h.portal.keys().find(tight.substring(5, 17)).orElseThrow();
+            new ai.cortensor.portal.keys.KeyStore(h.jdbi()).setLimits(apiKey.id(), Map.of("rpm", 2L));
+            h.portal.keys().forget(apiKey);
+            String other = h.newKey("key-limits@example.com"); // same account, no own limits
+            for (int i = 0; i < 2; i++) {
+                assertThat(h.post("/v1/chat/completions", tight, PortalHarness.chatBody("qwen", false)).statusCode()).isEqualTo(200);
+            }
+            HttpResponse<String> r = h.post("/v1/chat/completions", tight, PortalHarness.chatBody("qwen", false));
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(r.body()).contains("2 requests per minute on this key");
+            assertThat(h.post("/v1/chat/completions", other, PortalHarness.chatBody("qwen", false)).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void keys_of_a_paused_account_are_refused_with_their_own_code() throws Exception {
         try (PortalHarness h = new PortalHarness()) {
             long user = h.portal.accounts().ensureUser("paused@example.com", null);

@@ -45,6 +45,11 @@ public final class ApiKeys {
         return changed;
     }
 
+    /** Drops a key from the cache so the next request reads it again (after a change to its row). */
+    public void forget(ApiKey key) {
+        cache.invalidate(key.publicId());
+    }
+
     /** Checks an {@code Authorization} header value. */
     public Authentication authenticate(String authorization) {
         if (authorization == null || authorization.isBlank()) {

@@ -18,6 +18,8 @@ import java.util.Optional;
  */
 final class CustomerKeys {
     static final String PLAYGROUND = "Playground";
+    static final java.util.Set<String> KEY_LIMITS = java.util.Set.of("rpm", "tpm", "short_window_requests",
+            "short_window_seconds", "weekly_requests", "weekly_tokens", "max_concurrent");
     private final ApiKeys keys;
     private final KeyStore store;
     private final AuditLog audit;
@@ -43,6 +45,19 @@ final class CustomerKeys {
     }
 
     ApiKeys.Issued create(Sessions.Current c, String name, Integer expiresInDays, String clientAddr) {
+        return create(c, name, expiresInDays, null, clientAddr);
+    }
+
+    /** {@code limits}: the key's own limits (keys of plans.limits), enforced on top of the account's plan. */
+    ApiKeys.Issued create(Sessions.Current c, String name, Integer expiresInDays, Map<String, Long> limits,
+                          String clientAddr) {
+        if (limits != null) {
+            for (var e : limits.entrySet()) {
+                if (!KEY_LIMITS.contains(e.getKey()) || e.getValue() == null || e.getValue() < 1) {
+                    throw new FormError("limits", "Key limits take positive whole numbers for " + KEY_LIMITS + ".");
+                }
+            }
+        }
         String n = name == null ? "" : name.strip();
         if (n.isEmpty() || n.length() > 80) {
             throw new FormError("name", "Give the key a name of 1 to 80 characters, e.g. where it will be used.");
@@ -52,6 +67,14 @@ final class CustomerKeys {
         }
         var expires = expiresInDays == null ? null : clock.instant().plus(Duration.ofDays(expiresInDays));
         ApiKeys.Issued issued = keys.issue(n, c.user().id(), c.account().organizationId(), expires);
+        if (limits != null && !limits.isEmpty()) {
+            try {
+                store.setLimits(issued.key().id(), limits);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            keys.forget(issued.key());
+        }
         audit.append(new AuditLog.Event(c.user().email(), "customer", "api_key.create", "api_key",
                 Long.toString(issued.key().id()), null, Map.of("name", n, "prefix", issued.key().prefix(),
                 "account", accountLabel(c.account())), null, null, clientAddr));

@@ -131,9 +131,22 @@ final class PortalApi {
             error(res, 400, "invalid_value", "expires_in_days must be a whole number of days.");
             return;
         }
+        java.util.Map<String, Long> limits = null;
+        JsonNode l = body.get("limits");
+        if (l != null && !l.isNull()) {
+            if (!l.isObject()) {
+                error(res, 400, "invalid_value", "limits must be an object like {\"rpm\": 10}.");
+                return;
+            }
+            limits = new java.util.LinkedHashMap<>();
+            for (var it = l.fields(); it.hasNext(); ) {
+                var e = it.next();
+                limits.put(e.getKey(), e.getValue().canConvertToLong() ? e.getValue().asLong() : null);
+            }
+        }
         try {
             var issued = keys.create(c, body.path("name").asText(""), days == null || days.isNull() ? null : days.asInt(),
-                    Web.clientAddr(req));
+                    limits, Web.clientAddr(req));
             var listing = keys.find(c.account(), Long.toString(issued.key().id())).orElseThrow();
             send(res, 201, g -> {
                 g.writeStartObject();
