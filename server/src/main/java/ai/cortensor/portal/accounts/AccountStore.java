@@ -63,6 +63,31 @@ public final class AccountStore {
                 .bind("id", userId).execute());
     }
 
+    /** Signs the user out everywhere (e.g. after a password reset). */
+    public void endSessions(long userId) {
+        jdbi.useHandle(h -> endSessions(h, userId));
+    }
+
+    private static void endSessions(Handle h, long userId) {
+        h.createUpdate("UPDATE user_sessions SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL")
+                .bind("u", userId).execute();
+    }
+
+    /**
+     * Hands an account whose email was never verified to the verified owner of that email: whoever created it may
+     * have squatted the address, so its password, sessions and personal keys stop working.
+     */
+    public void claimForVerifiedOwner(long userId) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE users SET password_hash = NULL, email_verified = TRUE, updated_at = now() WHERE id = :u")
+                    .bind("u", userId).execute();
+            endSessions(h, userId);
+            h.createUpdate("UPDATE api_keys SET state = 'revoked', revoked_at = now(), revoked_by = 'system', "
+                    + "revoked_reason = 'account claimed by the verified owner of its email' "
+                    + "WHERE user_id = :u AND organization_id IS NULL AND state = 'active'").bind("u", userId).execute();
+        });
+    }
+
     public Optional<Long> userByIdentity(String issuer, String subject) {
         return jdbi.withHandle(h -> h.createQuery("SELECT user_id FROM user_identities WHERE issuer = :i AND subject = :s")
                 .bind("i", issuer).bind("s", subject).mapTo(Long.class).findOne());

@@ -63,12 +63,19 @@ public final class Accounts {
 
     private static final String DUMMY_HASH = Passwords.hash("timing-equaliser-not-a-password");
 
-    public void sendVerification(long userId, String email) {
+    /** Mails a confirmation link; false when the mail could not be sent (the account works anyway; resend later). */
+    public boolean sendVerification(long userId, String email) {
         String token = tokens.next();
         store.insertEmailToken(OneTimeTokens.hash(token), userId, "verify_email", clock.instant().plus(VERIFY_TTL));
-        mailer.send(new Mail(email, "Confirm your email for Cortensor Portal",
-                "Welcome to Cortensor Portal.\n\nConfirm your email address by opening this link (valid for 48 hours):\n\n"
-                        + publicUrl.get() + "/verify-email?token=" + token + "\n\nIf you did not sign up, ignore this mail.\n"));
+        try {
+            mailer.send(new Mail(email, "Confirm your email for Cortensor Portal",
+                    "Welcome to Cortensor Portal.\n\nConfirm your email address by opening this link (valid for 48 hours):\n\n"
+                            + publicUrl.get() + "/verify-email?token=" + token + "\n\nIf you did not sign up, ignore this mail.\n"));
+            return true;
+        } catch (MailFailure e) {
+            log.warn("confirmation mail for user {} not sent: {}", userId, e.getMessage());
+            return false;
+        }
     }
 
     /** Confirms an address from an emailed link; false when the link is unknown, used or expired. */
@@ -102,9 +109,10 @@ public final class Accounts {
             throw new FormError("password", Passwords.weakness(newPassword, null));
         }
         long userId = store.consumeEmailToken(OneTimeTokens.hash(token), "reset_password", clock.instant())
-                .orElseThrow(() -> new FormError("token", "This reset link has expired or was already used. Ask for a new one."));
+                .orElseThrow(() -> new FormError("token", "This reset link has expired or was already used."));
         store.setPassword(userId, Passwords.hash(newPassword));
         store.markVerified(userId); // the mail reached them
+        store.endSessions(userId); // whoever knew the old password is signed out
         return store.find(userId).orElseThrow();
     }
 
@@ -140,6 +148,9 @@ public final class Accounts {
                 throw new FormError("email", "An account with this email exists; sign in with your password to link it.");
             }
             userId = existing.get().id();
+            if (!existing.get().emailVerified()) {
+                store.claimForVerifiedOwner(userId);
+            }
         } else {
             userId = store.createUser(normalized, null, null, emailVerified).orElseThrow();
         }

@@ -49,14 +49,15 @@ final class AuthPages {
         r.get("/", (req, res) -> Web.redirect(res, gate.current(req).isPresent() ? "/portal" : "/signin"));
         r.get("/signin", this::signInPage);
         r.post("/signin", this::signIn);
-        r.get("/signup", (req, res) -> signUpPage(req, res, "", null, null, 200));
+        r.get("/signup", (req, res) -> signUpPage(req, res, "", null, null, 200,
+                Web.safeNext(req.query().first("next").orElse("/portal"))));
         r.post("/signup", this::signUp);
         r.post("/signout", this::signOut);
         r.get("/verify-email", this::verifyEmail);
         r.get("/forgot-password", (req, res) -> html.render(res, 200, "forgot.jte",
                 Map.of("page", gate.page(req, res, null, "Reset your password", ""), "sent", false)));
         r.post("/forgot-password", this::forgot);
-        r.get("/reset-password", (req, res) -> resetPage(req, res, req.query().first("token").orElse(""), null, 200));
+        r.get("/reset-password", (req, res) -> resetPage(req, res, req.query().first("token").orElse(""), null, false, 200));
         r.post("/reset-password", this::reset);
         r.get("/oidc/start", this::oidcStart);
         r.get("/oidc/callback", this::oidcCallback);
@@ -105,9 +106,10 @@ final class AuthPages {
         Web.redirect(res, next);
     }
 
-    private void signUpPage(ServerRequest req, ServerResponse res, String email, String field, String error, int status) {
+    private void signUpPage(ServerRequest req, ServerResponse res, String email, String field, String error, int status,
+                            String next) {
         html.render(res, status, "signup.jte", params("page", gate.page(req, res, null, "Create your account", ""),
-                "email", email, "field", field, "error", error, "oidcName", oidcName()));
+                "email", email, "field", field, "error", error, "oidcName", oidcName(), "next", next));
     }
 
     private void signUp(ServerRequest req, ServerResponse res) {
@@ -116,12 +118,13 @@ final class AuthPages {
             return;
         }
         String email = form.getOrDefault("email", "");
+        String next = Web.safeNext(form.getOrDefault("next", "/portal"));
         try {
             User user = accounts.signUp(email, form.get("password"));
             gate.startSession(req, res, user.id());
-            Web.redirect(res, "/portal?welcome=1");
+            Web.redirect(res, "/portal".equals(next) ? "/portal?welcome=1" : next);
         } catch (FormError e) {
-            signUpPage(req, res, email, e.field(), e.getMessage(), 400);
+            signUpPage(req, res, email, e.field(), e.getMessage(), 400, next);
         }
     }
 
@@ -157,9 +160,10 @@ final class AuthPages {
         html.render(res, 200, "forgot.jte", Map.of("page", gate.page(req, res, null, "Reset your password", ""), "sent", true));
     }
 
-    private void resetPage(ServerRequest req, ServerResponse res, String token, String error, int status) {
+    private void resetPage(ServerRequest req, ServerResponse res, String token, String error, boolean linkDead,
+                           int status) {
         html.render(res, status, "reset.jte", params("page", gate.page(req, res, null, "Choose a new password", ""),
-                "token", token, "error", error));
+                "token", token, "error", error, "linkDead", linkDead));
     }
 
     private void reset(ServerRequest req, ServerResponse res) {
@@ -172,7 +176,7 @@ final class AuthPages {
             gate.startSession(req, res, user.id());
             Web.redirect(res, "/portal?password=reset");
         } catch (FormError e) {
-            resetPage(req, res, form.getOrDefault("token", ""), e.getMessage(), 400);
+            resetPage(req, res, form.getOrDefault("token", ""), e.getMessage(), "token".equals(e.field()), 400);
         }
     }
 

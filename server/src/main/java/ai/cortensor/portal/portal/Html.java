@@ -13,7 +13,7 @@ import java.util.Map;
 /** Renders precompiled jte templates with the headers every portal page gets (no caching, no framing, CSP). */
 final class Html {
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self' https:; base-uri 'none'";
+            + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
     private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
 
     void render(ServerResponse res, int status, String template, Map<String, Object> params) {

@@ -56,8 +56,11 @@ final class ProfilePages {
         if (Forms.read(req, res, gate, html) == null) {
             return;
         }
-        accounts.sendVerification(c.user().id(), c.user().email());
-        page(req, res, c, "We sent a new confirmation mail to " + c.user().email() + ".", null, 200);
+        if (accounts.sendVerification(c.user().id(), c.user().email())) {
+            page(req, res, c, "We sent a new confirmation mail to " + c.user().email() + ".", null, 200);
+        } else {
+            page(req, res, c, null, "We could not send the mail right now. Please try again in a few minutes.", 503);
+        }
     }
 
     private void endOthers(ServerRequest req, ServerResponse res, Sessions.Current c) {

@@ -82,8 +82,15 @@ final class Web {
 
     /** A path inside this site to return to after sign-in; anything else becomes {@code /portal}. */
     static String safeNext(String next) {
-        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\") || next.contains("\n")) {
+        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.length() > 2000) {
             return "/portal";
+        }
+        for (int i = 0; i < next.length(); i++) {
+            char c = next.charAt(i);
+            // browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil") and read "\" as "/"
+            if (c < 0x21 || c == 0x7f || c == '\\') {
+                return "/portal";
+            }
         }
         return next;
     }

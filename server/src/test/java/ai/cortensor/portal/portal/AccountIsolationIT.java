@@ -122,7 +122,7 @@ class AccountIsolationIT {
         assertThat(page.body()).contains("bob-key");
         assertNothingOfAlice(page);
         for (String path : new String[] {"/portal", "/portal/quickstart", "/portal/team", "/portal/profile",
-                "/portal/billing", "/portal/api/me"}) {
+                "/portal/billing", "/portal/api/me", "/portal/api/status", "/portal/api/status?model=qwen"}) {
             HttpResponse<String> r = bob.get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(200);
             assertNothingOfAlice(r);
@@ -217,7 +217,8 @@ class AccountIsolationIT {
             }
             for (String[] call : new String[][] {{"GET", "/portal/api/me"}, {"GET", "/portal/api/keys"},
                     {"POST", "/portal/api/keys"}, {"DELETE", "/portal/api/keys/" + aliceKeyId},
-                    {"GET", "/portal/api/usage-summary"}, {"POST", "/portal/api/playground/chat"}}) {
+                    {"GET", "/portal/api/usage-summary"}, {"GET", "/portal/api/status"},
+                    {"POST", "/portal/api/playground/chat"}}) {
                 HttpResponse<String> r = anon.api(call[0], call[1], call[0].equals("GET") || call[0].equals("DELETE")
                         ? null : "{\"name\":\"x\",\"model\":\"qwen\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
                         anon.csrf());
