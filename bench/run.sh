@@ -9,6 +9,7 @@
 # usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc] [--phases latency,throughput,streams]
 #   --quick     short phases (smoke test of the harness; numbers are not for the doc, implies --no-doc)
 #   --phases    run only these phases (implies --no-doc)
+#   --hold      start everything, print the URLs and keys, and wait (Ctrl-C stops and cleans up); no measuring
 #   --profile   record JFR on the gateway during the throughput and streaming phases; print where CPU time goes
 #   --no-build  use the jars as they are; --build: always rebuild them
 #   --no-doc    do not touch docs/benchmarks.md
@@ -19,17 +20,18 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-QUICK=0 PROFILE=0 BUILD=auto WRITE_DOC=1 PHASES=latency,throughput,streams
+QUICK=0 PROFILE=0 HOLD=0 BUILD=auto WRITE_DOC=1 PHASES=latency,throughput,streams
 while [ $# -gt 0 ]; do
   a=$1; shift
   case "$a" in
     --phases) PHASES=${1:?--phases needs a list}; shift; WRITE_DOC=0 ;;
+    --hold) HOLD=1 ;;
     --quick) QUICK=1; WRITE_DOC=0 ;;
     --profile) PROFILE=1 ;;
     --no-build) BUILD=no ;;
     --build) BUILD=yes ;;
     --no-doc) WRITE_DOC=0 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -37,11 +39,11 @@ done
 if [ "$QUICK" = 1 ]; then
   WARMUP=3 LAT_SECONDS=3 TP_SECONDS=5 TP_WARMUP=3 STREAM_SECONDS=5 STREAM_WARMUP=3 STREAM_EXTRA_SECONDS=3
 else
-  WARMUP=10 LAT_SECONDS=10 TP_SECONDS=15 TP_WARMUP=10 STREAM_SECONDS=20 STREAM_WARMUP=10 STREAM_EXTRA_SECONDS=10
+  WARMUP=25 LAT_SECONDS=10 TP_SECONDS=15 TP_WARMUP=10 STREAM_SECONDS=20 STREAM_WARMUP=10 STREAM_EXTRA_SECONDS=10
 fi
 RATES=500,1000,2000
 LAT_CONNECTIONS=32
-TP_CONNECTIONS=64 TP_THREADS=2
+TP_CONNECTIONS=64 TP_THREADS=2 TP_SLICES=3
 STREAMS=200 STREAMS_LIGHT=50 STREAM_TTFT_MS=50 STREAM_TPS=100 STREAM_TOKENS=64
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -80,6 +82,7 @@ missing=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v curl >/dev/null || missing+=(curl)
+command -v psql >/dev/null || missing+=(postgresql-client)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} from Debian ..."
   as_root apt-get update -qq >&2
@@ -163,20 +166,23 @@ PORTAL_ENV=(
   PORTAL_POOL_DEFAULT_TARGETS="cortensor-v3 ${SIM_URLS[0]} session=1 key=main, cortensor-v3 ${SIM_URLS[1]} session=1 key=main"
   PORTAL_ROUTER_SECRET_MAIN="$ROUTER_KEY"
 )
-if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v psql >/dev/null \
+if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null \
    && psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c 'SELECT 1' >/dev/null 2>&1; then
   DB_NAME="portal_bench_$$_$(date +%s)"
   psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c "CREATE DATABASE $DB_NAME" >/dev/null || die "cannot create database $DB_NAME"
-  PORTAL_ENV+=(PORTAL_DATABASE_URL="jdbc:postgresql://127.0.0.1:5432/$DB_NAME?user=postgres")
+  DB_URL="jdbc:postgresql://127.0.0.1:5432/$DB_NAME?user=postgres"
+  PORTAL_ENV+=(PORTAL_DATABASE_URL="$DB_URL")
+  PSQL=(psql -h 127.0.0.1 -p 5432 -U postgres -d "$DB_NAME" -qAt -v ON_ERROR_STOP=1)
   DB_MODE="local PostgreSQL $(psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c 'SHOW server_version' | awk '{print $1}') on 127.0.0.1:5432 (fresh database)"
 else
+  # the server's embedded PostgreSQL on a known port, so psql and create-key can reach it while the server runs
+  PG_PORT=$(free_port)
+  PORTAL_ENV+=(PORTAL_DATABASE_EMBEDDED_PORT="$PG_PORT")
+  DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=postgres"
+  PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1)
   DB_MODE="embedded PostgreSQL (no local server on 5432)"
 fi
 log "database: $DB_MODE"
-
-# create-key first: with the embedded database only one process may own the data directory at a time
-API_KEY=$(env "${PORTAL_ENV[@]}" "$JAVA" -jar "$PORTAL_JAR" create-key --email bench@example.com 2>"$WORK/create-key.log" | tail -n 1)
-[ -n "$API_KEY" ] || die "create-key printed no key"
 
 # shellcheck disable=SC2086
 env "${PORTAL_ENV[@]}" "$JAVA" ${BENCH_SERVER_JAVA_OPTS:-} -jar "$PORTAL_JAR" serve >"$WORK/portal.log" 2>&1 &
@@ -189,6 +195,19 @@ for _ in $(seq 1 1200); do
   sleep 0.1
 done
 [ "$(http_code "$GATEWAY/ready")" = 200 ] || die "the gateway is not ready after 120 s"
+
+# Plans and limits are always enforced; the benchmark account's plan has limits it never reaches, so every
+# request goes through admission and settlement but none is refused.
+"${PSQL[@]}" >/dev/null <<'SQL' || die "cannot create the benchmark plan"
+INSERT INTO plans (code, name, limits) VALUES ('bench', 'Benchmark (bench/run.sh)',
+  '{"rpm": 1000000000, "tpm": 1000000000000, "short_window_requests": 1000000000, "short_window_seconds": 300,
+    "weekly_requests": 1000000000000, "weekly_tokens": 1000000000000000, "max_concurrent": 1000000}')
+ON CONFLICT (code) DO UPDATE SET limits = EXCLUDED.limits;
+SQL
+API_KEY=$(env "${PORTAL_ENV[@]}" PORTAL_DATABASE_URL="$DB_URL" "$JAVA" -jar "$PORTAL_JAR" create-key \
+  --email bench@example.com --plan bench 2>"$WORK/create-key.log" | tail -n 1) \
+  || die "create-key failed: $(tail -n 5 "$WORK/create-key.log")"
+[ -n "$API_KEY" ] || die "create-key printed no key"
 log "gateway: $GATEWAY (pid $PORTAL_PID)"
 
 GW_BODY=$("$JAVA" -jar "$BENCH_JAR" body gateway)
@@ -243,6 +262,17 @@ code=$(http_code -X POST "$NGINX_URL/api/v3/completions/1" -H "Authorization: Be
 [ "$code" = 200 ] || die "nginx sanity request answered $code: $(cat "$WORK/last-body" 2>/dev/null) $(cat "$WORK/nginx/logs/error.log")"
 log "nginx: $NGINX_URL"
 
+if [ "$HOLD" = 1 ]; then
+  cat >&2 <<EOF
+[bench] holding; Ctrl-C (or kill $$) stops everything
+  gateway:    $GATEWAY/v1/chat/completions   API key: $API_KEY   (pid $PORTAL_PID, metrics $GATEWAY/metrics)
+  simulators: ${SIM_URLS[*]}   router key: $ROUTER_KEY   (POST /api/v3/completions/1, PUT /_sim/behavior)
+  nginx:      $NGINX_URL (proxy_pass to the simulators)
+  logs:       $WORK
+EOF
+  while true; do sleep 1; done
+fi
+
 # ---- machine ------------------------------------------------------------------------------------------------------
 ticks() { # utime+stime clock ticks summed over pids
   local t=0 p v
@@ -278,6 +308,7 @@ kernel=$(uname -sr)
 jdk=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.vm.vendor/ {v=$2} /java.runtime.version/ {r=$2} END {print r " (" v ")"}')
 database=$DB_MODE
 commit=$commit
+jar_built=$(date -u -r "$PORTAL_JAR" '+%Y-%m-%d %H:%M UTC')
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
 background_busy_pct=$background
 EOF
@@ -291,9 +322,10 @@ phase() { [[ ",$PHASES," == *",$1,"* ]]; }
 # ---- 1. added latency, open loop -----------------------------------------------------------------------------------
 if phase latency; then
   log "phase 1: added latency, open loop at $RATES req/s, $LAT_SECONDS s each (after ${WARMUP} s warm-up)"
+  # a long warm-up: after 15 s at 2,000 req/s the gateway's C2 compiler still used half a CPU for the next 10 s
   "${BENCH[@]}" latency --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
     --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --rates "$RATES" --seconds "$LAT_SECONDS" \
-    --warmup "$WARMUP" --connections "$LAT_CONNECTIONS" --cpu "$CPU_GROUPS" --out "$RESULTS/latency.properties" >&2
+    --warmup "$WARMUP" --connections "$LAT_CONNECTIONS" --cpu "$CPU_GROUPS" --metrics "$GATEWAY/metrics" --out "$RESULTS/latency.properties" >&2
 fi
 
 # ---- 2. maximum throughput, closed loop ------------------------------------------------------------------------------
@@ -305,54 +337,76 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $3"
 EOF
 }
-run_wrk() { # name seconds lua url [proxy pids...] -> $WORK/wrk-<name>.txt, CPU use in $WORK/cpu-<name>.properties
+run_wrk() { # name seconds lua url [proxy pids...]: one slice; appends a line of raw numbers to $WORK/raw-<name>.txt
   local name=$1 seconds=$2 script=$3 url=$4; shift 4
-  local p0 s0 b0 t0 p1 s1 b1 t1
-  p0=$(ticks "$@"); s0=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b0 t0 < <(machine_jiffies)
-  wrk -t"$TP_THREADS" -c"$TP_CONNECTIONS" -d"$seconds"s --latency -s "$script" "$url" >"$WORK/wrk-$name.txt" 2>&1 \
-    || { cat "$WORK/wrk-$name.txt" >&2; die "wrk $name failed"; }
-  p1=$(ticks "$@"); s1=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b1 t1 < <(machine_jiffies)
-  awk -v n="$name" -v s="$seconds" -v p=$((p1 - p0)) -v sim=$((s1 - s0)) -v b=$((b1 - b0)) -v t=$((t1 - t0)) '
-    / requests in / { req = $1 }
-    END {
-      printf "%s.cpu.proxy_pct=%.0f\n%s.cpu.simulators_pct=%.0f\n%s.machine_busy_pct=%.0f\n", n, p / s, n, sim / s, n, (t > 0 ? 100 * b / t : 0)
-      if (req > 0) printf "%s.cpu.proxy_us_per_req=%.0f\n%s.cpu.simulators_us_per_req=%.0f\n", n, p * 10000 / req, n, sim * 10000 / req
-    }' "$WORK/wrk-$name.txt" >"$WORK/cpu-$name.properties"
+  local out="$WORK/wrk-$name.txt" p0 s0 b0 t0 p1 s1 b1 t1 u0 u1
+  u0=$(spooled); p0=$(ticks "$@"); s0=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b0 t0 < <(machine_jiffies)
+  wrk -t"$TP_THREADS" -c"$TP_CONNECTIONS" -d"$seconds"s --latency -s "$script" "$url" >"$out.slice" 2>&1 \
+    || { cat "$out.slice" >&2; die "wrk $name failed"; }
+  p1=$(ticks "$@"); s1=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b1 t1 < <(machine_jiffies); u1=$(spooled)
+  cat "$out.slice" >>"$out"; rm -f "$out.slice"
+  # requests seconds p50_ms p99_ms errors proxy_ticks sim_ticks busy_jiffies total_jiffies spooled
+  tail -n 40 "$out" | awk -v p=$((p1 - p0)) -v sim=$((s1 - s0)) -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v u=$((u1 - u0)) '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    / requests in / { req = $1; secs = $4; sub(/s,?$/, "", secs) }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx/ { err += $NF }
+    /Socket errors/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
+    END { print req, secs, p50, p99, err + 0, p, sim, b, t, u }' >>"$WORK/raw-$name.txt"
 }
-wrk_props() { # name
-  awk -v n="$1" '
-    /Requests\/sec:/ { printf "%s.rps=%.0f\n", n, $2 }
-    /^ +50%/ { printf "%s.p50=%s\n", n, $2 }
-    /^ +99%/ { printf "%s.p99=%s\n", n, $2 }
-    /Non-2xx/ { non2xx = $NF }
-    /Socket errors/ { gsub(/,/, ""); sock = $4 + $6 + $8 + $10 }
-    END { printf "%s.errors=%d\n", n, non2xx + sock }' "$WORK/wrk-$1.txt"
-  cat "$WORK/cpu-$1.properties"
+wrk_props() { # name: totals over the slices (p50/p99: the median over slices)
+  sort -k3,3n "$WORK/raw-$1.txt" | awk -v n="$1" '
+    { req += $1; secs += $2; p50[NR] = $3; err += $5; p += $6; sim += $7; b += $8; t += $9; u += $10 }
+    END {
+      printf "%s.rps=%.0f\n%s.errors=%d\n%s.slices=%d\n", n, req / secs, n, err, n, NR
+      printf "%s.p50=%.2f ms\n", n, p50[int((NR + 1) / 2)]
+      printf "%s.cpu.proxy_pct=%.0f\n%s.cpu.simulators_pct=%.0f\n", n, p / secs, n, sim / secs
+      printf "%s.cpu.proxy_us_per_req=%.0f\n%s.cpu.simulators_us_per_req=%.0f\n", n, p * 10000 / req, n, sim * 10000 / req
+      printf "%s.machine_busy_pct=%.0f\n%s.usage_spooled=%d\n", n, (t > 0 ? 100 * b / t : 0), n, u
+    }'
+  sort -k4,4n "$WORK/raw-$1.txt" | awk -v n="$1" '{ p99[NR] = $4 } END { printf "%s.p99=%.2f ms\n", n, p99[int((NR + 1) / 2)] }'
+}
+wait_usage_drained() { # so that one run's metering backlog is not carried into the next
+  for _ in $(seq 1 300); do
+    [ "$(curl -s -m 5 "$GATEWAY/metrics" | awk '/^portal_usage_queue_depth/ { n += $NF } END { printf "%.0f", n }')" = 0 ] && return 0
+    sleep 0.2
+  done
+  log "the gateway's usage queue did not drain in 60 s"
+}
+spooled() { # usage records the gateway has sent to its disk spool so far (the usage queue was full)
+  curl -s -m 5 "$GATEWAY/metrics" | awk '/^portal_usage_records_spooled_total/ { n += $NF } END { printf "%.0f\n", n }'
 }
 if phase throughput; then
   lua "$WORK/gateway.lua" "$GW_BODY" "$API_KEY"
   lua "$WORK/direct.lua" "$DIRECT_BODY" "$ROUTER_KEY"
   mapfile -t NGINX_PIDS < <(echo "$NGINX_PID"; ps -o pid= --ppid "$NGINX_PID" | tr -d ' ')
-  log "phase 2: maximum throughput, wrk -t$TP_THREADS -c$TP_CONNECTIONS, $TP_SECONDS s each (gateway warm-up ${TP_WARMUP} s)"
+  log "phase 2: maximum throughput, wrk -t$TP_THREADS -c$TP_CONNECTIONS, $TP_SECONDS s each in $TP_SLICES alternating slices (gateway warm-up ${TP_WARMUP} s)"
   run_wrk gateway-warmup "$TP_WARMUP" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions" "$PORTAL_PID"
+  wait_usage_drained
   run_wrk nginx-warmup 3 "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1" "${NGINX_PIDS[@]}"
   sleep 1
-  run_wrk nginx "$TP_SECONDS" "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1" "${NGINX_PIDS[@]}"
-  sleep 1
   if [ "$PROFILE" = 1 ]; then
-    "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.start name=bench settings=profile duration="${TP_SECONDS}s" \
-      filename="$RESULTS/gateway-throughput.jfr" >/dev/null
+    "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.start name=bench settings=profile filename="$RESULTS/gateway-throughput.jfr" >/dev/null
   fi
-  run_wrk gateway "$TP_SECONDS" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions" "$PORTAL_PID"
+  # nginx and the gateway alternate, so a change in other load on the machine hits both
+  for _ in $(seq 1 "$TP_SLICES"); do
+    run_wrk nginx $((TP_SECONDS / TP_SLICES)) "$WORK/direct.lua" "$NGINX_URL/api/v3/completions/1" "${NGINX_PIDS[@]}"
+    sleep 1
+    run_wrk gateway $((TP_SECONDS / TP_SLICES)) "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions" "$PORTAL_PID"
+    wait_usage_drained
+    sleep 1
+  done
+  if [ "$PROFILE" = 1 ]; then
+    "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.stop name=bench >/dev/null
+  fi
   {
-    echo "threads=$TP_THREADS"; echo "connections=$TP_CONNECTIONS"; echo "seconds=$TP_SECONDS"
+    echo "threads=$TP_THREADS"; echo "connections=$TP_CONNECTIONS"; echo "seconds=$TP_SECONDS"; echo "slices=$TP_SLICES"
     wrk_props nginx; wrk_props gateway
   } >"$RESULTS/throughput.properties"
   cp "$WORK"/wrk-*.txt "$RESULTS/"
   sed 's/^/[bench] /' "$RESULTS/throughput.properties" >&2
   if [ "$PROFILE" = 1 ]; then
-    for _ in $(seq 1 100); do [ -s "$RESULTS/gateway-throughput.jfr" ] && break; sleep 0.2; done
-    sleep 1
     "${BENCH[@]}" jfr-top --file "$RESULTS/gateway-throughput.jfr" --top 30 >"$RESULTS/profile-throughput.txt" 2>&1 || true
     log "profile of the gateway under wrk (full text in bench/target/bench-results/profile-throughput.txt):"
     head -n 60 "$RESULTS/profile-throughput.txt" >&2

@@ -23,7 +23,8 @@ import org.HdrHistogram.Histogram;
  * <pre>
  *   body gateway|direct [--stream] [--max-tokens N]     print a request body (for wrk scripts)
  *   latency  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--rates 500,1000,2000]
- *            [--seconds 10] [--warmup 10] [--connections 32] [--cpu name=pid[+pid],...] --out FILE
+ *            [--seconds 10] [--slice 2] [--warmup 10] [--connections 32] [--cpu name=pid[+pid],...]
+ *            [--metrics URL] --out FILE          (direct and gateway alternate in --slice second slices)
  *   streams  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--concurrency 200[,50...]]
  *            [--seconds 20] [--extra-seconds 10] [--warmup 10] [--tokens 64] [--metrics URL] [--pid N]
  *            [--cpu name=pid[+pid],...] --out FILE
@@ -80,14 +81,18 @@ public final class BenchMain {
         double seconds = Double.parseDouble(o.getOrDefault("seconds", "10"));
         double warmup = Double.parseDouble(o.getOrDefault("warmup", "10"));
         int connections = Integer.parseInt(o.getOrDefault("connections", "32"));
+        double sliceSeconds = Double.parseDouble(o.getOrDefault("slice", "2"));
         List<Endpoint> gateway = endpoints(req(o, "gateway"), req(o, "gateway-key"), body("gateway", false, 16), false);
         List<Endpoint> direct = endpoints(req(o, "direct"), req(o, "direct-key"), body("direct", false, 16), false);
         Map<String, String> out = new LinkedHashMap<>();
         out.put("seconds", fmt(seconds));
         out.put("connections", Integer.toString(connections));
+        out.put("warmup", fmt(warmup));
+        out.put("slice", fmt(sliceSeconds));
         out.put("rates", o.getOrDefault("rates", "500,1000,2000"));
         int maxRate = rates.stream().mapToInt(Integer::intValue).max().orElse(1000);
         CpuMeter cpu = new CpuMeter(o.get("cpu"));
+        ServerSampler server = o.containsKey("metrics") ? new ServerSampler(o.get("metrics"), o.get("pid")) : null;
         try (LoadEngine gw = new LoadEngine(gateway, Math.max(1, connections / gateway.size()), null);
              LoadEngine dr = new LoadEngine(direct, Math.max(1, connections / direct.size()), null)) {
             if (warmup > 0) {
@@ -97,21 +102,58 @@ public final class BenchMain {
                 gw.openLoop(maxRate, warmup, 5);
                 dr.openLoop(maxRate, Math.min(warmup, 5), 5);
                 pause();
+                if (server != null) {
+                    server.awaitUsageDrained();
+                }
             }
+            // Direct and gateway alternate in short slices, so a change in other load on the machine hits both.
+            int slices = Math.max(1, (int) Math.round(seconds / sliceSeconds));
             for (int rate : rates) {
-                for (String target : List.of("direct", "gateway")) {
-                    LoadEngine e = target.equals("gateway") ? gw : dr;
+                Map<String, LoadEngine.Result> total = new LinkedHashMap<>();
+                long queueMax = 0;
+                long spooled = 0;
+                long written = 0;
+                for (int slice = 0; slice < slices; slice++) {
+                    for (String target : List.of("direct", "gateway")) {
+                        LoadEngine e = target.equals("gateway") ? gw : dr;
+                        boolean sample = server != null && target.equals("gateway");
+                        if (sample) {
+                            server.start();
+                        }
+                        cpu.start();
+                        LoadEngine.Result r = e.openLoop(rate, seconds / slices, 5);
+                        cpu.accumulate(rate + target);
+                        if (sample) {
+                            server.stop();
+                            queueMax = Math.max(queueMax, server.maxQueue.get());
+                            spooled += server.delta("portal_usage_records_spooled_total");
+                            written += server.delta("portal_usage_records_written_total");
+                            server.awaitUsageDrained();
+                        }
+                        total.merge(target, r, (a, b) -> {
+                            a.add(b);
+                            return a;
+                        });
+                        Thread.sleep(200);
+                    }
+                }
+                for (var entry : total.entrySet()) {
+                    String target = entry.getKey();
+                    LoadEngine.Result r = entry.getValue();
                     String p = "r" + rate + "." + target + ".";
-                    cpu.start();
-                    LoadEngine.Result r = e.openLoop(rate, seconds, 5);
-                    cpu.stop(out, p, r.ok);
+                    cpu.put(out, p, rate + target, r.ok);
+                    if (server != null && target.equals("gateway")) {
+                        out.put(p + "usage_queue_max", Long.toString(queueMax));
+                        out.put(p + "usage_spooled", Long.toString(spooled));
+                        out.put(p + "usage_written", Long.toString(written));
+                    }
                     put(out, p, r, false);
                     log("%5d req/s %-7s p50 %s p90 %s p99 %s max %s ms, ok %d, errors %d %s, send lag p50/p99 %s/%s ms, cpu %s",
                             rate, target, ms(r.latency, 50), ms(r.latency, 90), ms(r.latency, 99),
                             ms(r.latency.getMaxValue()), r.ok, r.errorCount(), r.errors.isEmpty() ? "" : r.errors,
                             ms(r.sendLag, 50), ms(r.sendLag, 99), cpuSummary(out, p));
-                    pause();
                 }
+                pause();
             }
         }
         writeProps(Path.of(req(o, "out")), out);
@@ -137,9 +179,9 @@ public final class BenchMain {
         out.put("extra_levels", String.join(",", levels.subList(1, levels.size()).stream().map(String::valueOf).toList()));
         out.put("extra_seconds", fmt(extraSeconds));
         CpuMeter cpu = new CpuMeter(o.get("cpu"));
-        HeapSampler heap = o.containsKey("metrics") ? new HeapSampler(o.get("metrics"), o.get("pid")) : null;
+        ServerSampler heap = o.containsKey("metrics") ? new ServerSampler(o.get("metrics"), o.get("pid")) : null;
         if (heap != null) {
-            out.put("gateway.heap_before_mb", fmt(heap.scrapeHeap() / 1048576.0));
+            out.put("gateway.heap_before_mb", fmt(heap.scrape().getOrDefault("heap", 0.0) / 1048576.0));
         }
         for (int i = 0; i < levels.size(); i++) {
             int concurrency = levels.get(i);
@@ -153,6 +195,9 @@ public final class BenchMain {
                     dr.closedLoop(Math.min(5, warmup), 10);
                     pause();
                 }
+                if (heap != null) {
+                    heap.awaitUsageDrained();
+                }
                 for (String target : List.of("direct", "gateway")) {
                     LoadEngine e = target.equals("gateway") ? gw : dr;
                     boolean sampleHeap = heap != null && headline && target.equals("gateway");
@@ -165,6 +210,7 @@ public final class BenchMain {
                     cpu.stop(out, p, r.completedInWindow);
                     if (sampleHeap) {
                         heap.stop();
+                        usage(out, p, heap);
                         out.put("gateway.heap_max_mb", fmt(heap.maxHeap.get() / 1048576.0));
                         out.put("gateway.heap_end_mb", fmt(heap.lastHeap.get() / 1048576.0));
                         if (heap.maxRss.get() > 0) {
@@ -188,36 +234,44 @@ public final class BenchMain {
         writeProps(Path.of(req(o, "out")), out);
     }
 
-    /** Polls the server's Prometheus {@code jvm_memory_used_bytes{area="heap"}} (summed over pools) and RSS. */
-    static final class HeapSampler {
+    /**
+     * Polls the gateway's Prometheus {@code /metrics} every second while started: heap used
+     * ({@code jvm_memory_used_bytes{area="heap"}} summed over pools), the usage queue's depth, and the process RSS.
+     */
+    static final class ServerSampler {
         private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         private final URI uri;
         private final String pid;
         final AtomicLong maxHeap = new AtomicLong();
         final AtomicLong lastHeap = new AtomicLong();
         final AtomicLong maxRss = new AtomicLong();
+        final AtomicLong maxQueue = new AtomicLong();
+        private Map<String, Double> before = Map.of();
+        private Map<String, Double> after = Map.of();
         private volatile boolean running;
         private Thread thread;
 
-        HeapSampler(String url, String pid) {
+        ServerSampler(String url, String pid) {
             this.uri = URI.create(url);
             this.pid = pid;
         }
 
         void start() {
+            maxHeap.set(0);
+            maxRss.set(0);
+            maxQueue.set(0);
+            before = scrapeQuietly();
             running = true;
-            thread = Thread.ofPlatform().daemon(true).name("heap-sampler").start(() -> {
+            thread = Thread.ofPlatform().daemon(true).name("server-sampler").start(() -> {
                 while (running) {
                     try {
-                        long h = scrapeHeap();
-                        lastHeap.set(h);
-                        maxHeap.accumulateAndGet(h, Math::max);
+                        sample(scrape());
                         maxRss.accumulateAndGet(rss(), Math::max);
                         Thread.sleep(1000);
                     } catch (InterruptedException e) {
                         return;
                     } catch (Exception e) {
-                        log("heap sampling failed: %s", e);
+                        log("sampling %s failed: %s", uri, e);
                     }
                 }
             });
@@ -227,23 +281,72 @@ public final class BenchMain {
             running = false;
             thread.interrupt();
             thread.join();
+            after = scrapeQuietly();
+            sample(after);
+        }
+
+        /** Waits (up to 60 s) until the gateway's usage queue is empty, so one run's metering backlog stays in it. */
+        void awaitUsageDrained() throws InterruptedException {
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < 60_000_000_000L) {
+                double depth = scrapeQuietly().getOrDefault("portal_usage_queue_depth", 0.0);
+                if (depth < 1) {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    if (ms > 1000) {
+                        log("waited %d ms for the gateway's usage queue to drain", ms);
+                    }
+                    return;
+                }
+                Thread.sleep(200);
+            }
+            log("the gateway's usage queue did not drain in 60 s");
+        }
+
+        /** How much a counter grew between start and stop. */
+        long delta(String metric) {
+            return Math.round(after.getOrDefault(metric, 0.0) - before.getOrDefault(metric, 0.0));
+        }
+
+        private void sample(Map<String, Double> m) {
+            long heap = Math.round(m.getOrDefault("heap", 0.0));
+            if (heap > 0) {
+                lastHeap.set(heap);
+                maxHeap.accumulateAndGet(heap, Math::max);
+            }
+            maxQueue.accumulateAndGet(Math.round(m.getOrDefault("portal_usage_queue_depth", 0.0)), Math::max);
+        }
+
+        private Map<String, Double> scrapeQuietly() {
             try {
-                lastHeap.set(scrapeHeap());
+                return scrape();
             } catch (Exception e) {
-                log("heap sampling failed: %s", e);
+                log("sampling %s failed: %s", uri, e);
+                return Map.of();
             }
         }
 
-        long scrapeHeap() throws IOException, InterruptedException {
+        Map<String, Double> scrape() throws IOException, InterruptedException {
             String text = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            long sum = 0;
+            Map<String, Double> m = new HashMap<>();
             for (String line : text.split("\n")) {
+                if (line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                double v;
+                try {
+                    v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
                 if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                    sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    m.merge("heap", v, Double::sum);
+                } else if (line.startsWith("portal_usage_")) {
+                    int end = line.indexOf('{') > 0 ? line.indexOf('{') : line.indexOf(' ');
+                    m.merge(line.substring(0, end), v, Double::sum);
                 }
             }
-            return sum;
+            return m;
         }
 
         private long rss() {
@@ -263,10 +366,16 @@ public final class BenchMain {
         }
     }
 
+    private static void usage(Map<String, String> out, String p, ServerSampler s) {
+        out.put(p + "usage_queue_max", Long.toString(s.maxQueue.get()));
+        out.put(p + "usage_spooled", Long.toString(s.delta("portal_usage_records_spooled_total")));
+        out.put(p + "usage_written", Long.toString(s.delta("portal_usage_records_written_total")));
+    }
+
     private static String cpuSummary(Map<String, String> out, String prefix) {
         StringBuilder b = new StringBuilder();
         out.forEach((k, v) -> {
-            if (k.startsWith(prefix + "cpu.") || k.equals(prefix + "machine_busy_pct")) {
+            if (k.startsWith(prefix + "cpu.") || k.equals(prefix + "machine_busy_pct") || k.startsWith(prefix + "usage_")) {
                 b.append(b.isEmpty() ? "" : " ").append(k.substring(prefix.length())).append('=').append(v);
             }
         });

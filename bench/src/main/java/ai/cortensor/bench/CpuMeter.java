@@ -41,6 +41,48 @@ final class CpuMeter {
         startNanos = System.nanoTime();
     }
 
+    /** Totals over several start/stop slices, per key (e.g. one per target), for {@link #put}. */
+    private final Map<String, long[]> totals = new LinkedHashMap<>(); // key -> [nanos, machine busy, machine total]
+    private final Map<String, Map<String, Long>> groupTotals = new LinkedHashMap<>();
+
+    /** Ends a slice started by {@link #start} and adds it to {@code key}'s totals. */
+    void accumulate(String key) {
+        if (startTicks == null) {
+            return;
+        }
+        long nanos = System.nanoTime() - startNanos;
+        Map<String, Long> end = snapshot();
+        Map<String, Long> g = groupTotals.computeIfAbsent(key, k -> new LinkedHashMap<>());
+        end.forEach((name, t) -> g.merge(name, t - startTicks.getOrDefault(name, t), Long::sum));
+        long[] m = machine();
+        long[] tot = totals.computeIfAbsent(key, k -> new long[3]);
+        tot[0] += nanos;
+        if (m != null && startMachine != null) {
+            tot[1] += m[0] - startMachine[0];
+            tot[2] += m[1] - startMachine[1];
+        }
+    }
+
+    /** Writes {@code key}'s accumulated totals like {@link #stop} does for one slice. */
+    void put(Map<String, String> out, String prefix, String key, long requests) {
+        long[] tot = totals.get(key);
+        if (tot == null || tot[0] == 0) {
+            return;
+        }
+        double seconds = tot[0] / 1e9;
+        groupTotals.get(key).forEach((name, ticks) -> {
+            double cpuSeconds = ticks / TICKS_PER_SECOND;
+            out.put(prefix + "cpu." + name + "_pct", String.format(Locale.ROOT, "%.0f", 100 * cpuSeconds / seconds));
+            if (requests > 0) {
+                out.put(prefix + "cpu." + name + "_us_per_req",
+                        String.format(Locale.ROOT, "%.0f", cpuSeconds * 1e6 / requests));
+            }
+        });
+        if (tot[2] > 0) {
+            out.put(prefix + "machine_busy_pct", String.format(Locale.ROOT, "%.0f", 100.0 * tot[1] / tot[2]));
+        }
+    }
+
     /** Puts {@code <prefix>cpu.<group>_pct} (% of one CPU), {@code _us_per_req} and {@code <prefix>machine_busy_pct}. */
     void stop(Map<String, String> out, String prefix, long requests) {
         if (startTicks == null) {

@@ -23,8 +23,18 @@ final class JfrTop {
         Map<String, Integer> inclusive = new HashMap<>();
         Map<String, Integer> packages = new HashMap<>();
         Map<String, Integer> callSites = new HashMap<>();
+        Map<String, Integer> allocSites = new HashMap<>();
+        long allocTotal = 0;
         int samples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (e.getEventType().getName().equals("jdk.ObjectAllocationSample") && e.getStackTrace() != null
+                    && !e.getStackTrace().getFrames().isEmpty()) {
+                long weight = e.getLong("weight");
+                allocTotal += weight;
+                String site = callSite(e.getStackTrace().getFrames()) + "  [" + e.getClass("objectClass").getName() + "]";
+                allocSites.merge(site, (int) Math.min(Integer.MAX_VALUE, weight / 1024), Integer::sum);
+                continue;
+            }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
                 continue;
             }
@@ -49,6 +59,10 @@ final class JfrTop {
         table("by the innermost portal frame -> what it called (where portal code spends its time)", callSites,
                 samples, top);
         table("self time (top frame)", self, samples, top);
+        if (allocTotal > 0) {
+            System.out.printf(Locale.ROOT, "%n%d MB allocated (sampled weight)%n", allocTotal >> 20);
+            table("allocation by innermost portal frame -> callee [class] (KB)", allocSites, (int) (allocTotal >> 10), top);
+        }
         table("on the stack (inclusive)", inclusive, samples, top);
     }
 

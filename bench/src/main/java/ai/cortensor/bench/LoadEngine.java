@@ -49,6 +49,19 @@ final class LoadEngine implements AutoCloseable {
             errors.merge(what, 1L, Long::sum);
         }
 
+        /** Adds another run's counts and histograms to this one (runs of one measurement taken in slices). */
+        void add(Result o) {
+            latency.add(o.latency);
+            sendLag.add(o.sendLag);
+            ttft.add(o.ttft);
+            sent += o.sent;
+            ok += o.ok;
+            completedInWindow += o.completedInWindow;
+            bodyBytes += o.bodyBytes;
+            o.errors.forEach((k, v) -> errors.merge(k, v, Long::sum));
+            seconds += o.seconds;
+        }
+
         private static Histogram hist() {
             return new Histogram(120_000_000_000L, 3);
         }
@@ -256,7 +269,17 @@ final class LoadEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Diagnosis only ({@code -Dbench.quickack=true}): ACK every segment at once (Linux TCP_QUICKACK), so a server
+     * that writes small segments without TCP_NODELAY is not held back by this client's delayed ACKs. Real clients
+     * do not do this, so measurements run without it.
+     */
+    private static final boolean QUICKACK = Boolean.getBoolean("bench.quickack");
+
     private void read(Conn c) throws IOException {
+        if (QUICKACK) {
+            c.channel.setOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK, true);
+        }
         while (true) {
             readBuf.clear();
             int n = c.channel.read(readBuf);

@@ -53,6 +53,7 @@ final class Report {
                 .append("), ").append(m.getProperty("mem", "?")).append(" RAM, ").append(m.getProperty("kernel", "?"))
                 .append("; JDK ").append(m.getProperty("jdk", "?")).append("; PostgreSQL: ")
                 .append(m.getProperty("database", "?")).append("; commit ").append(m.getProperty("commit", "?"))
+                .append(", server jar built ").append(m.getProperty("jar_built", "?"))
                 .append(".\nLoad generator, gateway, both simulators, nginx and PostgreSQL share these CPUs; load average ")
                 .append(m.getProperty("loadavg_before", "?")).append(" before the run, ")
                 .append(m.getProperty("loadavg_after", "?")).append(" after it; other work kept the machine ")
@@ -62,12 +63,15 @@ final class Report {
         // ---- latency
         if (!lat.isEmpty()) {
             s.append("#### Added latency, non-streaming (open loop, ").append(lat.getProperty("seconds"))
-                    .append(" s per point, ").append(lat.getProperty("connections"))
+                    .append(" s per point after a ").append(lat.getProperty("warmup", "?"))
+                    .append(" s warm-up, taken as alternating ").append(lat.getProperty("slice", "?"))
+                    .append(" s slices of direct and gateway, ").append(lat.getProperty("connections"))
                     .append(" keep-alive connections; latency from the scheduled send time)\n\n");
             s.append("| offered req/s | direct p50 | gateway p50 | **added p50** | direct p99 | gateway p99 | "
-                    + "**added p99** | gateway max | errors (direct / gateway) | gateway CPU per request | machine busy |\n");
-            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "**added p99** | gateway max | errors (direct / gateway) | gateway CPU per request | machine busy | usage queue max / spooled |\n");
+            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             String[] rates = lat.getProperty("rates", "").split(",");
+            long spooled = 0;
             for (String rate : rates) {
                 String d = "r" + rate.trim() + ".direct.";
                 String g = "r" + rate.trim() + ".gateway.";
@@ -79,10 +83,16 @@ final class Report {
                 double d99 = ms(lat, d + "p99_us");
                 double g99 = ms(lat, g + "p99_us");
                 s.append(String.format(Locale.ROOT, "| %s | %.3f ms | %.3f ms | **%+.3f ms** | %.3f ms | %.3f ms | "
-                                + "**%+.3f ms** | %.3f ms | %s / %s | %s µs | %s%% |\n", rate.trim(), d50, g50, g50 - d50,
-                        d99, g99, g99 - d99, ms(lat, g + "max_us"), lat.getProperty(d + "errors"),
+                                + "**%+.3f ms** | %.3f ms | %s / %s | %s µs | %s%% | %s / %s |\n", rate.trim(), d50, g50,
+                        g50 - d50, d99, g99, g99 - d99, ms(lat, g + "max_us"), lat.getProperty(d + "errors"),
                         lat.getProperty(g + "errors"), lat.getProperty(g + "cpu.gateway_us_per_req", "?"),
-                        lat.getProperty(g + "machine_busy_pct", "?")));
+                        lat.getProperty(g + "machine_busy_pct", "?"), lat.getProperty(g + "usage_queue_max", "?"),
+                        lat.getProperty(g + "usage_spooled", "?")));
+                spooled += Long.parseLong(lat.getProperty(g + "usage_spooled", "0"));
+            }
+            if (spooled > 0) {
+                verdicts.add("metering fell behind during the latency runs: " + spooled + " usage records found the "
+                        + "usage queue full and went to the disk spool (see the reading below)");
             }
             String top = rates[rates.length - 1].trim();
             String d = "r" + top + ".direct.";
@@ -108,8 +118,9 @@ final class Report {
         // ---- throughput
         if (!tp.isEmpty()) {
             s.append("#### Maximum throughput, non-streaming (closed loop: wrk -t").append(tp.getProperty("threads"))
-                    .append(" -c").append(tp.getProperty("connections")).append(" -d").append(tp.getProperty("seconds"))
-                    .append("s)\n\n");
+                    .append(" -c").append(tp.getProperty("connections")).append(", ").append(tp.getProperty("seconds"))
+                    .append(" s per path as ").append(tp.getProperty("slices", "1"))
+                    .append(" alternating slices; p50/p99 are the median over slices)\n\n");
             s.append("| path | req/s | p50 | p99 | errors | proxy CPU | proxy CPU per request | simulators CPU per "
                     + "request | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (String[] row : new String[][] {{"nginx", "nginx proxy_pass → simulators (baseline)"},
@@ -126,6 +137,11 @@ final class Report {
                         .append(" | ").append(tp.getProperty(row[0] + ".machine_busy_pct", "?")).append("% |\n");
             }
             if (tp.getProperty("gateway.rps") != null && tp.getProperty("nginx.rps") != null) {
+                long spooledTp = Long.parseLong(tp.getProperty("gateway.usage_spooled", "0"));
+                if (spooledTp > 0) {
+                    s.append("\nDuring the gateway run ").append(spooledTp).append(" usage records found the usage queue "
+                            + "full and went to the disk spool.\n");
+                }
                 double ratio = Double.parseDouble(tp.getProperty("gateway.rps")) / Double.parseDouble(tp.getProperty("nginx.rps"));
                 s.append(String.format(Locale.ROOT, "\n**Gateway / nginx = %.2f×**\n\n", ratio));
                 verdicts.add(verdict("throughput gateway/nginx", ratio, TARGET_THROUGHPUT_RATIO, false, "×"));
@@ -186,6 +202,10 @@ final class Report {
                     s.append("; process RSS max ").append(st.getProperty("gateway.rss_max_mb")).append(" MB");
                 }
                 s.append('.');
+                if (st.getProperty("gateway.usage_queue_max") != null) {
+                    s.append(" Usage queue max ").append(st.getProperty("gateway.usage_queue_max"))
+                            .append(" records, ").append(st.getProperty("gateway.usage_spooled")).append(" spooled.");
+                }
             }
             s.append("\n\n");
         }
