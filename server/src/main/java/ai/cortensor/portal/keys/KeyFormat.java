@@ -42,11 +42,21 @@ public final class KeyFormat {
         return new Parsed(publicId, secret);
     }
 
-    public static byte[] hash(String secret) {
+    private static final MessageDigest SHA256;
+    static {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
+            SHA256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+
+    public static byte[] hash(String secret) {
+        try {
+            // cloning a prototype skips the provider lookup of getInstance on every request
+            return ((MessageDigest) SHA256.clone()).digest(secret.getBytes(StandardCharsets.US_ASCII));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 is cloneable", e);
         }
     }
 

@@ -40,6 +40,11 @@ public final class RouterClient {
             return response.inputStream();
         }
 
+        /** The declared body length, or -1. */
+        public long contentLength() {
+            return response.headers().contentLength().orElse(-1);
+        }
+
         @Override
         public void close() {
             response.close();

@@ -160,7 +160,7 @@ public final class CompletionsHandler {
                          String prompt) {
         RouterReply reply;
         try {
-            byte[] raw = readLimited(call.body(), MAX_ROUTER_BODY);
+            byte[] raw = readLimited(call.body(), MAX_ROUTER_BODY, call.contentLength());
             trace.firstByteNanos = System.nanoTime();
             if (raw == null) {
                 throw new IOException("router body over " + MAX_ROUTER_BODY + " bytes");
@@ -193,6 +193,9 @@ public final class CompletionsHandler {
         boolean ended = false;
         try (OutputStream out = res.outputStream()) {
             StreamRelay.Result r = StreamRelay.relay(call.body(), out, shapes);
+            if (r.outcome() == StreamRelay.Outcome.COMPLETED) {
+                drain(call.body()); // lets the router connection go back to the pool
+            }
             trace.firstByteNanos = r.firstByteNanos();
             settle(trace, prompt, r.text(), r.promptTokens(), r.completionTokens());
             ended = true;
@@ -249,6 +252,20 @@ public final class CompletionsHandler {
         }
     }
 
+    /** Reads what is left of a finished router stream (normally just the chunked terminator), at most 64 KB. */
+    private static void drain(InputStream in) {
+        byte[] buf = new byte[512];
+        try {
+            int total = 0;
+            int n;
+            while (total < 64 * 1024 && (n = in.read(buf)) != -1) {
+                total += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the connection is then simply not reused
+        }
+    }
+
     /** Router-reported usage when present; otherwise counted here and flagged as estimated. */
     private void settle(Trace trace, String prompt, String text, Integer promptTokens, Integer completionTokens) {
         if (completionTokens != null) {
@@ -283,7 +300,7 @@ public final class CompletionsHandler {
             throw tooLarge();
         }
         try (InputStream in = req.content().inputStream()) {
-            byte[] body = readLimited(in, maxBodyBytes);
+            byte[] body = readLimited(in, maxBodyBytes, declared);
             if (body == null) {
                 throw tooLarge();
             }
@@ -301,9 +318,30 @@ public final class CompletionsHandler {
                 "The request body is larger than the limit of " + maxBodyBytes + " bytes.", null);
     }
 
-    /** The whole stream, or null when it is longer than {@code limit}. */
-    private static byte[] readLimited(InputStream in, long limit) throws IOException {
-        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-        return body.length > limit ? null : body;
+    /**
+     * The whole stream, or null when it is longer than {@code limit}. With a declared length the buffer is exactly
+     * that size; without one it grows from 4 KB (never a {@code limit}-sized allocation per request).
+     */
+    static byte[] readLimited(InputStream in, long limit, long declaredLength) throws IOException {
+        if (declaredLength >= 0 && declaredLength <= limit) {
+            byte[] body = new byte[(int) declaredLength];
+            int n = in.readNBytes(body, 0, body.length);
+            if (n < body.length) {
+                return java.util.Arrays.copyOf(body, n);
+            }
+            return in.read() == -1 ? body : null;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(4096);
+        byte[] chunk = new byte[8192];
+        long total = 0;
+        int n;
+        while ((n = in.read(chunk)) != -1) {
+            total += n;
+            if (total > limit) {
+                return null;
+            }
+            out.write(chunk, 0, n);
+        }
+        return out.toByteArray();
     }
 }

@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
 /** The shared Jackson mapper and a helper to write small JSON documents straight to bytes. */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
-            .findAndRegisterModules()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final JsonFactory FACTORY = MAPPER.getFactory();
