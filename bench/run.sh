@@ -198,10 +198,16 @@ done
 
 # Plans and limits are always enforced; the benchmark account's plan has limits it never reaches, so every
 # request goes through admission and settlement but none is refused.
-"${PSQL[@]}" >/dev/null <<'SQL' || die "cannot create the benchmark plan"
-INSERT INTO plans (code, name, limits) VALUES ('bench', 'Benchmark (bench/run.sh)',
-  '{"rpm": 1000000000, "tpm": 1000000000000, "short_window_requests": 1000000000, "short_window_seconds": 300,
-    "weekly_requests": 1000000000000, "weekly_tokens": 1000000000000000, "max_concurrent": 1000000}')
+# BENCH_LIMITS=off gives the plan no limits at all (admission then has nothing to count): compare the two runs to
+# see what limits cost end to end.
+if [ "${BENCH_LIMITS:-on}" = off ]; then
+  BENCH_PLAN_LIMITS='{}'
+else
+  BENCH_PLAN_LIMITS='{"rpm": 1000000000, "tpm": 1000000000000, "short_window_requests": 1000000000, "short_window_seconds": 300,
+    "weekly_requests": 1000000000000, "weekly_tokens": 1000000000000000, "max_concurrent": 1000000}'
+fi
+"${PSQL[@]}" >/dev/null <<SQL || die "cannot create the benchmark plan"
+INSERT INTO plans (code, name, limits) VALUES ('bench', 'Benchmark (bench/run.sh)', '$BENCH_PLAN_LIMITS')
 ON CONFLICT (code) DO UPDATE SET limits = EXCLUDED.limits;
 SQL
 API_KEY=$(env "${PORTAL_ENV[@]}" PORTAL_DATABASE_URL="$DB_URL" "$JAVA" -jar "$PORTAL_JAR" create-key \
