@@ -3,7 +3,6 @@ package ai.cortensor.portal.accounts;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -109,14 +108,6 @@ public final class AccountStore {
         return jdbi.withHandle(h -> h.createQuery("UPDATE email_tokens SET used_at = :now WHERE token_hash = :h "
                         + "AND purpose = :p AND used_at IS NULL AND expires_at > :now RETURNING user_id")
                 .bind("h", hash).bind("p", purpose).bind("now", now).mapTo(Long.class).findOne());
-    }
-
-    public List<User> usersByIds(List<Long> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM users WHERE id IN (<ids>)").bindList("ids", ids)
-                .map(AccountStore::user).list());
     }
 
     static User user(ResultSet rs, StatementContext ctx) throws SQLException {

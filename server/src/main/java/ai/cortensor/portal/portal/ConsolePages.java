@@ -67,13 +67,14 @@ final class ConsolePages {
         this.publicUrl = publicUrl;
     }
 
+    /** A page handler that runs only for a signed-in browser. */
     @FunctionalInterface
-    interface Page2 {
+    interface SignedInHandler {
         void handle(ServerRequest req, ServerResponse res, Sessions.Current c) throws Exception;
     }
 
     /** Wraps a handler: signed-out browsers go to sign-in and come back. */
-    HttpRouting.Builder signedIn(HttpRouting.Builder r, String path, boolean post, Page2 handler) {
+    HttpRouting.Builder signedIn(HttpRouting.Builder r, String path, boolean post, SignedInHandler handler) {
         io.helidon.webserver.http.Handler h = (req, res) -> {
             var c = gate.requirePage(req, res);
             if (c.isPresent()) {
