@@ -63,9 +63,7 @@ class AccountIsolationIT {
 
     @AfterAll
     static void stop() {
-        if (portal != null) {
-            portal.close();
-        }
+        Browser.closeAll(portal);
     }
 
     /** One chat completion with the key; returns its request id. */

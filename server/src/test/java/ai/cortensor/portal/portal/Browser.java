@@ -49,6 +49,24 @@ final class Browser implements AutoCloseable {
                 .setViewportSize(1280, 860).setPermissions(List.of("clipboard-read", "clipboard-write")));
     }
 
+    /** {@code getByRole} options for an accessible name. */
+    static Page.GetByRoleOptions named(String name) {
+        return new Page.GetByRoleOptions().setName(name);
+    }
+
+    /** Closes what a test class started, skipping what never started (e.g. when the browser test was skipped). */
+    static void closeAll(AutoCloseable... parts) {
+        for (AutoCloseable p : parts) {
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing " + p.getClass().getSimpleName(), e);
+                }
+            }
+        }
+    }
+
     static void shot(Page page, String name) {
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + ".png")).setFullPage(true));
     }

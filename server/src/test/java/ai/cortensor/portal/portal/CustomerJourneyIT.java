@@ -34,12 +34,7 @@ class CustomerJourneyIT {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (portal != null) {
-            portal.close();
-        }
+        Browser.closeAll(browser, portal);
     }
 
     @Test

@@ -37,9 +37,7 @@ class FormGuardsIT {
 
     @AfterAll
     static void stop() {
-        if (portal != null) {
-            portal.close();
-        }
+        Browser.closeAll(portal);
     }
 
     static PortalHttp client() {

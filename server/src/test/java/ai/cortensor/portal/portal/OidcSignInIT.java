@@ -1,5 +1,6 @@
 package ai.cortensor.portal.portal;
 
+import static ai.cortensor.portal.portal.Browser.named;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,9 +65,6 @@ class OidcSignInIT {
         return browser.newContext();
     }
 
-    static Page.GetByRoleOptions named(String name) {
-        return new Page.GetByRoleOptions().setName(name);
-    }
 
     @Test
     void signing_in_with_the_provider_lands_on_the_portal_and_the_same_subject_is_the_same_user_next_time() {

@@ -1,5 +1,6 @@
 package ai.cortensor.portal.portal;
 
+import static ai.cortensor.portal.portal.Browser.named;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,20 +34,9 @@ class OrganizationInviteIT {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (portal != null) {
-            portal.close();
-        }
-        if (mail != null) {
-            mail.close();
-        }
+        Browser.closeAll(browser, portal, mail);
     }
 
-    static Page.GetByRoleOptions named(String name) {
-        return new Page.GetByRoleOptions().setName(name);
-    }
 
     static void signIn(Page page, String email) {
         page.getByLabel("Email").fill(email);

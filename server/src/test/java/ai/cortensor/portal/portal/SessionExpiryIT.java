@@ -1,5 +1,6 @@
 package ai.cortensor.portal.portal;
 
+import static ai.cortensor.portal.portal.Browser.named;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,17 +30,9 @@ class SessionExpiryIT {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (portal != null) {
-            portal.close();
-        }
+        Browser.closeAll(browser, portal);
     }
 
-    static Page.GetByRoleOptions named(String name) {
-        return new Page.GetByRoleOptions().setName(name);
-    }
 
     static int endSessions(String sql, String email) {
         return portal.jdbi().withHandle(h -> h.createUpdate(sql + " WHERE user_id = (SELECT id FROM users WHERE email = :e)")
