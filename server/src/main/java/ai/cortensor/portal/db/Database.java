@@ -41,6 +41,8 @@ public final class Database implements AutoCloseable {
             hc.setPassword(db.password());
         }
         hc.setMaximumPoolSize(db.poolSize());
+        // the usage writer's batches become multi-row INSERTs: far fewer round trips per flushed batch
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
         hc.setPoolName("portal-db");
         hc.setConnectionTimeout(5_000);
         hc.setInitializationFailTimeout(30_000);
