@@ -50,7 +50,8 @@ final class Demo implements Callable<Integer> {
                 "data.dir", dataDir.toString(),
                 "pool.default.targets", "cortensor-v3 " + a.baseUrl() + " session=1 key=demo name=sim-a, "
                         + "cortensor-v3 " + b.baseUrl() + " session=1 key=demo name=sim-b",
-                "router.secret.demo", routerKey));
+                "router.secret.demo", routerKey,
+                "mail.log-text", "true")); // no mail server locally: confirmation and reset links go to the log
         Main.log.info("{}", config.describe());
         Portal portal = Portal.start(config, InstantSource.system());
         String key = demoKey(portal, config.dataDir());

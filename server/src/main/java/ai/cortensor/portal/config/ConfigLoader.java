@@ -52,6 +52,7 @@ public final class ConfigLoader {
         DEFAULTS.put("mail.smtp-password", "");
         DEFAULTS.put("mail.smtp-starttls", "true");
         DEFAULTS.put("mail.from", "Cortensor Portal <no-reply@localhost>");
+        DEFAULTS.put("mail.log-text", "false");
         DEFAULTS.put("oidc.issuer", "");
         DEFAULTS.put("oidc.client-id", "");
         DEFAULTS.put("oidc.client-secret", "");
@@ -166,7 +167,7 @@ public final class ConfigLoader {
         var limits = new PortalConfig.Limits(redisUrl, redisFailure, namespace);
         var mail = new PortalConfig.Mail(blankToNull(v.get("mail.smtp-host")), intIn(v, "mail.smtp-port", 1, 65535),
                 blankToNull(v.get("mail.smtp-username")), blankToNull(v.get("mail.smtp-password")), v.get("mail.from"),
-                bool(v, "mail.smtp-starttls"));
+                bool(v, "mail.smtp-starttls"), bool(v, "mail.log-text"));
         var oidc = new PortalConfig.Oidc(blankToNull(v.get("oidc.issuer")), blankToNull(v.get("oidc.client-id")),
                 blankToNull(v.get("oidc.client-secret")), v.get("oidc.name"));
         if (oidc.enabled() && (oidc.clientId() == null || oidc.clientSecret() == null)) {

@@ -31,7 +31,8 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
     public record Limits(String redisUrl, String redisFailure, String redisNamespace) {}
 
     /** SMTP for account mails; {@code host} null means mails are written to the log (local demo). */
-    public record Mail(String host, int port, String username, String password, String from, boolean startTls) {
+    public record Mail(String host, int port, String username, String password, String from, boolean startTls,
+                       boolean logText) {
         public boolean toLog() { return host == null; }
     }
 
@@ -89,6 +90,7 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
          .append("\n  mail.smtp-username=").append(mail.username() == null ? "" : mail.username())
          .append("\n  mail.smtp-password=").append(mask(mail.password()))
          .append("\n  mail.from=").append(mail.from())
+         .append("\n  mail.log-text=").append(mail.logText())
          .append("\n  oidc.issuer=").append(oidc.enabled() ? oidc.issuer() : "")
          .append("\n  oidc.client-id=").append(oidc.clientId() == null ? "" : oidc.clientId())
          .append("\n  oidc.client-secret=").append(mask(oidc.clientSecret()));

@@ -74,7 +74,7 @@ public final class CustomerPortal {
     }
 
     private static Mailer mailer(PortalConfig.Mail m) {
-        return m.toLog() ? new LogMailer() : new SmtpMailer(new SmtpSettings(m.host(), m.port(), m.username(),
+        return m.toLog() ? new LogMailer(m.logText()) : new SmtpMailer(new SmtpSettings(m.host(), m.port(), m.username(),
                 m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
     }
 }
