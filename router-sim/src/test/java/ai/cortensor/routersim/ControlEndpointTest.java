@@ -6,32 +6,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ControlEndpointTest {
-
-    static RouterSim sim;
-    static SimClient client;
-
-    @BeforeAll
-    static void start() {
-        sim = RouterSim.start(SimConfig.defaults());
-        client = new SimClient(sim);
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        sim.behave(Behavior.defaults());
-        sim.resetStats();
-    }
+class ControlEndpointTest extends SimTestBase {
 
     @Test
     void control_endpoint_changes_behavior_for_next_request() {

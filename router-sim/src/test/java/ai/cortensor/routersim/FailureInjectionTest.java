@@ -12,32 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import ai.cortensor.routersim.Behavior.Failure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FailureInjectionTest {
-
-    static RouterSim sim;
-    static SimClient client;
-
-    @BeforeAll
-    static void start() {
-        sim = RouterSim.start(SimConfig.defaults());
-        client = new SimClient(sim);
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        sim.behave(Behavior.defaults());
-        sim.resetStats();
-    }
+class FailureInjectionTest extends SimTestBase {
 
     @Test
     void http_5xx_failures_answer_with_status_and_fastapi_detail() {

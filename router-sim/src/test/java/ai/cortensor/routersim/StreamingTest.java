@@ -12,32 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class StreamingTest {
-
-    static RouterSim sim;
-    static SimClient client;
-
-    @BeforeAll
-    static void start() {
-        sim = RouterSim.start(SimConfig.defaults());
-        client = new SimClient(sim);
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        sim.behave(Behavior.defaults());
-        sim.resetStats();
-    }
+class StreamingTest extends SimTestBase {
 
     @Test
     void stream_ends_with_done_and_reports_deterministic_text() {
