@@ -1,6 +1,7 @@
 package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
 import ai.cortensor.portal.keys.ApiKeys;
@@ -14,6 +15,7 @@ import ai.cortensor.portal.plans.UsageHistory;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.CatalogStore;
+import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.RouterClient;
 import ai.cortensor.portal.portal.CustomerPortal;
 import ai.cortensor.portal.proxy.CompletionsHandler;
@@ -63,8 +65,14 @@ public final class Portal implements AutoCloseable {
     private final AdmissionControl admission;
     private final Limiter limiter;
 
+    private final ChangeFeed changes;
+    private final PoolControl poolControl;
+
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
-                   WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter) {
+                   WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
+                   ChangeFeed changes, PoolControl poolControl) {
+        this.changes = changes;
+        this.poolControl = poolControl;
         this.admission = admission;
         this.limiter = limiter;
         this.database = database;
@@ -88,6 +96,10 @@ public final class Portal implements AutoCloseable {
         catalogStore.bootstrap(config.pools());
         Catalog catalog = new Catalog(catalogStore, config.routerSecrets());
         catalog.reload();
+        ChangeFeed changes = new ChangeFeed(database::openDedicated, database.jdbi());
+        changes.subscribe(ChangeFeed.CATALOG, id -> catalog.reload());
+        changes.onResync(catalog::reload);
+        PoolControl poolControl = new PoolControl(database.jdbi(), changes);
 
         ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock);
         AccountStore accounts = new AccountStore(database.jdbi());
@@ -143,8 +155,10 @@ public final class Portal implements AutoCloseable {
                 log.warn("catalog refresh failed; serving the last good catalog: {}", e.toString());
             }
         }, 10, 10, TimeUnit.SECONDS);
+        changes.start();
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
-        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter);
+        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
+                poolControl);
     }
 
     /** In process, or in Redis with the in-process limiter as the fallback while Redis is unreachable. */
@@ -178,11 +192,20 @@ public final class Portal implements AutoCloseable {
         return admission;
     }
 
+    public ChangeFeed changes() {
+        return changes;
+    }
+
+    public PoolControl poolControl() {
+        return poolControl;
+    }
+
     /** Stops taking requests, lets in-flight ones finish, flushes every usage record, then closes the database. */
     @Override
     public void close() {
         server.stop();
         background.shutdownNow();
+        changes.close();
         ledger.close();
         if (limiter instanceof AutoCloseable c) {
             try {

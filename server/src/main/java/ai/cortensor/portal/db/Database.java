@@ -3,6 +3,10 @@ package ai.cortensor.portal.db;
 import ai.cortensor.portal.config.PortalConfig;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -20,6 +24,22 @@ public final class Database implements AutoCloseable {
         this.embedded = embedded;
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+    }
+
+    /**
+     * A connection outside the pool, for a holder that keeps it for the process lifetime (the change feed's
+     * {@code LISTEN}); closing it closes the socket.
+     */
+    public Connection openDedicated() throws SQLException {
+        Properties props = new Properties();
+        if (dataSource.getUsername() != null) {
+            props.setProperty("user", dataSource.getUsername());
+        }
+        if (dataSource.getPassword() != null) {
+            props.setProperty("password", dataSource.getPassword());
+        }
+        props.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(dataSource.getJdbcUrl(), props);
     }
 
     public static Database open(PortalConfig config) {
