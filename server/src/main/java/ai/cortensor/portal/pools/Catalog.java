@@ -63,4 +63,19 @@ public final class Catalog {
     public List<Pool> pools() {
         return List.copyOf(snapshot.pools().values());
     }
+
+    /** Every pool with its targets' health and load on this replica, for operators. */
+    public List<PoolStatus> status() {
+        Snapshot s = snapshot;
+        List<PoolStatus> out = new ArrayList<>();
+        for (Pool p : s.pools().values()) {
+            List<String> models = s.models().values().stream().filter(m -> p.name().equals(m.pool()))
+                    .map(Model::alias).toList();
+            List<PoolStatus.TargetStatus> targets = p.targets().stream().map(t -> new PoolStatus.TargetStatus(
+                    t.name(), t.protocol(), "enabled", "healthy", 0, t.weight(), t.maxConcurrency(), 0, 0, 0.0,
+                    null, null)).toList();
+            out.add(new PoolStatus(p.name(), "dedicated", p.state(), p.state(), 0, models, List.of(), targets));
+        }
+        return out;
+    }
 }
