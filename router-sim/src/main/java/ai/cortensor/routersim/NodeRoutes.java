@@ -15,6 +15,7 @@ final class NodeRoutes {
     static final int MINERS = 2;
 
     private static final byte[] PING = SimNode.ascii("{\"status\":\"ok\"}");
+    private static final byte[] DOWN = SimNode.ascii("{\"detail\":\"node unhealthy\"}");
 
     private final SimNode node;
     private final byte[] info;
@@ -37,9 +38,25 @@ final class NodeRoutes {
     }
 
     void register(HttpRouting.Builder routing) {
-        routing.get("/api/v1/ping", (req, res) -> FastApiReplies.send(res, Status.OK_200, PING));
+        routing.get("/api/v1/ping", (req, res) -> {
+            if (down()) {
+                FastApiReplies.send(res, Status.SERVICE_UNAVAILABLE_503, DOWN);
+            } else {
+                FastApiReplies.send(res, Status.OK_200, PING);
+            }
+        });
         routing.get("/api/v1/info", (req, res) -> FastApiReplies.send(res, Status.OK_200, info));
         routing.get("/api/v1/status", (req, res) -> FastApiReplies.send(res, Status.OK_200, status()));
+    }
+
+    /**
+     * A node whose every completion fails (5xx, timeout or reset on every request) reports itself unhealthy on
+     * ping, as a broken router would; occasional failures ({@code failEveryNth} > 1) and mid-stream cuts do not.
+     */
+    private boolean down() {
+        Behavior b = node.active().behavior();
+        return b.failEveryNth() == 1 && b.failure() != Behavior.Failure.NONE
+                && b.failure() != Behavior.Failure.CUT_MID_STREAM;
     }
 
     private byte[] status() {

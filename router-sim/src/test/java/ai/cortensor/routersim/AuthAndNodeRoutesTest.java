@@ -64,6 +64,23 @@ class AuthAndNodeRoutesTest {
     }
 
     @Test
+    void ping_reports_unhealthy_while_every_completion_fails_but_not_for_occasional_failures() {
+        try {
+            sim.behave(Behavior.defaults().withFailure(Behavior.Failure.HTTP_500));
+            HttpResponse<String> down = client.send(client.request("/api/v1/ping", "k-123").GET().build());
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.body()).isEqualTo("{\"detail\":\"node unhealthy\"}");
+
+            sim.behave(Behavior.defaults().withFailure(Behavior.Failure.HTTP_500).withFailEveryNth(10));
+            assertThat(client.send(client.request("/api/v1/ping", "k-123").GET().build()).statusCode()).isEqualTo(200);
+            sim.behave(Behavior.defaults().withFailure(Behavior.Failure.CUT_MID_STREAM));
+            assertThat(client.send(client.request("/api/v1/ping", "k-123").GET().build()).statusCode()).isEqualTo(200);
+        } finally {
+            sim.behave(Behavior.defaults());
+        }
+    }
+
+    @Test
     void unknown_paths_and_methods_get_fastapi_errors() {
         HttpResponse<String> missing = client.send(client.request("/api/v1/nope", "k-123").GET().build());
         assertThat(missing.statusCode()).isEqualTo(404);

@@ -15,6 +15,7 @@ import ai.cortensor.portal.plans.UsageHistory;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.CatalogStore;
+import ai.cortensor.portal.pools.HealthProbe;
 import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.RouterClient;
 import ai.cortensor.portal.portal.CustomerPortal;
@@ -67,10 +68,12 @@ public final class Portal implements AutoCloseable {
 
     private final ChangeFeed changes;
     private final PoolControl poolControl;
+    private final HealthProbe probe;
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
                    WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
-                   ChangeFeed changes, PoolControl poolControl) {
+                   ChangeFeed changes, PoolControl poolControl, HealthProbe probe) {
+        this.probe = probe;
         this.changes = changes;
         this.poolControl = poolControl;
         this.admission = admission;
@@ -94,7 +97,7 @@ public final class Portal implements AutoCloseable {
         Database database = Database.open(config);
         CatalogStore catalogStore = new CatalogStore(database.jdbi());
         catalogStore.bootstrap(config.pools());
-        Catalog catalog = new Catalog(catalogStore, config.routerSecrets());
+        Catalog catalog = new Catalog(catalogStore, config.routerSecrets(), config.health(), clock);
         catalog.reload();
         ChangeFeed changes = new ChangeFeed(database::openDedicated, database.jdbi());
         changes.subscribe(ChangeFeed.CATALOG, id -> catalog.reload());
@@ -110,9 +113,12 @@ public final class Portal implements AutoCloseable {
 
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
         AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock);
-        CompletionsHandler completions = new CompletionsHandler(keys, admission, catalog, new RouterClient(config.router()),
-                ledger, new TokenCounter(), new GatewayMetrics(registry), clock, config.http().maxBodyBytes(),
-                config.router().requestTimeout().toSeconds());
+        GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
+        RouterClient routerClient = new RouterClient(config.router());
+        HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
+                gatewayMetrics::probe);
+        CompletionsHandler completions = new CompletionsHandler(keys, admission, catalog, routerClient,
+                ledger, new TokenCounter(), gatewayMetrics, clock, config.http().maxBodyBytes(), config.router());
         ModelsHandler models = new ModelsHandler(keys, catalog);
         Ops ops = new Ops(catalog, ledger, registry, VERSION);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
@@ -156,9 +162,10 @@ public final class Portal implements AutoCloseable {
             }
         }, 10, 10, TimeUnit.SECONDS);
         changes.start();
+        probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
-                poolControl);
+                poolControl, probe);
     }
 
     /** In process, or in Redis with the in-process limiter as the fallback while Redis is unreachable. */
@@ -206,6 +213,7 @@ public final class Portal implements AutoCloseable {
         server.stop();
         background.shutdownNow();
         changes.close();
+        probe.close();
         ledger.close();
         if (limiter instanceof AutoCloseable c) {
             try {

@@ -19,8 +19,10 @@ import java.util.TreeMap;
  * ({@code PORTAL_} + the key upper-cased with {@code .} and {@code -} as {@code _}, e.g. {@code PORTAL_DATABASE_URL}).
  * Unknown keys and bad values fail with a message naming the key; nothing is clamped silently.
  *
- * <p>Pools: {@code pool.<name>.targets = <protocol> <url> session=<id> key=<ref>, ...}; router keys:
- * {@code router.secret.<ref> = <key>} (env {@code PORTAL_ROUTER_SECRET_<REF>}).
+ * <p>Pools: {@code pool.<name>.targets = <protocol> <url> session=<id> key=<ref> name=<n> weight=<w> max=<n>, ...},
+ * {@code pool.<name>.models = <alias>, ...} (served first by this pool), {@code pool.<name>.fallback-for = <alias>, ...}
+ * (tried when the model's first pool cannot serve); router keys: {@code router.secret.<ref> = <key>} (env
+ * {@code PORTAL_ROUTER_SECRET_<REF>}).
  */
 public final class ConfigLoader {
 
@@ -39,6 +41,16 @@ public final class ConfigLoader {
         DEFAULTS.put("router.connect-timeout", "PT2S");
         DEFAULTS.put("router.read-timeout", "PT60S");
         DEFAULTS.put("router.request-timeout", "PT300S");
+        DEFAULTS.put("router.max-attempts", "3");
+        DEFAULTS.put("router.failover-budget", "PT10S");
+        DEFAULTS.put("health.eject-after-failures", "5");
+        DEFAULTS.put("health.eject-error-rate", "0.5");
+        DEFAULTS.put("health.min-requests", "20");
+        DEFAULTS.put("health.window", "PT30S");
+        DEFAULTS.put("health.ejection", "PT5S");
+        DEFAULTS.put("health.max-ejection", "PT60S");
+        DEFAULTS.put("health.probe-interval", "PT5S");
+        DEFAULTS.put("health.degraded-below", "0.5");
         DEFAULTS.put("usage.queue-capacity", "10000");
         DEFAULTS.put("usage.batch-size", "500");
         DEFAULTS.put("usage.flush-interval", "PT0.05S");
@@ -59,6 +71,7 @@ public final class ConfigLoader {
         DEFAULTS.put("oidc.name", "single sign-on");
     }
     private static final String POOL_PREFIX = "pool.";
+    private static final List<String> POOL_FIELDS = List.of("targets", "models", "fallback-for");
     private static final String SECRET_PREFIX = "router.secret.";
 
     private ConfigLoader() {}
@@ -104,9 +117,15 @@ public final class ConfigLoader {
                 out.put(key, value);
             } else if (rest.startsWith("ROUTER_SECRET_")) {
                 out.put(SECRET_PREFIX + rest.substring("ROUTER_SECRET_".length()).toLowerCase(Locale.ROOT), value);
-            } else if (rest.startsWith("POOL_") && rest.endsWith("_TARGETS")) {
-                String pool = rest.substring(5, rest.length() - "_TARGETS".length()).toLowerCase(Locale.ROOT);
-                out.put(POOL_PREFIX + pool + ".targets", value);
+            } else if (rest.startsWith("POOL_")) {
+                for (String field : POOL_FIELDS) {
+                    String suffix = "_" + envName(field);
+                    if (rest.endsWith(suffix) && rest.length() > 5 + suffix.length()) {
+                        String pool = rest.substring(5, rest.length() - suffix.length()).toLowerCase(Locale.ROOT);
+                        out.put(POOL_PREFIX + pool + "." + field, value);
+                        break;
+                    }
+                }
             }
             // other PORTAL_* variables belong to the launcher (e.g. PORTAL_CONFIG) and are not configuration keys
         });
@@ -129,7 +148,13 @@ public final class ConfigLoader {
                 secrets.put(key.substring(SECRET_PREFIX.length()).toLowerCase(Locale.ROOT), e.getValue());
             } else if (key.startsWith(POOL_PREFIX) && key.endsWith(".targets")) {
                 String pool = key.substring(POOL_PREFIX.length(), key.length() - ".targets".length());
-                pools.put(pool, new PortalConfig.PoolSpec(pool, parseTargets(key, pool, e.getValue())));
+                pools.put(pool, new PortalConfig.PoolSpec(pool, parseTargets(key, pool, e.getValue()),
+                        names(v.get(POOL_PREFIX + pool + ".models")), names(v.get(POOL_PREFIX + pool + ".fallback-for"))));
+            } else if (key.startsWith(POOL_PREFIX) && (key.endsWith(".models") || key.endsWith(".fallback-for"))) {
+                String pool = key.substring(POOL_PREFIX.length(), key.lastIndexOf('.'));
+                if (!v.containsKey(POOL_PREFIX + pool + ".targets")) {
+                    throw new ConfigException("'" + key + "' names a pool without " + POOL_PREFIX + pool + ".targets");
+                }
             } else {
                 throw new ConfigException("unknown configuration key '" + key + "'");
             }
@@ -174,7 +199,12 @@ public final class ConfigLoader {
             throw new ConfigException("oidc.issuer is set, so oidc.client-id and oidc.client-secret are required");
         }
         var router = new PortalConfig.Router(duration(v, "router.connect-timeout"), duration(v, "router.read-timeout"),
-                duration(v, "router.request-timeout"));
+                duration(v, "router.request-timeout"), intIn(v, "router.max-attempts", 1, 10),
+                duration(v, "router.failover-budget"));
+        var health = new PortalConfig.Health(intIn(v, "health.eject-after-failures", 1, 1000),
+                fraction(v, "health.eject-error-rate"), intIn(v, "health.min-requests", 1, 1_000_000),
+                duration(v, "health.window"), duration(v, "health.ejection"), duration(v, "health.max-ejection"),
+                duration(v, "health.probe-interval"), fraction(v, "health.degraded-below"));
         var usage = new PortalConfig.Usage(intIn(v, "usage.queue-capacity", 16, 10_000_000),
                 intIn(v, "usage.batch-size", 1, 10_000), duration(v, "usage.flush-interval"),
                 duration(v, "usage.retry-interval"));
@@ -182,7 +212,7 @@ public final class ConfigLoader {
         if (dataDir.isBlank()) {
             throw new ConfigException("data.dir must not be empty");
         }
-        return new PortalConfig(http, database, router, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets);
+        return new PortalConfig(http, database, router, health, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets);
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */
@@ -192,7 +222,7 @@ public final class ConfigLoader {
         for (String item : value.split(",")) {
             String[] parts = item.trim().split("\\s+");
             if (parts.length < 2) {
-                throw new ConfigException(key + ": expected '<protocol> <url> [session=<id>] [key=<ref>]', got '" + item.trim() + "'");
+                throw new ConfigException(key + ": expected '<protocol> <url> [session=<id>] [key=<ref>] [name=<n>] [weight=<w>] [max=<n>]', got '" + item.trim() + "'");
             }
             String protocol = parts[0];
             if (!List.of("cortensor-v1", "cortensor-v3", "openai").contains(protocol)) {
@@ -204,6 +234,8 @@ public final class ConfigLoader {
             }
             Long session = null;
             String ref = null;
+            int weight = 1;
+            int max = 256;
             String name = pool + "-" + (++n);
             for (int i = 2; i < parts.length; i++) {
                 String[] kv = parts[i].split("=", 2);
@@ -214,15 +246,44 @@ public final class ConfigLoader {
                     case "session" -> session = parseLong(key, kv[1]);
                     case "key" -> ref = kv[1].toLowerCase(Locale.ROOT);
                     case "name" -> name = kv[1];
+                    case "weight" -> weight = (int) inRange(key, "weight", parseLong(key, kv[1]), 1, 10_000);
+                    case "max" -> max = (int) inRange(key, "max", parseLong(key, kv[1]), 1, 1_000_000);
                     default -> throw new ConfigException(key + ": unknown option '" + kv[0] + "'");
                 }
             }
             if (protocol.startsWith("cortensor") && session == null) {
                 throw new ConfigException(key + ": a " + protocol + " target needs session=<id>");
             }
-            out.add(new PortalConfig.TargetSpec(name, protocol, url.replaceAll("/+$", ""), session, ref));
+            out.add(new PortalConfig.TargetSpec(name, protocol, url.replaceAll("/+$", ""), session, ref, weight, max));
         }
         return out;
+    }
+
+    private static long inRange(String key, String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ConfigException(key + ": " + option + " must be " + min + ".." + max + ", got " + value);
+        }
+        return value;
+    }
+
+    /** A comma-separated list of names; empty when absent. */
+    private static List<String> names(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+    }
+
+    private static double fraction(Map<String, String> v, String key) {
+        try {
+            double d = Double.parseDouble(v.get(key).trim());
+            if (d >= 0 && d <= 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(key + " must be a number from 0 to 1, got '" + v.get(key) + "'");
     }
 
     private static long parseLong(String key, String s) {

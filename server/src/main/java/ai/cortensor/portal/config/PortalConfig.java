@@ -9,8 +9,8 @@ import java.util.Map;
  * The whole configuration: parsed once by {@link ConfigLoader}, validated, immutable. Secrets are held here and only
  * here; {@link #describe()} is the one rendering of it, with every secret masked.
  */
-public record PortalConfig(Http http, Database database, Router router, Usage usage, Limits limits, Mail mail, Oidc oidc,
-                           Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets) {
+public record PortalConfig(Http http, Database database, Router router, Health health, Usage usage, Limits limits,
+                           Mail mail, Oidc oidc, Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets) {
 
     public PortalConfig {
         pools = Map.copyOf(pools);
@@ -46,18 +46,46 @@ public record PortalConfig(Http http, Database database, Router router, Usage us
         public boolean embedded() { return url == null; }
     }
 
-    /** Router calls: connect timeout, idle read timeout, and the whole-request timeout passed to the router. */
-    public record Router(Duration connectTimeout, Duration readTimeout, Duration requestTimeout) {}
+    /**
+     * Router calls: connect timeout, idle read timeout, and the whole-request timeout passed to the router. A request
+     * whose router fails before the first byte is tried on another target, at most {@code maxAttempts} times in
+     * all, and no new attempt starts once {@code failoverBudget} has passed since the first.
+     */
+    public record Router(Duration connectTimeout, Duration readTimeout, Duration requestTimeout, int maxAttempts,
+                         Duration failoverBudget) {}
+
+    /**
+     * Target health. A target is ejected after {@code ejectAfterFailures} failures in a row, or when at least
+     * {@code ejectErrorRate} of at least {@code minRequests} requests in the last {@code window} failed; it stays
+     * out for {@code ejection} (doubling per repeated ejection up to {@code maxEjection}), then one trial request
+     * (half-open) decides. Targets are probed every {@code probeInterval} ({@code /api/v1/ping} or
+     * {@code /v1/models}); a pool whose healthy share of weight falls below {@code degradedBelow} is degraded.
+     */
+    public record Health(int ejectAfterFailures, double ejectErrorRate, int minRequests, Duration window,
+                         Duration ejection, Duration maxEjection, Duration probeInterval, double degradedBelow) {
+        public static Health defaults() {
+            return new Health(5, 0.5, 20, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                    Duration.ofSeconds(5), 0.5);
+        }
+    }
 
     /** The metering queue and its disk spool (under {@code dataDir/spool}). */
     public record Usage(int queueCapacity, int batchSize, Duration flushInterval, Duration retryInterval) {}
 
-    /** Pool targets bootstrapped from configuration into the database at start. */
-    public record PoolSpec(String name, List<TargetSpec> targets) {
-        public PoolSpec { targets = List.copyOf(targets); }
+    /**
+     * A pool bootstrapped from configuration into the database at start: its targets, the models it serves first
+     * ({@code models}) and the models it is the fallback pool for ({@code fallbackFor}).
+     */
+    public record PoolSpec(String name, List<TargetSpec> targets, List<String> models, List<String> fallbackFor) {
+        public PoolSpec {
+            targets = List.copyOf(targets);
+            models = List.copyOf(models);
+            fallbackFor = List.copyOf(fallbackFor);
+        }
     }
 
-    public record TargetSpec(String name, String protocol, String baseUrl, Long sessionId, String keyRef) {}
+    public record TargetSpec(String name, String protocol, String baseUrl, Long sessionId, String keyRef, int weight,
+                             int maxConcurrency) {}
 
     public Path spoolDir() { return dataDir.resolve("spool"); }
 

@@ -80,7 +80,7 @@ public final class WhyBlocked {
             out.add(new Reason("model_not_entitled", "The plan " + admission.plan(account).plan().name()
                     + " does not include the model '" + alias + "'.", null));
         }
-        if (!catalog.pool(model.get().pool()).map(Pool::routable).orElse(false)) {
+        if (!catalog.serviceable(model.get())) {
             out.add(new Reason("model_unavailable", "The model '" + alias + "' has no routable pool right now.", null));
         }
     }

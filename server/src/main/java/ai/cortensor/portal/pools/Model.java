@@ -1,8 +1,16 @@
 package ai.cortensor.portal.pools;
 
 import java.time.Instant;
+import java.util.List;
 
-/** A public model alias from the catalog. Prices are micro-USD per million tokens. */
+/**
+ * A public model alias from the catalog. Prices are micro-USD per million tokens. {@code pool} serves it first;
+ * {@code fallbackPools} are tried in order when that pool cannot (paused, draining, or no healthy target).
+ */
 public record Model(String alias, String displayName, String description, String ownedBy, int contextLength,
                     int maxOutputTokens, ChatTemplate template, long promptPrice, long completionPrice,
-                    boolean enabled, Instant createdAt, String pool) {}
+                    boolean enabled, Instant createdAt, String pool, List<String> fallbackPools) {
+    public Model {
+        fallbackPools = List.copyOf(fallbackPools);
+    }
+}

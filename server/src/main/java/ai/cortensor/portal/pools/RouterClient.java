@@ -86,6 +86,23 @@ public final class RouterClient {
         }
     }
 
+    /** A health probe: a GET that must answer 2xx within {@code timeout}; returns null when healthy, else why not. */
+    public String probe(RouterTarget target, Duration timeout) {
+        try {
+            var request = client.get(target.probeUrl()).readTimeout(timeout);
+            if (target.routerKey() != null) {
+                request.header(HeaderNames.AUTHORIZATION, "Bearer " + target.routerKey());
+            }
+            try (HttpClientResponse response = request.request()) {
+                int status = response.status().code();
+                response.inputStream().readAllBytes();
+                return status / 100 == 2 ? null : "status " + status;
+            }
+        } catch (Exception e) {
+            return isTimeout(e) ? "timeout" : "unreachable";
+        }
+    }
+
     public static boolean isTimeout(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SocketTimeoutException || t instanceof TimeoutException

@@ -16,6 +16,11 @@ public record RouterTarget(long id, String name, String pool, String protocol, S
         };
     }
 
+    /** Where health is probed: {@code /api/v1/ping} on a Cortensor router, {@code /v1/models} on an OpenAI server. */
+    public String probeUrl() {
+        return "openai".equals(protocol) ? baseUrl + "/v1/models" : baseUrl + "/api/v1/ping";
+    }
+
     @Override
     public String toString() {
         return "RouterTarget[" + pool + "/" + name + "]";

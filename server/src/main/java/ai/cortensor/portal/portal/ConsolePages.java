@@ -281,7 +281,7 @@ final class ConsolePages {
 
     private List<Views.ModelRow> modelRows() {
         return catalog.models().stream().map(m -> new Views.ModelRow(m.alias(), m.displayName(), m.description(),
-                m.contextLength(), m.maxOutputTokens(), catalog.pool(m.pool()).map(Pool::routable).orElse(false))).toList();
+                m.contextLength(), m.maxOutputTokens(), catalog.serviceable(m))).toList();
     }
 
     private String defaultModel() {

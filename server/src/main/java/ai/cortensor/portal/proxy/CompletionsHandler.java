@@ -1,5 +1,6 @@
 package ai.cortensor.portal.proxy;
 
+import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
@@ -11,6 +12,8 @@ import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.pools.RouterClient;
 import ai.cortensor.portal.pools.RouterTarget;
+import ai.cortensor.portal.pools.TargetHealth;
+import ai.cortensor.portal.usage.RequestRecord;
 import ai.cortensor.portal.usage.TokenCounter;
 import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.web.ApiError;
@@ -24,6 +27,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The request path for {@code /v1/chat/completions} and {@code /v1/completions}, top to bottom: authenticate →
@@ -43,10 +50,12 @@ public final class CompletionsHandler {
     private final InstantSource clock;
     private final long maxBodyBytes;
     private final long routerTimeoutSeconds;
+    private final int maxAttempts;
+    private final long failoverBudgetNanos;
 
     public CompletionsHandler(ApiKeys keys, AdmissionControl admission, Catalog catalog, RouterClient router, UsageLedger ledger,
                               TokenCounter tokens, GatewayMetrics metrics, InstantSource clock, long maxBodyBytes,
-                              long routerTimeoutSeconds) {
+                              PortalConfig.Router routerConfig) {
         this.keys = keys;
         this.admission = admission;
         this.catalog = catalog;
@@ -56,7 +65,9 @@ public final class CompletionsHandler {
         this.metrics = metrics;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
-        this.routerTimeoutSeconds = routerTimeoutSeconds;
+        this.routerTimeoutSeconds = routerConfig.requestTimeout().toSeconds();
+        this.maxAttempts = routerConfig.maxAttempts();
+        this.failoverBudgetNanos = routerConfig.failoverBudget().toNanos();
     }
 
     public void handle(Route route, ServerRequest req, ServerResponse res) {
@@ -125,39 +136,122 @@ public final class CompletionsHandler {
             throw new ApiError(403, "permission_error", "model_not_entitled", "model", "Your plan does not include the model '"
                     + model.alias() + "'. See your plan in the portal for the models it includes.", null);
         }
-        Pool pool = catalog.pool(model.pool()).filter(Pool::routable).orElseThrow(() -> new ApiError(503,
-                "server_error", "model_unavailable", "model", "The model '" + model.alias()
-                + "' has no available capacity right now. Please retry shortly.", 5L));
+        List<Pool> route = catalog.route(model);
+        if (route.stream().noneMatch(Pool::routable)) {
+            throw unavailable(model);
+        }
         admit(res, trace, prompt.length() / 4 + 1 + maxTokens);
-        RouterTarget target = pool.pick();
-        trace.target = target;
-        trace.forwardedAt = clock.instant();
+        forward(res, trace, model, route, prompt, request, maxTokens);
+    }
+
+    /**
+     * Sends the request to a target picked from the model's pools in order, and tries another target (of the same
+     * pool first, then of a fallback pool) when one fails before anything reached the client: a connect error, a
+     * timeout, an error status other than the router rejecting the request itself, or a stream that ended before
+     * its first token. At most {@code router.max-attempts} tries; none starts after {@code router.failover-budget}.
+     */
+    private void forward(ServerResponse res, Trace trace, Model model, List<Pool> route, String prompt,
+                         CompletionRequest request, int maxTokens) {
+        Set<Long> tried = new HashSet<>(4);
+        long budgetEnd = System.nanoTime() + failoverBudgetNanos;
+        ApiError last = null;
+        for (int n = 0; n < maxAttempts && (n == 0 || System.nanoTime() < budgetEnd); n++) {
+            TargetHealth member = null;
+            for (Pool p : route) {
+                member = p.select(tried, ThreadLocalRandom.current());
+                if (member != null) {
+                    break;
+                }
+            }
+            if (member == null) {
+                break;
+            }
+            RouterTarget target = member.target();
+            tried.add(target.id());
+            trace.target = target;
+            if (trace.forwardedAt == null) {
+                trace.forwardedAt = clock.instant();
+            }
+            Attempt attempt = new Attempt();
+            long t0 = System.nanoTime();
+            member.start();
+            try {
+                send(res, trace, model, target, prompt, request, maxTokens, attempt);
+                return;
+            } catch (Retry r) {
+                last = r.error;
+            } finally {
+                boolean ejected = member.finish(attempt.health);
+                int ms = (int) ((System.nanoTime() - t0) / 1_000_000);
+                trace.attempt(new RequestRecord.Attempt(target.pool(), target.name(), attempt.outcome, ms));
+                metrics.attempt(target, attempt.outcome, ejected);
+            }
+        }
+        throw last != null ? last : unavailable(model);
+    }
+
+    private static ApiError unavailable(Model model) {
+        return new ApiError(503, "server_error", "model_unavailable", "model", "The model '" + model.alias()
+                + "' has no available capacity right now. Please retry shortly.", 5L);
+    }
+
+    /** How one attempt went: its outcome for the request log and what it says about the target's health. */
+    private static final class Attempt {
+        String outcome = "cancelled";
+        TargetHealth.Outcome health = TargetHealth.Outcome.NEUTRAL;
+
+        void set(String outcome, TargetHealth.Outcome health) {
+            this.outcome = outcome;
+            this.health = health;
+        }
+    }
+
+    /** An attempt failed before anything reached the client: another target may be tried. */
+    private static final class Retry extends RuntimeException {
+        final ApiError error;
+
+        Retry(ApiError error) {
+            super(null, null, false, false);
+            this.error = error;
+        }
+    }
+
+    private void send(ServerResponse res, Trace trace, Model model, RouterTarget target, String prompt,
+                      CompletionRequest request, int maxTokens, Attempt attempt) {
         byte[] body = RouterBodies.completion(target, model.alias(), prompt, request, maxTokens, trace.requestId,
                 routerTimeoutSeconds);
         RouterClient.Call call;
         try {
             call = router.post(target, body, request.stream());
         } catch (RouterClient.RouterFailure f) {
-            throw f.timeout()
+            attempt.set(f.timeout() ? "timeout" : "connect_error", TargetHealth.Outcome.FAILURE);
+            throw new Retry(f.timeout()
                     ? ApiError.server(504, "router_timeout", "The inference backend did not answer in time.")
-                    : ApiError.server(502, "router_unavailable", "The inference backend could not be reached.");
+                    : ApiError.server(502, "router_unavailable", "The inference backend could not be reached."));
         }
         try (call) {
             if (call.status() != 200) {
-                throw RouterErrors.map(call.status());
+                ApiError error = RouterErrors.map(call.status());
+                boolean requestRejected = call.status() == 400 || call.status() == 422 || call.status() == 413;
+                attempt.set("http_" + call.status(), requestRejected || call.status() == 429
+                        ? TargetHealth.Outcome.NEUTRAL : TargetHealth.Outcome.FAILURE);
+                if (requestRejected) {
+                    throw error; // the same request would be rejected anywhere
+                }
+                throw new Retry(error);
             }
             OpenAiShapes shapes = new OpenAiShapes(trace.route, trace.requestId, trace.acceptedAt.getEpochSecond(),
                     model.alias(), request.includeUsage());
             if (request.stream()) {
-                stream(call, res, shapes, trace, prompt);
+                stream(call, res, shapes, trace, prompt, attempt);
             } else {
-                respond(call, res, shapes, trace, prompt);
+                respond(call, res, shapes, trace, prompt, attempt);
             }
         }
     }
 
     private void respond(RouterClient.Call call, ServerResponse res, OpenAiShapes shapes, Trace trace,
-                         String prompt) {
+                         String prompt, Attempt attempt) {
         RouterReply reply;
         try {
             byte[] raw = readLimited(call.body(), MAX_ROUTER_BODY, call.contentLength());
@@ -167,10 +261,13 @@ public final class CompletionsHandler {
             }
             reply = RouterReply.parse(raw);
         } catch (IOException | UncheckedIOException e) {
+            trace.firstByteNanos = 0; // nothing reached the client: another target may answer
             boolean timeout = RouterClient.isTimeout(e);
-            throw timeout ? ApiError.server(504, "router_timeout", "The inference backend did not answer in time.")
-                    : ApiError.server(502, "router_bad_response", "The inference backend returned an unreadable response.");
+            attempt.set(timeout ? "timeout" : "bad_response", TargetHealth.Outcome.FAILURE);
+            throw new Retry(timeout ? ApiError.server(504, "router_timeout", "The inference backend did not answer in time.")
+                    : ApiError.server(502, "router_bad_response", "The inference backend returned an unreadable response."));
         }
+        attempt.set("ok", TargetHealth.Outcome.SUCCESS);
         settle(trace, prompt, reply.text(), reply.promptTokens(), reply.completionTokens());
         byte[] out = shapes.completion(reply.text(), reply.finishReason() == null ? "stop" : reply.finishReason(),
                 trace.promptTokens, trace.completionTokens);
@@ -185,14 +282,22 @@ public final class CompletionsHandler {
         }
     }
 
-    private void stream(RouterClient.Call call, ServerResponse res, OpenAiShapes shapes, Trace trace, String prompt) {
-        res.status(200);
-        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.header(WebHeaders.ACCEL_BUFFERING, "no");
+    private void stream(RouterClient.Call call, ServerResponse res, OpenAiShapes shapes, Trace trace, String prompt,
+                        Attempt attempt) {
         boolean ended = false;
-        try (OutputStream out = res.outputStream()) {
+        EventStreamOutput out = new EventStreamOutput(res);
+        try (out) {
             StreamRelay.Result r = StreamRelay.relay(call.body(), out, shapes);
+            boolean cut = r.outcome() == StreamRelay.Outcome.ROUTER_CUT || r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT;
+            if (cut && !out.opened()) {
+                // the router failed before a single token: nothing reached the client, so another target may serve
+                attempt.set(r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT ? "timeout" : "cut",
+                        TargetHealth.Outcome.FAILURE);
+                throw new Retry(r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT
+                        ? ApiError.server(504, "router_timeout", "The inference backend did not answer in time.")
+                        : ApiError.server(502, "router_stream_interrupted",
+                                "The inference backend stopped before sending a response."));
+            }
             if (r.outcome() == StreamRelay.Outcome.COMPLETED) {
                 drain(call.body()); // lets the router connection go back to the pool
             }
@@ -201,6 +306,7 @@ public final class CompletionsHandler {
             ended = true;
             switch (r.outcome()) {
                 case COMPLETED -> {
+                    attempt.set("ok", TargetHealth.Outcome.SUCCESS);
                     trace.end("completed", 200, null);
                     if (StreamRelay.write(out, shapes.finish(r.finishReason()))
                             && (!shapes.includesUsage()
@@ -208,10 +314,15 @@ public final class CompletionsHandler {
                         StreamRelay.write(out, OpenAiShapes.DONE);
                     }
                 }
-                case CLIENT_GONE -> trace.end("cancelled", 499, "client_closed_request");
+                case CLIENT_GONE -> {
+                    attempt.set("client_gone", TargetHealth.Outcome.NEUTRAL);
+                    trace.end("cancelled", 499, "client_closed_request");
+                }
                 case ROUTER_CUT, ROUTER_TIMEOUT -> {
                     String code = r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT ? "router_timeout"
                             : "router_stream_interrupted";
+                    attempt.set(r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT ? "timeout" : "cut",
+                            TargetHealth.Outcome.FAILURE);
                     trace.end("failed", 200, code);
                     StreamRelay.write(out, OpenAiShapes.errorFrame(
                             "The inference backend stopped before the response was complete.", "server_error", code,
@@ -219,11 +330,64 @@ public final class CompletionsHandler {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            if (e instanceof Retry retry) {
+                throw retry;
+            }
             // the server reports a client gone mid-write or at close with I/O or its own runtime exceptions
             if (!ended) {
+                attempt.set("client_gone", TargetHealth.Outcome.NEUTRAL);
                 trace.end("cancelled", 499, "client_closed_request");
             } // else the stream already ended and only closing it failed
+        }
+    }
 
+    /**
+     * The client's event stream, opened (status 200 and SSE headers committed) only at the first write, so an
+     * attempt that fails before its first token leaves the response untouched for the next attempt or an error.
+     */
+    private static final class EventStreamOutput extends OutputStream {
+        private final ServerResponse res;
+        private OutputStream out;
+
+        EventStreamOutput(ServerResponse res) {
+            this.res = res;
+        }
+
+        boolean opened() {
+            return out != null;
+        }
+
+        private OutputStream out() {
+            if (out == null) {
+                res.status(200);
+                res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+                res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+                res.header(WebHeaders.ACCEL_BUFFERING, "no");
+                out = res.outputStream();
+            }
+            return out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out().write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out().write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out().flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (out != null) {
+                out.close();
+            }
         }
     }
 

@@ -4,6 +4,8 @@ import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.pools.RouterTarget;
 import ai.cortensor.portal.usage.RequestRecord;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** What the request path learns about one request as it goes; becomes its {@link RequestRecord} at the end. */
@@ -27,6 +29,7 @@ final class Trace {
     boolean estimated;
     String blockDetail;
     ai.cortensor.portal.plans.Reservation reservation;
+    private List<RequestRecord.Attempt> attempts = List.of();
 
     Trace(String requestId, Route route, Instant acceptedAt, long startNanos) {
         this.requestId = requestId;
@@ -39,6 +42,13 @@ final class Trace {
         this.status = status;
         this.httpStatus = httpStatus;
         this.errorCode = errorCode;
+    }
+
+    void attempt(RequestRecord.Attempt a) {
+        if (attempts.isEmpty()) {
+            attempts = new ArrayList<>(2);
+        }
+        attempts.add(a);
     }
 
     /** Refused before any router work (auth, validation, unknown model). */
@@ -54,7 +64,7 @@ final class Trace {
                 key == null ? null : key.organizationId(), status, httpStatus, errorCode,
                 blocked ? (blockDetail == null ? errorCode : errorCode + ":" + blockDetail) : null, target == null ? null : target.pool(),
                 target == null ? null : target.name(), forwardedAt, ttft, millis(endNanos - startNanos),
-                promptTokens, completionTokens, estimated);
+                promptTokens, completionTokens, estimated, attempts);
     }
 
     private static int millis(long nanos) {

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class UsageLedger implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UsageLedger.class);
     private static final RequestRecord STOP = new RequestRecord("", null, "", false, null, null, null, null, "",
-            0, null, null, null, null, null, null, 0, null, null, false);
+            0, null, null, null, null, null, null, 0, null, null, false, List.of());
 
     private final Consumer<List<RequestRecord>> sink;
     private final DiskSpool spool;

@@ -1,5 +1,6 @@
 package ai.cortensor.portal.usage;
 
+import ai.cortensor.portal.web.Json;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;
@@ -30,9 +31,9 @@ public final class UsageStore {
         PreparedBatch b = h.prepareBatch("""
                 INSERT INTO request_logs (request_id, accepted_at, route, stream, model_alias, api_key_id, user_id,
                     organization_id, status, http_status, error_code, block_reason, pool, target, forwarded_at,
-                    ttft_ms, latency_ms, prompt_tokens, completion_tokens, tokens_estimated, usage_recorded)
+                    ttft_ms, latency_ms, prompt_tokens, completion_tokens, tokens_estimated, usage_recorded, attempts)
                 VALUES (:id, :at, :route, :stream, :model, :key, :user, :org, :status, :http, :err, :block, :pool,
-                    :target, :fwd, :ttft, :lat, :pt, :ct, :est, :served)
+                    :target, :fwd, :ttft, :lat, :pt, :ct, :est, :served, CAST(:attempts AS jsonb))
                 ON CONFLICT (request_id) DO NOTHING""");
         for (RequestRecord r : batch) {
             b.bind("id", r.requestId()).bind("at", ts(r.acceptedAt())).bind("route", r.route())
@@ -42,7 +43,7 @@ public final class UsageStore {
                     .bind("pool", r.pool()).bind("target", r.target()).bind("fwd", ts(r.forwardedAt()))
                     .bind("ttft", r.ttftMs()).bind("lat", r.latencyMs()).bind("pt", r.promptTokens())
                     .bind("ct", r.completionTokens()).bind("est", r.tokensEstimated()).bind("served", r.served())
-                    .add();
+                    .bind("attempts", attempts(r)).add();
         }
         b.execute();
     }
@@ -92,5 +93,16 @@ public final class UsageStore {
 
     private static Timestamp ts(Instant i) {
         return i == null ? null : Timestamp.from(i);
+    }
+
+    private static String attempts(RequestRecord r) {
+        if (r.attempts().isEmpty()) {
+            return "[]";
+        }
+        try {
+            return Json.MAPPER.writeValueAsString(r.attempts());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("attempts are plain records", e);
+        }
     }
 }

@@ -38,8 +38,11 @@ public final class Ops {
             for (Pool p : catalog.pools()) {
                 g.writeStartObject();
                 g.writeStringField("name", p.name());
-                g.writeStringField("state", p.state());
+                g.writeStringField("state", p.effectiveState());
                 g.writeNumberField("targets", p.targets().size());
+                g.writeNumberField("healthy_targets", p.members().stream()
+                        .filter(t -> t.state() == ai.cortensor.portal.pools.TargetHealth.State.HEALTHY).count());
+                g.writeNumberField("in_flight", p.inFlight());
                 g.writeArrayFieldStart("models");
                 for (var m : catalog.models()) {
                     if (p.name().equals(m.pool())) {
@@ -56,7 +59,7 @@ public final class Ops {
 
     /** Ready when some model has a routable pool. A database outage does not make it unready: usage spools. */
     public void ready(ServerRequest req, ServerResponse res) {
-        boolean ready = catalog.models().stream().anyMatch(m -> catalog.pool(m.pool()).map(Pool::routable).orElse(false));
+        boolean ready = catalog.models().stream().anyMatch(catalog::serviceable);
         res.status(ready ? 200 : 503);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(ready ? "{\"ready\":true}" : "{\"ready\":false,\"reason\":\"no model has a routable pool\"}");

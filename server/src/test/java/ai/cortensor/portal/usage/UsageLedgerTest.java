@@ -35,7 +35,7 @@ class UsageLedgerTest {
     static RequestRecord record(int i) {
         return new RequestRecord("req_" + i, Instant.parse("2026-11-22T10:00:00Z"), "/v1/chat/completions", false,
                 "qwen", 1L, 2L, null, "completed", 200, null, null, "default", "a",
-                Instant.parse("2026-11-22T10:00:00Z"), 5, 9, 3, 16, false);
+                Instant.parse("2026-11-22T10:00:00Z"), 5, 9, 3, 16, false, List.of());
     }
 
     static UsageLedger ledger(FlakySink sink, Path dir, int capacity) {
