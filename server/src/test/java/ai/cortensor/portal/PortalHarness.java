@@ -62,7 +62,8 @@ final class PortalHarness implements AutoCloseable {
                 "router.request-timeout", "PT3S",
                 "usage.flush-interval", "PT0.02S",
                 "usage.retry-interval", "PT0.2S"));
-        values.putAll(extraConfig);
+        // extra values may name the harness's simulators as ${A} and ${B}
+        extraConfig.forEach((k, v) -> values.put(k, v.replace("${A}", simA.baseUrl()).replace("${B}", simB.baseUrl())));
         config = ConfigLoader.fromMap(values);
         portal = Portal.start(config, InstantSource.system());
     }

@@ -31,7 +31,9 @@ class RouterFailuresIT {
 
     @BeforeAll
     static void start() {
-        harness = new PortalHarness();
+        // every case fails both targets on purpose: keep them in selection so each case sees the raw error mapping
+        harness = new PortalHarness(Map.of("health.eject-after-failures", "1000", "health.min-requests", "1000000",
+                "health.probe-interval", "PT1H"));
         key = harness.newKey("faults@example.com");
     }
 
@@ -80,6 +82,10 @@ class RouterFailuresIT {
         assertThat(log.get("target")).isIn("a", "b");
         assertThat(log.get("forwarded_at")).isNotNull();
         assertThat(harness.usageEvents(id)).as("nothing was served, nothing is billed").isEmpty();
+        String tried = harness.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT string_agg(a->>'target', ',') FROM request_logs, jsonb_array_elements(attempts) a WHERE request_id = :id")
+                .bind("id", id).mapTo(String.class).one());
+        assertThat(tried).as("failed before the first byte on one target, so tried on the other too").isIn("a,b", "b,a");
     }
 
     @Test
