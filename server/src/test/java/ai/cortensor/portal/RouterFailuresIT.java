@@ -187,7 +187,7 @@ class RouterFailuresIT {
         return sse.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
     }
 
-    private static JsonNode readTree(String json) {
+    static JsonNode readTree(String json) {
         try {
             return Json.MAPPER.readTree(json);
         } catch (Exception e) {

@@ -3,7 +3,6 @@ package ai.cortensor.portal.pools;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.changes.ChangeFeed;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -50,7 +49,7 @@ public final class PoolControl {
             case "draining" -> "pool.drain";
             default -> "pool.resume";
         };
-        return change("router_pool", pool, action, actor, reason, h -> h.createQuery(
+        return change("router_pool", pool, action, "state", actor, reason, h -> h.createQuery(
                         "SELECT state FROM router_pools WHERE name = :id FOR UPDATE").bind("id", pool)
                         .mapTo(String.class).findOne(),
                 h -> h.createUpdate("UPDATE router_pools SET state = :s, updated_at = now() WHERE name = :id")
@@ -59,7 +58,7 @@ public final class PoolControl {
 
     public Transition setModelEnabled(String alias, boolean enabled, Actor actor, String reason) {
         String state = enabled ? "enabled" : "disabled";
-        return change("model", alias, enabled ? "model.enable" : "model.disable", actor, reason,
+        return change("model", alias, enabled ? "model.enable" : "model.disable", "state", actor, reason,
                 h -> h.createQuery("SELECT state FROM models WHERE alias = :id FOR UPDATE").bind("id", alias)
                         .mapTo(String.class).findOne(),
                 h -> h.createUpdate("UPDATE models SET state = :s WHERE alias = :id").bind("s", state)
@@ -70,7 +69,7 @@ public final class PoolControl {
     public Transition setTargetEnabled(String pool, String target, boolean enabled, Actor actor, String reason) {
         String state = enabled ? "enabled" : "disabled";
         String id = pool + "/" + target;
-        return change("router_target", id, enabled ? "target.enable" : "target.disable", actor, reason,
+        return change("router_target", id, enabled ? "target.enable" : "target.disable", "state", actor, reason,
                 h -> h.createQuery("""
                         SELECT t.state FROM router_pool_targets t JOIN router_pools p ON p.id = t.pool_id
                         WHERE p.name = :p AND t.name = :t FOR UPDATE OF t""").bind("p", pool).bind("t", target)
@@ -81,7 +80,55 @@ public final class PoolControl {
                         .bind("s", state).bind("p", pool).bind("t", target).execute(), state);
     }
 
-    private Transition change(String type, String id, String action, Actor actor, String reason,
+    /** Changes a target's weight and concurrency cap; the next request selects with the new values. */
+    public Transition setTargetCapacity(String pool, String target, int weight, int maxConcurrency, Actor actor,
+                                        String reason) {
+        if (weight < 1 || weight > 10_000 || maxConcurrency < 1 || maxConcurrency > 1_000_000) {
+            throw new IllegalArgumentException("weight must be 1..10000 and max_concurrency 1..1000000");
+        }
+        String after = "weight=" + weight + " max_concurrency=" + maxConcurrency;
+        return change("router_target", pool + "/" + target, "target.capacity", "capacity", actor, reason,
+                h -> h.createQuery("""
+                        SELECT 'weight=' || t.weight || ' max_concurrency=' || t.max_concurrency
+                        FROM router_pool_targets t JOIN router_pools p ON p.id = t.pool_id
+                        WHERE p.name = :p AND t.name = :t FOR UPDATE OF t""").bind("p", pool).bind("t", target)
+                        .mapTo(String.class).findOne(),
+                h -> h.createUpdate("""
+                        UPDATE router_pool_targets SET weight = :w, max_concurrency = :m
+                        WHERE name = :t AND pool_id = (SELECT id FROM router_pools WHERE name = :p)""")
+                        .bind("w", weight).bind("m", maxConcurrency).bind("p", pool).bind("t", target).execute(),
+                after);
+    }
+
+    /**
+     * Maps a model to the pools that serve it: {@code pools.get(0)} first, the rest as ordered fallbacks. Every
+     * pool must exist.
+     */
+    public Transition mapModel(String alias, java.util.List<String> pools, Actor actor, String reason) {
+        if (pools.isEmpty() || new java.util.HashSet<>(pools).size() != pools.size()) {
+            throw new IllegalArgumentException("name one or more distinct pools, the first serves the model");
+        }
+        String after = String.join(",", pools);
+        return change("model", alias, "model.map", "pools", actor, reason,
+                h -> h.createQuery("""
+                        SELECT coalesce((SELECT string_agg(p.name, ',' ORDER BY rpm.priority) FROM router_pool_models rpm
+                            JOIN router_pools p ON p.id = rpm.pool_id WHERE rpm.model_alias = m.alias), '')
+                        FROM models m WHERE m.alias = :m FOR UPDATE""").bind("m", alias).mapTo(String.class).findOne(),
+                h -> {
+                    h.createUpdate("DELETE FROM router_pool_models WHERE model_alias = :m").bind("m", alias).execute();
+                    for (int i = 0; i < pools.size(); i++) {
+                        int inserted = h.createUpdate("""
+                                INSERT INTO router_pool_models (model_alias, pool_id, priority)
+                                SELECT :m, id, :pr FROM router_pools WHERE name = :p""")
+                                .bind("m", alias).bind("pr", i).bind("p", pools.get(i)).execute();
+                        if (inserted == 0) {
+                            throw new NotFound("no router pool named '" + pools.get(i) + "'");
+                        }
+                    }
+                }, after);
+    }
+
+    private Transition change(String type, String id, String action, String field, Actor actor, String reason,
                               java.util.function.Function<Handle, Optional<String>> current,
                               java.util.function.Consumer<Handle> update, String after) {
         Transition t = jdbi.inTransaction(h -> {
@@ -91,18 +138,12 @@ public final class PoolControl {
                 return new Transition(type, id, before, after);
             }
             update.accept(h);
-            AuditLog.append(h, actor, action, type, id, state(before), state(after), reason);
+            AuditLog.append(h, actor, action, type, id, Map.of(field, before), Map.of(field, after), reason);
             return new Transition(type, id, before, after);
         });
         if (t.changed()) {
             changes.publish(ChangeFeed.CATALOG, id);
         }
         return t;
-    }
-
-    private static Map<String, Object> state(String s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("state", s);
-        return m;
     }
 }
