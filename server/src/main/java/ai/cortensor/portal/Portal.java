@@ -102,7 +102,7 @@ public final class Portal implements AutoCloseable {
         ChangeFeed changes = new ChangeFeed(database::openDedicated, database.jdbi());
         changes.subscribe(ChangeFeed.CATALOG, id -> catalog.reload());
         changes.onResync(catalog::reload);
-        PoolControl poolControl = new PoolControl(database.jdbi(), changes);
+        PoolControl poolControl = new PoolControl(database.jdbi());
 
         ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock);
         AccountStore accounts = new AccountStore(database.jdbi());

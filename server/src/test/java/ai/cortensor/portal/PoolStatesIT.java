@@ -196,6 +196,19 @@ class PoolStatesIT {
     }
 
     @Test
+    void an_edit_made_by_hand_in_sql_reaches_another_replica_on_the_next_request() {
+        try {
+            harness.jdbi().useHandle(h -> h.execute("UPDATE models SET state = 'disabled' WHERE alias = 'oss-120b'"));
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> post2("oss-120b").statusCode() == 404);
+        } finally {
+            harness.jdbi().useHandle(h -> h.execute("UPDATE models SET state = 'enabled' WHERE alias = 'oss-120b'"));
+        }
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+                .until(() -> post2("oss-120b").statusCode() == 200);
+    }
+
+    @Test
     void a_transition_to_the_current_state_changes_and_audits_nothing() {
         long before = harness.count("SELECT count(*) FROM audit_events");
         var t = harness.portal.poolControl().setPoolState("backup", "live", OPERATOR, "no-op");

@@ -10,8 +10,9 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Operator transitions of pools, targets and models. Each one changes the row, writes its audit event in the
- * same transaction and then tells every replica through the {@link ChangeFeed}, so it shows on the next request.
+ * Operator transitions of pools, targets and models. Each one changes the row and writes its audit event in the
+ * same transaction; at commit the catalog tables' triggers notify every replica through the {@link ChangeFeed}
+ * (so edits made by hand in psql propagate too), and the change shows on the next request.
  * A transition to the state something is already in changes nothing and writes nothing.
  */
 public final class PoolControl {
@@ -19,11 +20,9 @@ public final class PoolControl {
     public static final Set<String> OPERATOR_POOL_STATES = Set.of("live", "paused", "draining");
 
     private final Jdbi jdbi;
-    private final ChangeFeed changes;
 
-    public PoolControl(Jdbi jdbi, ChangeFeed changes) {
+    public PoolControl(Jdbi jdbi) {
         this.jdbi = jdbi;
-        this.changes = changes;
     }
 
     /** What a transition did: the state before and after ({@code changed} false when they are equal). */
@@ -131,7 +130,7 @@ public final class PoolControl {
     private Transition change(String type, String id, String action, String field, Actor actor, String reason,
                               java.util.function.Function<Handle, Optional<String>> current,
                               java.util.function.Consumer<Handle> update, String after) {
-        Transition t = jdbi.inTransaction(h -> {
+        return jdbi.inTransaction(h -> {
             String before = current.apply(h).orElseThrow(() -> new NotFound("no " + type.replace('_', ' ')
                     + " named '" + id + "'"));
             if (before.equals(after)) {
@@ -140,10 +139,6 @@ public final class PoolControl {
             update.accept(h);
             AuditLog.append(h, actor, action, type, id, Map.of(field, before), Map.of(field, after), reason);
             return new Transition(type, id, before, after);
-        });
-        if (t.changed()) {
-            changes.publish(ChangeFeed.CATALOG, id);
-        }
-        return t;
+        }); // the catalog tables' triggers notify every replica at commit (V7)
     }
 }
