@@ -8,6 +8,7 @@ public enum Role {
 
     private static final Set<String> SUPPORT_MUTATIONS = Set.of("api_key.revoke", "account.pause");
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String code() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
