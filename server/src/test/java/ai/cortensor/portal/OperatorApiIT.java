@@ -357,4 +357,33 @@ class OperatorApiIT {
         assertThatThrownBy(() -> h.jdbi().useHandle(x -> x.execute("DELETE FROM audit_events")))
                 .hasMessageContaining("append-only");
     }
+
+    @Test
+    void support_views_show_key_status_account_state_usage_and_failures() {
+        String key = h.newKey("viewed@example.com");
+        long user = userId("viewed@example.com");
+        assertThat(chat(key, "qwen").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.count(
+                "SELECT count(*) FROM usage_events WHERE user_id = " + user) == 1);
+        call("POST", "/admin/api/accounts/u" + user + "/pause", admin, "{\"reason\":\"view check\"}");
+        String keyStatus = h.jdbi().withHandle(x -> x.createQuery("SELECT status FROM support_key_status WHERE prefix = :p")
+                .bind("p", prefix(key)).mapTo(String.class).one());
+        assertThat(keyStatus).isEqualTo("account_paused");
+        Map<String, Object> account = h.jdbi().withHandle(x -> x.createQuery(
+                "SELECT * FROM support_account_state WHERE account = :a").bind("a", "u" + user).mapToMap().one());
+        assertThat(account)
+                .containsEntry("state", "paused").containsEntry("paused_reason", "view check")
+                .containsEntry("plan", "dedicated").containsEntry("active_keys", 1L);
+        assertThat(h.count("SELECT requests FROM support_usage_by_account_day WHERE account = 'u" + user + "'"))
+                .isEqualTo(1);
+        h.jdbi().useHandle(x -> x.execute("""
+                INSERT INTO request_logs (request_id, accepted_at, route, status, http_status, error_code, pool, target,
+                    latency_ms) VALUES ('req_view_failure', now(), '/v1/chat/completions', 'failed', 502,
+                    'upstream_error', 'default', 'b', 5)"""));
+        assertThat(h.count("SELECT requests FROM support_recent_failures_by_pool WHERE pool = 'default' AND target = 'b' "
+                + "AND error_code = 'upstream_error'")).isPositive();
+        Map<String, Object> anyKey = h.jdbi().withHandle(x -> x.createQuery("SELECT * FROM support_key_status LIMIT 1")
+                .mapToMap().one());
+        assertThat(anyKey.keySet()).noneMatch(c -> c.contains("hash") || c.contains("secret"));
+    }
 }
