@@ -1,5 +1,9 @@
 package ai.cortensor.portal;
 
+import ai.cortensor.portal.admin.AdminCommand;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.Role;
+import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.config.ConfigLoader;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
@@ -18,28 +22,47 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The one launcher: {@code serve}, {@code demo}, {@code migrate}, {@code create-key}. */
+/** The one launcher: {@code serve}, {@code demo}, {@code migrate}, {@code create-key}, {@code admin …}. */
 @Command(name = "portal", mixinStandardHelpOptions = true, version = "Cortensor Portal " + Portal.VERSION,
         description = "Hosted OpenAI-compatible inference gateway in front of Cortensor router pools.",
-        subcommands = {Main.Serve.class, Demo.class, Main.Migrate.class, Main.CreateKey.class})
+        subcommands = {Main.Serve.class, Demo.class, Main.Migrate.class, Main.CreateKey.class, AdminCommand.class})
 public final class Main implements Runnable {
     static final Logger log = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        int code = new CommandLine(new Main())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+        int code = commandLine().execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** The command tree with its error handling; {@code admin} commands exit with the codes AdminCommand documents. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("admin").addSubcommand(new CreateOperator());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
+                c.usage(c.getErr());
+            }
+            return c.getCommandSpec().qualifiedName().startsWith("portal admin") ? 1
+                    : c.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof ConfigLoader.ConfigException) {
                         cmd.getErr().println("configuration error: " + e.getMessage());
                         return 2;
                     }
+                    Integer adminExit = AdminCommand.exitCode(e);
+                    if (adminExit != null) {
+                        cmd.getErr().println("error: " + e.getMessage());
+                        return adminExit;
+                    }
                     throw e;
-                })
-                .execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+                });
     }
 
     @Override
@@ -108,6 +131,34 @@ public final class Main implements Runnable {
                 ApiKeys.Issued issued = keys.issue(name, userId, null, expires);
                 System.out.println("Created key '" + name + "' (" + issued.key().prefix() + ") for " + email + ".");
                 System.out.println("This is the only time it is shown:");
+                System.out.println(issued.token());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "create-operator", description = "Create an operator (bootstrap the first admin) directly in the "
+            + "database; prints the operator token once. An existing operator gets a new token and the role.")
+    static final class CreateOperator implements Callable<Integer> {
+        @CommandLine.Mixin ConfigOption options = new ConfigOption();
+        @Option(names = "--email", required = true, description = "Operator email.") String email;
+        @Option(names = "--role", defaultValue = "admin", description = "admin or support (default: ${DEFAULT-VALUE}).") String role;
+        @Option(names = "--reason", defaultValue = "bootstrap on the server host", description = "For the audit log.") String reason;
+
+        @Override
+        public Integer call() {
+            Role r = Role.of(role);
+            if (r == null) {
+                System.err.println("error: --role must be admin or support");
+                return 1;
+            }
+            try (Database db = Database.open(options.load())) {
+                String by = "cli:" + System.getProperty("user.name", "unknown");
+                OperatorStore.Issued issued = new OperatorStore(db.jdbi(), new SecureRandom())
+                        .issue(email, r, new Actor(by, "system", null, null), reason);
+                System.out.println((issued.created() ? "Created operator " : "New token for operator ")
+                        + issued.operator().email() + " (" + issued.operator().role().code() + ").");
+                System.out.println("This is the only time the token is shown:");
                 System.out.println(issued.token());
             }
             return 0;

@@ -1,6 +1,12 @@
 package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.admin.AccountInsight;
+import ai.cortensor.portal.admin.AdminApi;
+import ai.cortensor.portal.admin.DirectoryStore;
+import ai.cortensor.portal.admin.InspectionStore;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.Operations;
 import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
@@ -25,6 +31,7 @@ import ai.cortensor.portal.proxy.ModelsHandler;
 import ai.cortensor.portal.proxy.Route;
 import ai.cortensor.portal.usage.TokenCounter;
 import ai.cortensor.portal.usage.UsageLedger;
+import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
 import ai.cortensor.portal.web.Ops;
@@ -69,11 +76,13 @@ public final class Portal implements AutoCloseable {
     private final ChangeFeed changes;
     private final PoolControl poolControl;
     private final HealthProbe probe;
+    private final Operations operations;
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
                    WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
-                   ChangeFeed changes, PoolControl poolControl, HealthProbe probe) {
+                   ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations) {
         this.probe = probe;
+        this.operations = operations;
         this.changes = changes;
         this.poolControl = poolControl;
         this.admission = admission;
@@ -122,8 +131,14 @@ public final class Portal implements AutoCloseable {
         ModelsHandler models = new ModelsHandler(keys, catalog);
         Ops ops = new Ops(catalog, ledger, registry, VERSION);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
+        WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
         CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, completions,
-                admission, new WhyBlocked(admission, catalog, clock), clock, publicUrl::get);
+                admission, whyBlocked, clock, publicUrl::get);
+        OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
+        Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
+                operators, new AccountInsight(admission, whyBlocked, new UsageReports(database.jdbi()), clock), keys,
+                changes, poolControl, catalog);
+        AdminApi adminApi = new AdminApi(operations, operators);
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(WebHeaders.requestIdFilter(clock))
@@ -139,6 +154,7 @@ public final class Portal implements AutoCloseable {
                 .get("/ready", ops::ready)
                 .get("/metrics", ops::metrics);
         customerPortal.register(routing);
+        adminApi.register(routing);
         routing.any(ApiFallbacks::notFound)
                 .error(Throwable.class, ApiFallbacks::unexpected);
         WebServer server = WebServer.builder()
@@ -165,7 +181,7 @@ public final class Portal implements AutoCloseable {
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
-                poolControl, probe);
+                poolControl, probe, operations);
     }
 
     /** In process, or in Redis with the in-process limiter as the fallback while Redis is unreachable. */
@@ -205,6 +221,11 @@ public final class Portal implements AutoCloseable {
 
     public PoolControl poolControl() {
         return poolControl;
+    }
+
+    /** The operators' service layer (admin API, CLI through the API, console). */
+    public Operations operations() {
+        return operations;
     }
 
     /** Stops taking requests, lets in-flight ones finish, flushes every usage record, then closes the database. */

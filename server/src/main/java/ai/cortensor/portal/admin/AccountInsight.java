@@ -1,0 +1,87 @@
+package ai.cortensor.portal.admin;
+
+import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
+import ai.cortensor.portal.keys.ApiKey;
+import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.Limit;
+import ai.cortensor.portal.plans.Limiter;
+import ai.cortensor.portal.plans.WhyBlocked;
+import ai.cortensor.portal.usage.UsageReports;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+
+/**
+ * "Why is this blocked?" for operators: the account's plan, every limit with its counter, the reasons the next
+ * request would be refused (the same {@link WhyBlocked} answer the gateway and the customer see) and recent usage.
+ */
+public final class AccountInsight {
+    private final AdmissionControl admission;
+    private final WhyBlocked whyBlocked;
+    private final UsageReports usage;
+    private final InstantSource clock;
+
+    public AccountInsight(AdmissionControl admission, WhyBlocked whyBlocked, UsageReports usage, InstantSource clock) {
+        this.admission = admission;
+        this.whyBlocked = whyBlocked;
+        this.usage = usage;
+        this.clock = clock;
+    }
+
+    /** One limit now: scope ({@code account}/{@code key}), kind ({@code rpm}, {@code weekly_tokens}, …), used of max. */
+    public record LimitState(String scope, String kind, String description, long max, long used,
+                             Long resetsInSeconds) {}
+
+    /** A reason the next request is refused, with the error code the gateway answers. */
+    public record Reason(String code, String message, Long resetsInSeconds) {}
+
+    /** Served requests and tokens (from usage events) over the last day and week. */
+    public record Usage(long requests24h, long tokens24h, long requests7d, long tokens7d) {}
+
+    public record AccountStatus(String account, String state, String plan, String planName, boolean blocked,
+                                List<Reason> reasons, List<LimitState> limits, Usage usage) {}
+
+    public record KeyStatus(KeyRecord key, String plan, boolean blocked, List<Reason> reasons, List<LimitState> limits,
+                            Usage usage) {}
+
+    AccountStatus account(AccountId a, boolean paused, String model) {
+        AdmissionControl.AccountRef ref = a.ref();
+        var plan = admission.plan(ref).plan();
+        List<Reason> reasons = reasons(whyBlocked.forAccount(ref, paused, model));
+        return new AccountStatus(a.toString(), paused ? "paused" : "active", plan.code(), plan.name(),
+                !reasons.isEmpty(), reasons, limits(admission.accountLimits(ref)),
+                usage(new UsageReports.Scope(ref.userId(), ref.organizationId(), null, null)));
+    }
+
+    KeyStatus key(KeyRecord record, ApiKey key, String model) {
+        var ref = AdmissionControl.AccountRef.of(key);
+        List<Reason> reasons = reasons(whyBlocked.forKey(key, model));
+        return new KeyStatus(record, admission.plan(ref).plan().code(), !reasons.isEmpty(), reasons,
+                limits(admission.limitsFor(key)),
+                usage(new UsageReports.Scope(key.userId(), key.organizationId(), key.id(), null)));
+    }
+
+    private List<LimitState> limits(List<Limit> limits) {
+        return admission.peek(limits).stream().map(AccountInsight::limit).toList();
+    }
+
+    private static LimitState limit(Limiter.State s) {
+        Limit l = s.limit();
+        return new LimitState(l.scope().name().toLowerCase(java.util.Locale.ROOT), l.kind().key(), l.describe(),
+                l.max(), s.used(), seconds(s.resetIn()));
+    }
+
+    private static List<Reason> reasons(List<WhyBlocked.Reason> reasons) {
+        return reasons.stream().map(r -> new Reason(r.code(), r.message(), seconds(r.resetsIn()))).toList();
+    }
+
+    private Usage usage(UsageReports.Scope scope) {
+        var day = usage.totals(scope, clock.instant().minus(Duration.ofDays(1)));
+        var week = usage.totals(scope, clock.instant().minus(Duration.ofDays(7)));
+        return new Usage(day.requests(), day.tokens(), week.requests(), week.tokens());
+    }
+
+    private static Long seconds(Duration d) {
+        return d == null ? null : Math.max(0, d.toSeconds());
+    }
+}

@@ -1,0 +1,384 @@
+package ai.cortensor.portal.admin;
+
+import static ai.cortensor.portal.admin.AdminClient.query;
+import static ai.cortensor.portal.admin.AdminClient.segment;
+import static ai.cortensor.portal.admin.AdminClient.withQuery;
+import static ai.cortensor.portal.admin.Tables.col;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code portal admin …}: the operator CLI. Every command but {@code create-operator} calls {@code /admin/api} over
+ * HTTP with an operator token; output is a table for people, or the API's JSON with {@code --json}. Exit codes:
+ * 0 ok, 1 usage error, 2 not found, 3 unauthorized or forbidden, 4 server error or unreachable.
+ */
+@Command(name = "admin", description = "Operator commands against a running portal's /admin/api.",
+        mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:usage error (bad arguments, missing reason, invalid input)", "2:not found",
+                "3:unauthorized or forbidden", "4:server error or server unreachable"},
+        subcommands = {AdminCommand.Key.class, AdminCommand.Account.class, AdminCommand.Model.class,
+                AdminCommand.Pool.class, AdminCommand.Target.class, AdminCommand.Operators.class,
+                picocli.CommandLine.HelpCommand.class})
+public final class AdminCommand implements Runnable {
+    static final PrintStream OUT = System.out;
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(OUT);
+    }
+
+    /** The exit code for a failure of an admin command, or null when {@code e} is not one. */
+    public static Integer exitCode(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AdminClient.Failure f) {
+                return f.exitCode;
+            }
+        }
+        return null;
+    }
+
+    /** Where the server is and who is asking. */
+    public static final class Connection {
+        @Option(names = "--url", defaultValue = "${env:PORTAL_ADMIN_URL:-http://127.0.0.1:8080}",
+                description = "Portal base URL (default: $PORTAL_ADMIN_URL or ${DEFAULT-VALUE}).")
+        String url;
+        @Option(names = "--token", defaultValue = "${env:PORTAL_ADMIN_TOKEN}",
+                description = "Operator token ctop_… (default: $PORTAL_ADMIN_TOKEN).")
+        String token;
+        @Option(names = "--json", description = "Print the API's JSON instead of a table.")
+        boolean json;
+
+        int show(String path, Consumer<JsonNode> human) {
+            return print(new AdminClient(url, token).get(path), human);
+        }
+
+        int post(String path, Map<String, ?> body, Consumer<JsonNode> human) {
+            return print(new AdminClient(url, token).post(path, body), human);
+        }
+
+        JsonNode fetch(String path) {
+            return parse(new AdminClient(url, token).get(path));
+        }
+
+        private int print(String body, Consumer<JsonNode> human) {
+            if (json) {
+                OUT.println(body);
+            } else {
+                human.accept(parse(body));
+            }
+            return AdminClient.ExitCodes.OK;
+        }
+
+        private static JsonNode parse(String body) {
+            try {
+                return AdminApi.JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    static Map<String, String> reason(String reason) {
+        return Map.of("reason", reason);
+    }
+
+    static void next(JsonNode page) {
+        if (page.hasNonNull("next_cursor")) {
+            OUT.println("more: --cursor " + page.get("next_cursor").asText());
+        }
+    }
+
+    static final Tables.Column[] KEY_FIELDS = {col("id", "id"), col("prefix", "prefix"), col("name", "name"),
+            col("status", "status"), col("account", "account"), col("owner", "owner_email"),
+            col("organization", "organization_name"), col("created", "created_at"), col("expires", "expires_at"),
+            col("last used", "last_used_at"), col("revoked", "revoked_at"), col("revoked by", "revoked_by"),
+            col("revoke reason", "revoked_reason")};
+    static final Tables.Column[] KEY_COLUMNS = {col("ID", "id"), col("PREFIX", "prefix"), col("NAME", "name"),
+            col("STATUS", "status"), col("ACCOUNT", "account"), col("OWNER", "owner_email"),
+            col("CREATED", "created_at"), col("LAST_USED", "last_used_at")};
+    static final Tables.Column[] LIMIT_COLUMNS = {col("SCOPE", "scope"), col("LIMIT", "kind"), col("USED", "used"),
+            col("MAX", "max"), col("RESETS_IN_S", "resets_in_seconds")};
+
+    static void status(JsonNode s) {
+        OUT.println(s.path("blocked").asBoolean() ? "BLOCKED:" : "Not blocked: the next request would be admitted.");
+        s.path("reasons").forEach(r -> OUT.println("  " + r.path("code").asText() + ": " + r.path("message").asText()));
+        Tables.table(OUT, s.path("limits"), LIMIT_COLUMNS);
+        JsonNode u = s.path("usage");
+        OUT.println("usage: " + u.path("requests24h").asLong() + " requests / " + u.path("tokens24h").asLong()
+                + " tokens in 24 h; " + u.path("requests7d").asLong() + " requests / " + u.path("tokens7d").asLong()
+                + " tokens in 7 days");
+    }
+
+    @Command(name = "whoami", description = "The operator the token belongs to.")
+    int whoami(@Mixin Connection c) {
+        return c.show("/admin/api/me", n -> OUT.println(n.path("email").asText() + " (" + n.path("role").asText() + ")"));
+    }
+
+    @Command(name = "user", description = "Look up a user by email, id or the prefix of one of their keys.")
+    int user(@Mixin Connection c, @Parameters(paramLabel = "EMAIL|ID|KEY_PREFIX") String ref) {
+        return c.show("/admin/api/users/" + segment(ref), u -> {
+            Tables.fields(OUT, u, col("user", "id"), col("account", "account"), col("email", "email"),
+                    col("name", "display_name"), col("state", "state"), col("created", "created_at"),
+                    col("paused at", "paused.at"), col("paused by", "paused.by"), col("pause reason", "paused.reason"));
+            OUT.println();
+            OUT.println("Organizations:");
+            Tables.table(OUT, u.path("organizations"), col("ORG", "organization_id"), col("NAME", "name"),
+                    col("ROLE", "role"));
+            OUT.println();
+            OUT.println("Personal keys:");
+            Tables.table(OUT, c.fetch(withQuery("/admin/api/keys", query("account", u.path("account").asText())))
+                    .path("data"), KEY_COLUMNS);
+        });
+    }
+
+    @Command(name = "org", description = "Look up an organization by id.")
+    int org(@Mixin Connection c, @Parameters(paramLabel = "ID") String ref) {
+        return c.show("/admin/api/organizations/" + segment(ref), o -> {
+            Tables.fields(OUT, o, col("organization", "id"), col("account", "account"), col("name", "name"),
+                    col("state", "state"), col("created", "created_at"), col("paused at", "paused.at"),
+                    col("paused by", "paused.by"), col("pause reason", "paused.reason"));
+            OUT.println();
+            Tables.table(OUT, o.path("members"), col("USER", "user_id"), col("EMAIL", "email"), col("ROLE", "role"));
+            OUT.println();
+            Tables.table(OUT, c.fetch(withQuery("/admin/api/keys", query("account", o.path("account").asText())))
+                    .path("data"), KEY_COLUMNS);
+        });
+    }
+
+    @Command(name = "requests", description = "Recent requests, newest first, filtered.")
+    int requests(@Mixin Connection c,
+                 @Option(names = "--account", description = "u<user id>, o<org id> or an email") String account,
+                 @Option(names = "--user", description = "every request of a user id, any account") Long user,
+                 @Option(names = "--key", description = "API key id") Long key,
+                 @Option(names = "--model") String model, @Option(names = "--pool") String pool,
+                 @Option(names = "--status", description = "blocked, completed, failed, cancelled") String status,
+                 @Option(names = "--from", description = "from this instant, e.g. 2026-01-31T00:00:00Z") String from,
+                 @Option(names = "--to", description = "before this instant") String to,
+                 @Option(names = "--limit", description = "rows per page (1-500, default 50)") Integer limit,
+                 @Option(names = "--cursor", description = "next page, as printed after a page") String cursor) {
+        return c.show(withQuery("/admin/api/requests", query("account", account, "user", user, "key", key,
+                "model", model, "pool", pool, "status", status, "from", from, "to", to, "limit", limit,
+                "cursor", cursor)), p -> {
+            Tables.table(OUT, p.path("data"), col("REQUEST_ID", "request_id"), col("ACCEPTED", "accepted_at"),
+                    col("STATUS", "status"), col("HTTP", "http_status"), col("CODE", "error_code"),
+                    col("MODEL", "model"), col("ACCOUNT", "account"), col("KEY", "api_key_id"), col("POOL", "pool"),
+                    col("TARGET", "target"), col("MS", "latency_ms"), col("BLOCK_REASON", "block_reason"));
+            next(p);
+        });
+    }
+
+    @Command(name = "request", description = "One request's lifecycle, by request id.")
+    int request(@Mixin Connection c, @Parameters(paramLabel = "REQUEST_ID") String id) {
+        return c.show("/admin/api/requests/" + segment(id), r -> {
+            Tables.fields(OUT, r.path("request"), col("request", "request_id"), col("route", "route"),
+                    col("model", "model"), col("account", "account"), col("key", "api_key_id"),
+                    col("status", "status"), col("http", "http_status"), col("error", "error_code"),
+                    col("block reason", "block_reason"), col("pool", "pool"), col("target", "target"),
+                    col("attempts", "attempts"), col("usage recorded", "usage_recorded"));
+            OUT.println();
+            Tables.table(OUT, r.path("stages"), col("STAGE", "stage"), col("AT", "at"), col("DETAIL", "detail"));
+        });
+    }
+
+    @Command(name = "audit", description = "The audit log, newest first, filtered.")
+    int audit(@Mixin Connection c, @Option(names = "--actor") String actor,
+              @Option(names = "--action", description = "e.g. api_key.revoke, account.pause, pool.drain") String action,
+              @Option(names = "--target-type", description = "api_key, user, organization, model, router_pool, router_target, operator") String targetType,
+              @Option(names = "--target-id") String targetId,
+              @Option(names = "--from") String from, @Option(names = "--to") String to,
+              @Option(names = "--limit") Integer limit, @Option(names = "--cursor") String cursor) {
+        return c.show(withQuery("/admin/api/audit", query("actor", actor, "action", action, "target_type", targetType,
+                "target_id", targetId, "from", from, "to", to, "limit", limit, "cursor", cursor)), p -> {
+            Tables.table(OUT, p.path("data"), col("ID", "id"), col("TIME", "occurred_at"), col("ACTOR", "actor"),
+                    col("ROLE", "actor_role"), col("ACTION", "action"), col("TARGET", "target_type"),
+                    col("TARGET_ID", "target_id"), col("BEFORE", "before"), col("AFTER", "after"),
+                    col("REASON", "reason"));
+            next(p);
+        });
+    }
+
+    @Command(name = "key", description = "API keys: show, status, list, revoke.")
+    static final class Key {
+        @Command(name = "show", description = "Key metadata by prefix (ctsr_…) or id.")
+        int show(@Mixin Connection c, @Parameters(paramLabel = "KEY") String ref) {
+            return c.show("/admin/api/keys/" + segment(ref), k -> Tables.fields(OUT, k, KEY_FIELDS));
+        }
+
+        @Command(name = "status", description = "Why requests with this key are refused right now (if they are).")
+        int status(@Mixin Connection c, @Parameters(paramLabel = "KEY") String ref,
+                   @Option(names = "--model", description = "also check this model") String model) {
+            return c.show(withQuery("/admin/api/keys/" + segment(ref) + "/status", query("model", model)), s -> {
+                OUT.println(s.path("key").path("prefix").asText() + " (" + s.path("key").path("status").asText()
+                        + "), account " + s.path("key").path("account").asText() + ", plan " + s.path("plan").asText());
+                AdminCommand.status(s);
+            });
+        }
+
+        @Command(name = "list", description = "Keys, newest first.")
+        int list(@Mixin Connection c, @Option(names = "--account") String account,
+                 @Option(names = "--state", description = "active or revoked") String state,
+                 @Option(names = "--limit") Integer limit, @Option(names = "--cursor") String cursor) {
+            return c.show(withQuery("/admin/api/keys", query("account", account, "state", state, "limit", limit,
+                    "cursor", cursor)), p -> {
+                Tables.table(OUT, p.path("data"), KEY_COLUMNS);
+                next(p);
+            });
+        }
+
+        @Command(name = "revoke", description = "Revoke a key now, on every replica.")
+        int revoke(@Mixin Connection c, @Parameters(paramLabel = "KEY") String ref,
+                   @Option(names = "--reason", required = true, description = "why (goes into the audit log)") String reason) {
+            return c.post("/admin/api/keys/" + segment(ref) + "/revoke", reason(reason), d -> OUT.println(
+                    (d.path("changed").asBoolean() ? "Revoked " : "Already revoked: ")
+                            + d.path("result").path("prefix").asText() + " (" + d.path("result").path("name").asText()
+                            + ", account " + d.path("result").path("account").asText() + ")"));
+        }
+    }
+
+    @Command(name = "account", description = "Accounts (u<user id>, o<organization id> or an email): status, pause, unpause.")
+    static final class Account {
+        @Command(name = "status", description = "Plan, limits, usage and why requests are refused right now.")
+        int status(@Mixin Connection c, @Parameters(paramLabel = "ACCOUNT") String account,
+                   @Option(names = "--model", description = "also check this model") String model) {
+            return c.show(withQuery("/admin/api/accounts/" + segment(account) + "/status", query("model", model)), s -> {
+                OUT.println("account " + s.path("account").asText() + " (" + s.path("state").asText() + "), plan "
+                        + s.path("plan").asText());
+                AdminCommand.status(s);
+            });
+        }
+
+        @Command(name = "pause", description = "Pause an account: every key of it is refused with account_paused.")
+        int pause(@Mixin Connection c, @Parameters(paramLabel = "ACCOUNT") String account,
+                  @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/accounts/" + segment(account) + "/pause", reason(reason),
+                    d -> done(d, "Paused", "Already paused:"));
+        }
+
+        @Command(name = "unpause", description = "Let a paused account's keys work again.")
+        int unpause(@Mixin Connection c, @Parameters(paramLabel = "ACCOUNT") String account,
+                    @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/accounts/" + segment(account) + "/unpause", reason(reason),
+                    d -> done(d, "Unpaused", "Already active:"));
+        }
+
+        private static void done(JsonNode d, String changed, String unchanged) {
+            JsonNode a = d.path("result");
+            OUT.println((d.path("changed").asBoolean() ? changed : unchanged) + " " + a.path("account").asText() + " ("
+                    + (a.has("email") ? a.path("email").asText() : a.path("name").asText()) + ")");
+        }
+    }
+
+    static void transition(JsonNode d) {
+        JsonNode t = d.path("result");
+        OUT.println(t.path("target_type").asText() + " " + t.path("target_id").asText() + ": "
+                + t.path("before").asText() + " -> " + t.path("after").asText()
+                + (d.path("changed").asBoolean() ? "" : " (unchanged)"));
+    }
+
+    @Command(name = "model", description = "Catalog models: list, enable, disable.")
+    static final class Model {
+        @Command(name = "list", description = "Every model with its state and pools.")
+        int list(@Mixin Connection c) {
+            return c.show("/admin/api/models", m -> Tables.table(OUT, m.path("data"), col("MODEL", "alias"),
+                    col("STATE", "state"), col("POOLS", "pools"), col("NAME", "display_name")));
+        }
+
+        @Command(name = "disable", description = "Stop serving a model (requests get model_not_found).")
+        int disable(@Mixin Connection c, @Parameters(paramLabel = "MODEL") String alias,
+                    @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/models/" + segment(alias) + "/disable", reason(reason), AdminCommand::transition);
+        }
+
+        @Command(name = "enable", description = "Serve a disabled model again.")
+        int enable(@Mixin Connection c, @Parameters(paramLabel = "MODEL") String alias,
+                   @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/models/" + segment(alias) + "/enable", reason(reason), AdminCommand::transition);
+        }
+    }
+
+    @Command(name = "pool", description = "Router pools: list, pause, drain, resume.")
+    static final class Pool {
+        @Command(name = "list", description = "Every pool and target: state, health, in-flight, error rate.")
+        int list(@Mixin Connection c) {
+            return c.show("/admin/api/pools", p -> {
+                Tables.table(OUT, p.path("data"), col("POOL", "name"), col("KIND", "kind"), col("STATE", "state"),
+                        col("EFFECTIVE", "effective_state"), col("IN_FLIGHT", "in_flight"), col("MODELS", "models"));
+                OUT.println();
+                var targets = AdminApi.JSON.createArrayNode();
+                p.path("data").forEach(pool -> pool.path("targets").forEach(t ->
+                        targets.add(((com.fasterxml.jackson.databind.node.ObjectNode) t.deepCopy())
+                                .put("pool", pool.path("name").asText()))));
+                Tables.table(OUT, targets, col("POOL", "pool"), col("TARGET", "name"), col("STATE", "state"),
+                        col("HEALTH", "health"), col("IN_FLIGHT", "in_flight"), col("REQUESTS", "requests"),
+                        col("FAILURES", "failures"), col("ERROR_RATE", "error_rate"), col("LAST_PROBE", "last_probe"));
+            });
+        }
+
+        @Command(name = "pause", description = "No new requests (retryable error); in-flight ones finish.")
+        int pause(@Mixin Connection c, @Parameters(paramLabel = "POOL") String pool,
+                  @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/pools/" + segment(pool) + "/pause", reason(reason), AdminCommand::transition);
+        }
+
+        @Command(name = "drain", description = "No new requests; in-flight ones finish (before maintenance).")
+        int drain(@Mixin Connection c, @Parameters(paramLabel = "POOL") String pool,
+                  @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/pools/" + segment(pool) + "/drain", reason(reason), AdminCommand::transition);
+        }
+
+        @Command(name = "resume", description = "Route to the pool again.")
+        int resume(@Mixin Connection c, @Parameters(paramLabel = "POOL") String pool,
+                   @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/pools/" + segment(pool) + "/resume", reason(reason), AdminCommand::transition);
+        }
+    }
+
+    @Command(name = "target", description = "One router target of a pool: enable, disable.")
+    static final class Target {
+        @Command(name = "disable", description = "Take a target out of selection.")
+        int disable(@Mixin Connection c, @Parameters(index = "0", paramLabel = "POOL") String pool,
+                    @Parameters(index = "1", paramLabel = "TARGET") String target,
+                    @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/pools/" + segment(pool) + "/targets/" + segment(target) + "/disable",
+                    reason(reason), AdminCommand::transition);
+        }
+
+        @Command(name = "enable", description = "Put a target back into selection.")
+        int enable(@Mixin Connection c, @Parameters(index = "0", paramLabel = "POOL") String pool,
+                   @Parameters(index = "1", paramLabel = "TARGET") String target,
+                   @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/pools/" + segment(pool) + "/targets/" + segment(target) + "/enable",
+                    reason(reason), AdminCommand::transition);
+        }
+    }
+
+    @Command(name = "operator", description = "Operators: list, add (admin only; prints the new token once).")
+    static final class Operators {
+        @Command(name = "list", description = "Active operators.")
+        int list(@Mixin Connection c) {
+            return c.show("/admin/api/operators", o -> Tables.table(OUT, o.path("data"), col("ID", "id"),
+                    col("EMAIL", "email"), col("ROLE", "role"), col("CREATED", "created_at")));
+        }
+
+        @Command(name = "add", description = "Create an operator, or give an existing one a new token and this role.")
+        int add(@Mixin Connection c, @Option(names = "--email", required = true) String email,
+                @Option(names = "--role", required = true, description = "admin or support") String role,
+                @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/operators", Map.of("email", email, "role", role, "reason", reason), o -> {
+                OUT.println("Operator " + o.path("operator").path("email").asText() + " ("
+                        + o.path("operator").path("role").asText() + "). This is the only time the token is shown:");
+                OUT.println(o.path("token").asText());
+            });
+        }
+    }
+}

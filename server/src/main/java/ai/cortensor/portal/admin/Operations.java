@@ -1,0 +1,321 @@
+package ai.cortensor.portal.admin;
+
+import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
+import ai.cortensor.portal.admin.InspectionStore.AuditEntry;
+import ai.cortensor.portal.admin.InspectionStore.RequestRow;
+import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.changes.ChangeFeed;
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.KeyFormat;
+import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.pools.PoolControl;
+import ai.cortensor.portal.pools.PoolStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Everything an operator can see and do, as one plain Java service under the admin API, the CLI (through the API)
+ * and the console. Reads are open to every operator; each mutation checks the actor's {@link Role}, requires a
+ * reason, writes its audit event in the same transaction as the change, and then publishes the change on the
+ * {@link ChangeFeed} so every replica follows. Failures are {@link ActionRefused} with a message fit to show.
+ */
+public final class Operations {
+    static final int MAX_REASON = 500;
+
+    private final DirectoryStore directory;
+    private final InspectionStore inspection;
+    private final OperatorStore operators;
+    private final AccountInsight insight;
+    private final ApiKeys keys;
+    private final ChangeFeed changes;
+    private final PoolControl pools;
+    private final Catalog catalog;
+
+    public Operations(DirectoryStore directory, InspectionStore inspection, OperatorStore operators,
+                      AccountInsight insight, ApiKeys keys, ChangeFeed changes, PoolControl pools, Catalog catalog) {
+        this.directory = directory;
+        this.inspection = inspection;
+        this.operators = operators;
+        this.insight = insight;
+        this.keys = keys;
+        this.changes = changes;
+        this.pools = pools;
+        this.catalog = catalog;
+    }
+
+    /** The result of a mutation: whether anything changed (false when it already was in that state) and the subject now. */
+    public record Done<T>(boolean changed, T result) {}
+
+    // ---- lookups ----
+
+    /** A user by id, email, or the prefix of one of their keys. */
+    public DirectoryStore.UserRecord user(String ref) {
+        String r = required(ref, "user");
+        if (r.chars().allMatch(Character::isDigit)) {
+            return directory.user(Long.parseLong(r)).orElseThrow(() -> ActionRefused.notFound("No user with id " + r + "."));
+        }
+        if (r.contains("@")) {
+            return directory.userByEmail(r).orElseThrow(() -> ActionRefused.notFound("No user with email " + r + "."));
+        }
+        KeyRecord k = key(r);
+        return directory.user(k.userId()).orElseThrow(() -> ActionRefused.notFound("No user for key " + k.prefix() + "."));
+    }
+
+    public DirectoryStore.OrganizationRecord organization(String ref) {
+        String r = required(ref, "organization");
+        String digits = r.startsWith("o") ? r.substring(1) : r;
+        if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
+            throw ActionRefused.invalid("invalid_organization", "Name an organization by its id, e.g. 3 or o3.");
+        }
+        return directory.organization(Long.parseLong(digits))
+                .orElseThrow(() -> ActionRefused.notFound("No organization with id " + digits + "."));
+    }
+
+    /** A key by numeric id or by (the start of) its prefix {@code ctsr_…}; a pasted full key is cut to its prefix. */
+    public KeyRecord key(String ref) {
+        String r = required(ref, "key");
+        if (r.chars().allMatch(Character::isDigit)) {
+            return directory.key(Long.parseLong(r)).orElseThrow(() -> ActionRefused.notFound("No key with id " + r + "."));
+        }
+        String publicId = r.startsWith(KeyFormat.PREFIX) ? r.substring(KeyFormat.PREFIX.length()) : r;
+        int secret = publicId.indexOf('_');
+        if (secret >= 0) {
+            publicId = publicId.substring(0, secret); // never echo or look up by a secret
+        }
+        if (publicId.length() < 4 || !publicId.chars().allMatch(Character::isLetterOrDigit)) {
+            throw ActionRefused.invalid("invalid_key_reference",
+                    "Name a key by its id or by at least the first 4 characters after ctsr_.");
+        }
+        List<KeyRecord> found = directory.keysByPrefix(publicId, 2);
+        if (found.isEmpty()) {
+            throw ActionRefused.notFound("No key with prefix " + KeyFormat.PREFIX + publicId + ".");
+        }
+        if (found.size() > 1 && !found.get(0).publicId().equals(publicId)) {
+            throw new ActionRefused(ActionRefused.Kind.CONFLICT, "ambiguous_key_reference",
+                    "More than one key starts with " + KeyFormat.PREFIX + publicId + "; give more characters.");
+        }
+        return found.get(0);
+    }
+
+    public Page<KeyRecord> keys(String account, String state, String cursor, Integer limit) {
+        AccountId a = account == null ? null : account(account);
+        if (state != null && !state.equals("active") && !state.equals("revoked")) {
+            throw ActionRefused.invalid("invalid_state", "state must be active or revoked.");
+        }
+        int n = Page.limit(limit);
+        Long before = cursor == null ? null : parseLong(Page.decode(cursor));
+        List<KeyRecord> rows = directory.keys(a, state, before, n + 1);
+        return page(rows, n, k -> Long.toString(k.id()));
+    }
+
+    /** Plan, limits with their counters, why requests are refused right now, and recent usage of an account. */
+    public AccountInsight.AccountStatus accountStatus(String account, String model) {
+        AccountId a = account(account);
+        return insight.account(a, paused(a), model);
+    }
+
+    public AccountInsight.KeyStatus keyStatus(String ref, String model) {
+        KeyRecord k = key(ref);
+        return insight.key(k, keys.find(k.publicId()).orElseThrow(() -> ActionRefused.notFound("No key " + ref + ".")),
+                model);
+    }
+
+    public List<InspectionStore.ModelState> models() {
+        return inspection.models();
+    }
+
+    /** Every pool with its state, targets, health, in-flight requests and error rates as this replica sees them. */
+    public List<PoolStatus> pools() {
+        return catalog.status();
+    }
+
+    public List<Operator> operators() {
+        return operators.list();
+    }
+
+    // ---- mutations ----
+
+    public Done<KeyRecord> revokeKey(String ref, String reason, Actor actor) {
+        allow(actor, "api_key.revoke");
+        String why = reason(reason);
+        KeyRecord k = key(ref);
+        boolean changed = directory.revokeKey(k, actor, why);
+        keys.find(k.publicId()).ifPresent(keys::forget);
+        if (changed) {
+            changes.publish(ChangeFeed.KEY, k.publicId());
+        }
+        return new Done<>(changed, directory.key(k.id()).orElseThrow());
+    }
+
+    public Done<Object> pauseAccount(String account, String reason, Actor actor) {
+        return setPaused(account, true, reason, actor);
+    }
+
+    public Done<Object> unpauseAccount(String account, String reason, Actor actor) {
+        return setPaused(account, false, reason, actor);
+    }
+
+    private Done<Object> setPaused(String account, boolean paused, String reason, Actor actor) {
+        allow(actor, paused ? "account.pause" : "account.unpause");
+        String why = reason(reason);
+        AccountId a = account(account);
+        boolean changed = directory.setAccountState(a, paused, actor, why)
+                .orElseThrow(() -> ActionRefused.notFound("No account " + a + "."));
+        // this replica follows at once; the others when the change feed tells them
+        directory.keyPublicIds(a).forEach(id -> keys.find(id).ifPresent(keys::forget));
+        if (changed) {
+            changes.publish(ChangeFeed.ACCOUNT, a.toString());
+        }
+        return new Done<>(changed, a.organization() ? directory.organization(a.id()).orElseThrow()
+                : directory.user(a.id()).orElseThrow());
+    }
+
+    public Done<PoolControl.Transition> setModelEnabled(String alias, boolean enabled, String reason, Actor actor) {
+        allow(actor, enabled ? "model.enable" : "model.disable");
+        String why = reason(reason);
+        return transition(() -> pools.setModelEnabled(required(alias, "model"), enabled, actor, why));
+    }
+
+    /** {@code state}: live (resume), paused or draining. */
+    public Done<PoolControl.Transition> setPoolState(String pool, String state, String reason, Actor actor) {
+        if (!PoolControl.OPERATOR_POOL_STATES.contains(state)) {
+            throw ActionRefused.invalid("invalid_state", "A pool can be set live, paused or draining.");
+        }
+        allow(actor, switch (state) {
+            case "paused" -> "pool.pause";
+            case "draining" -> "pool.drain";
+            default -> "pool.resume";
+        });
+        String why = reason(reason);
+        return transition(() -> pools.setPoolState(required(pool, "pool"), state, actor, why));
+    }
+
+    public Done<PoolControl.Transition> setTargetEnabled(String pool, String target, boolean enabled, String reason,
+                                                         Actor actor) {
+        allow(actor, enabled ? "target.enable" : "target.disable");
+        String why = reason(reason);
+        return transition(() -> pools.setTargetEnabled(required(pool, "pool"), required(target, "target"), enabled,
+                actor, why));
+    }
+
+    /** Creates an operator (or issues a new token to one) and returns the token, shown this once. */
+    public OperatorStore.Issued createOperator(String email, String role, String reason, Actor actor) {
+        allow(actor, "operator.create");
+        String why = reason(reason);
+        Role r = Role.of(role);
+        if (r == null) {
+            throw ActionRefused.invalid("invalid_role", "role must be admin or support.");
+        }
+        return operators.issue(email, r, actor, why);
+    }
+
+    private static Done<PoolControl.Transition> transition(Supplier<PoolControl.Transition> change) {
+        try {
+            PoolControl.Transition t = change.get();
+            return new Done<>(t.changed(), t);
+        } catch (PoolControl.NotFound e) {
+            throw ActionRefused.notFound(capitalized(e.getMessage()) + ".");
+        }
+    }
+
+    // ---- request and audit inspection ----
+
+    public Page<RequestRow> requests(InspectionStore.RequestFilter filter, String cursor, Integer limit) {
+        if (filter.status() != null && !List.of("blocked", "completed", "failed", "cancelled").contains(filter.status())) {
+            throw ActionRefused.invalid("invalid_status", "status must be blocked, completed, failed or cancelled.");
+        }
+        int n = Page.limit(limit);
+        InspectionStore.RequestCursor after = null;
+        if (cursor != null) {
+            String[] parts = Page.decode(cursor).split(" ", 2);
+            try {
+                after = new InspectionStore.RequestCursor(Instant.parse(parts[0]), parts[1]);
+            } catch (RuntimeException e) {
+                throw ActionRefused.invalid("invalid_cursor", "The cursor is not one this server returned.");
+            }
+        }
+        return page(inspection.requests(filter, after, n + 1), n, r -> r.acceptedAt() + " " + r.requestId());
+    }
+
+    public RequestLifecycle request(String requestId) {
+        String id = required(requestId, "request id");
+        RequestRow row = inspection.request(id).orElseThrow(() -> ActionRefused.notFound("No request " + id
+                + " in the request log (unknown, or still in flight: rows are written when a request ends)."));
+        return RequestLifecycle.of(row, inspection.usageEvent(id).orElse(null));
+    }
+
+    public Page<AuditEntry> audit(InspectionStore.AuditFilter filter, String cursor, Integer limit) {
+        int n = Page.limit(limit);
+        Long before = cursor == null ? null : parseLong(Page.decode(cursor));
+        return page(inspection.audit(filter, before, n + 1), n, e -> Long.toString(e.id()));
+    }
+
+    // ---- helpers ----
+
+    /** {@code u12}, {@code o3}, or a user's email (their personal account). */
+    public AccountId account(String ref) {
+        String r = required(ref, "account");
+        AccountId a = AccountId.parse(r);
+        if (a != null) {
+            return a;
+        }
+        if (r.contains("@")) {
+            return AccountId.user(directory.userByEmail(r)
+                    .orElseThrow(() -> ActionRefused.notFound("No user with email " + r + ".")).id());
+        }
+        throw ActionRefused.invalid("invalid_account", "Name an account as u<user id>, o<organization id> or an email.");
+    }
+
+    private boolean paused(AccountId a) {
+        return a.organization()
+                ? "paused".equals(directory.organization(a.id()).orElseThrow(() -> ActionRefused.notFound("No account " + a + ".")).state())
+                : "paused".equals(directory.user(a.id()).orElseThrow(() -> ActionRefused.notFound("No account " + a + ".")).state());
+    }
+
+    private static void allow(Actor actor, String action) {
+        Role role = Role.of(actor.role());
+        if (role == null || !role.may(action)) {
+            throw new ActionRefused(ActionRefused.Kind.FORBIDDEN, "forbidden",
+                    "The " + actor.role() + " role may not do " + action + ".");
+        }
+    }
+
+    static String reason(String reason) {
+        String r = reason == null ? "" : reason.strip();
+        if (r.isEmpty()) {
+            throw ActionRefused.invalid("reason_required", "Give a reason: it goes into the audit log.");
+        }
+        if (r.length() > MAX_REASON) {
+            throw ActionRefused.invalid("reason_too_long", "Keep the reason under " + MAX_REASON + " characters.");
+        }
+        return r;
+    }
+
+    private static String required(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw ActionRefused.invalid("missing_" + what.replace(' ', '_'), "Name the " + what + ".");
+        }
+        return value.strip();
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw ActionRefused.invalid("invalid_cursor", "The cursor is not one this server returned.");
+        }
+    }
+
+    private static <T> Page<T> page(List<T> rows, int limit, java.util.function.Function<T, String> position) {
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        List<T> data = rows.subList(0, limit);
+        return new Page<>(List.copyOf(data), Page.encode(position.apply(data.get(limit - 1))));
+    }
+
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

@@ -1,0 +1,50 @@
+package ai.cortensor.portal.admin;
+
+import ai.cortensor.portal.admin.InspectionStore.RequestRow;
+import ai.cortensor.portal.admin.InspectionStore.UsageEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request from start to end, as its request-log row and usage event tell it: accepted, then blocked (why) or
+ * forwarded (pool, target, attempts), then how it ended, and whether its usage event was recorded.
+ */
+public record RequestLifecycle(RequestRow request, List<Stage> stages, UsageEvent usageEvent) {
+
+    /** {@code stage}: accepted, blocked, forwarded, completed, failed, cancelled, usage_recorded, usage_missing. */
+    public record Stage(String stage, Instant at, String detail) {}
+
+    static RequestLifecycle of(RequestRow r, UsageEvent usage) {
+        List<Stage> stages = new ArrayList<>();
+        stages.add(new Stage("accepted", r.acceptedAt(), r.route() + (r.model() == null ? "" : " model " + r.model())
+                + (r.apiKeyId() == null ? " (no valid key)" : " key " + r.apiKeyId() + " account " + r.account())
+                + (r.stream() ? " streaming" : "")));
+        Instant end = r.acceptedAt().plusMillis(r.latencyMs());
+        if ("blocked".equals(r.status())) {
+            stages.add(new Stage("blocked", end, (r.blockReason() == null ? r.errorCode() : r.blockReason())
+                    + " (HTTP " + r.httpStatus() + ")"));
+            return new RequestLifecycle(r, List.copyOf(stages), usage);
+        }
+        if (r.forwardedAt() != null || r.pool() != null) {
+            int attempts = r.attempts() == null ? 0 : r.attempts().size();
+            stages.add(new Stage("forwarded", r.forwardedAt(), "pool " + r.pool() + " target " + r.target()
+                    + (attempts == 0 ? "" : ", " + attempts + " attempt" + (attempts == 1 ? "" : "s"))));
+        }
+        String outcome = "HTTP " + r.httpStatus() + (r.errorCode() == null ? "" : " " + r.errorCode())
+                + (r.ttftMs() == null ? "" : ", first token after " + r.ttftMs() + " ms")
+                + ", " + r.latencyMs() + " ms"
+                + (r.promptTokens() == null ? "" : ", " + r.promptTokens() + " prompt + " + r.completionTokens()
+                        + " completion tokens" + (r.tokensEstimated() ? " (estimated)" : ""));
+        stages.add(new Stage(r.status(), end, outcome));
+        if (usage != null) {
+            stages.add(new Stage("usage_recorded", usage.occurredAt(), "usage event " + usage.id() + ", "
+                    + usage.totalTokens() + " tokens"));
+        } else {
+            stages.add(new Stage("usage_missing", null, r.usageRecorded()
+                    ? "the request log says usage was recorded but no usage event exists"
+                    : "no usage event for this request"));
+        }
+        return new RequestLifecycle(r, List.copyOf(stages), usage);
+    }
+}
