@@ -295,6 +295,44 @@ class OperatorApiIT {
     }
 
     @Test
+    void live_edits_of_a_model_mapping_and_a_target_capacity_apply_and_are_audited_and_bad_values_are_400() {
+        String key = h.newKey("edits@example.com");
+        h.jdbi().useHandle(x -> x.execute("INSERT INTO router_pools (name) VALUES ('spare') ON CONFLICT DO NOTHING"));
+        var mapped = call("POST", "/admin/api/models/qwen/pools", admin,
+                "{\"pools\":[\"default\",\"spare\"],\"reason\":\"spare as fallback\"}");
+        assertThat(mapped.statusCode()).isEqualTo(200);
+        assertThat(json(mapped).path("changed").asBoolean()).isTrue();
+        assertThat(json(mapped).path("result").path("before").asText()).isEqualTo("default");
+        assertThat(json(mapped).path("result").path("after").asText()).isEqualTo("default,spare");
+        await().atMost(Duration.ofSeconds(1)).until(() -> json(get("/admin/api/pools", support)).path("data")
+                .toString().contains("\"fallback_for\":[\"qwen\"]"));
+        var unchanged = call("POST", "/admin/api/models/qwen/pools", admin,
+                "{\"pools\":[\"default\",\"spare\"],\"reason\":\"again\"}");
+        assertThat(json(unchanged).path("changed").asBoolean()).isFalse();
+        assertProblem(call("POST", "/admin/api/models/qwen/pools", admin, "{\"pools\":[\"nope\"],\"reason\":\"x\"}"),
+                404, "not_found");
+        assertProblem(call("POST", "/admin/api/models/qwen/pools", admin, "{\"pools\":\"default\",\"reason\":\"x\"}"),
+                400, "invalid_pools");
+
+        var capacity = call("POST", "/admin/api/pools/default/targets/a/capacity", admin,
+                "{\"weight\":3,\"max_concurrency\":64,\"reason\":\"bigger router\"}");
+        assertThat(capacity.statusCode()).isEqualTo(200);
+        assertThat(json(capacity).path("result").path("after").asText()).isEqualTo("weight=3 max_concurrency=64");
+        await().atMost(Duration.ofSeconds(1)).until(() -> json(get("/admin/api/pools", support)).path("data").get(0)
+                .path("targets").toString().contains("\"weight\":3"));
+        assertThat(chat(key, "qwen").statusCode()).isEqualTo(200);
+        assertProblem(call("POST", "/admin/api/pools/default/targets/a/capacity", admin,
+                "{\"weight\":0,\"max_concurrency\":64,\"reason\":\"x\"}"), 400, "invalid_value");
+        assertProblem(call("POST", "/admin/api/pools/default/targets/a/capacity", support,
+                "{\"weight\":2,\"max_concurrency\":64,\"reason\":\"x\"}"), 403, "forbidden");
+        call("POST", "/admin/api/pools/default/targets/a/capacity", admin,
+                "{\"weight\":1,\"max_concurrency\":256,\"reason\":\"back\"}");
+        call("POST", "/admin/api/models/qwen/pools", admin, "{\"pools\":[\"default\"],\"reason\":\"back\"}");
+        assertThat(audit("model.map", "qwen")).hasSize(2);
+        assertThat(audit("target.capacity", "default/a")).hasSize(2);
+    }
+
+    @Test
     void model_pool_and_target_changes_take_effect_and_are_audited() {
         String key = h.newKey("catalog@example.com");
         String reason = "{\"reason\":\"incident 42\"}";

@@ -87,6 +87,32 @@ public final class AdminApi {
             JsonNode v = body.get(name);
             return v == null || !v.isTextual() ? null : v.asText();
         }
+
+        Integer intField(String name) {
+            JsonNode v = body.get(name);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+                throw ActionRefused.invalid("invalid_" + name, name + " must be a whole number.");
+            }
+            return v.intValue();
+        }
+
+        java.util.List<String> names(String name) {
+            JsonNode v = body.get(name);
+            if (v == null || !v.isArray()) {
+                throw ActionRefused.invalid("invalid_" + name, name + " must be an array of names.");
+            }
+            java.util.List<String> out = new java.util.ArrayList<>();
+            v.forEach(n -> {
+                if (!n.isTextual()) {
+                    throw ActionRefused.invalid("invalid_" + name, name + " must be an array of names.");
+                }
+                out.add(n.asText());
+            });
+            return out;
+        }
     }
 
     @FunctionalInterface
@@ -108,7 +134,11 @@ public final class AdminApi {
         r.get("/admin/api/models", read(c -> Map.of("data", ops.models())));
         r.post("/admin/api/models/{alias}/enable", write(c -> ops.setModelEnabled(c.param("alias"), true, c.reason(), c.actor())));
         r.post("/admin/api/models/{alias}/disable", write(c -> ops.setModelEnabled(c.param("alias"), false, c.reason(), c.actor())));
+        r.post("/admin/api/models/{alias}/pools", write(c -> ops.mapModel(c.param("alias"), c.names("pools"),
+                c.reason(), c.actor())));
         r.get("/admin/api/pools", read(c -> Map.of("data", ops.pools())));
+        r.post("/admin/api/pools/{pool}/targets/{target}/capacity", write(c -> ops.setTargetCapacity(c.param("pool"),
+                c.param("target"), c.intField("weight"), c.intField("max_concurrency"), c.reason(), c.actor())));
         r.post("/admin/api/pools/{pool}/pause", write(c -> ops.setPoolState(c.param("pool"), "paused", c.reason(), c.actor())));
         r.post("/admin/api/pools/{pool}/drain", write(c -> ops.setPoolState(c.param("pool"), "draining", c.reason(), c.actor())));
         r.post("/admin/api/pools/{pool}/resume", write(c -> ops.setPoolState(c.param("pool"), "live", c.reason(), c.actor())));

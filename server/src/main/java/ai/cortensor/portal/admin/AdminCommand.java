@@ -285,7 +285,7 @@ public final class AdminCommand implements Runnable {
                 + (d.path("changed").asBoolean() ? "" : " (unchanged)"));
     }
 
-    @Command(name = "model", description = "Catalog models: list, enable, disable.")
+    @Command(name = "model", description = "Catalog models: list, enable, disable, map.")
     static final class Model {
         @Command(name = "list", description = "Every model with its state and pools.")
         int list(@Mixin Connection c) {
@@ -303,6 +303,14 @@ public final class AdminCommand implements Runnable {
         int enable(@Mixin Connection c, @Parameters(paramLabel = "MODEL") String alias,
                    @Option(names = "--reason", required = true) String reason) {
             return c.post("/admin/api/models/" + segment(alias) + "/enable", reason(reason), AdminCommand::transition);
+        }
+
+        @Command(name = "map", description = "Set the pools that serve a model: the first serves it, the rest are fallbacks in order.")
+        int map(@Mixin Connection c, @Parameters(index = "0", paramLabel = "MODEL") String alias,
+                @Parameters(index = "1..*", paramLabel = "POOL", arity = "1..*") java.util.List<String> pools,
+                @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/models/" + segment(alias) + "/pools", Map.of("pools", pools, "reason", reason),
+                    AdminCommand::transition);
         }
     }
 
@@ -343,7 +351,7 @@ public final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "target", description = "One router target of a pool: enable, disable.")
+    @Command(name = "target", description = "One router target of a pool: enable, disable, capacity.")
     static final class Target {
         @Command(name = "disable", description = "Take a target out of selection.")
         int disable(@Mixin Connection c, @Parameters(index = "0", paramLabel = "POOL") String pool,
@@ -351,6 +359,16 @@ public final class AdminCommand implements Runnable {
                     @Option(names = "--reason", required = true) String reason) {
             return c.post("/admin/api/pools/" + segment(pool) + "/targets/" + segment(target) + "/disable",
                     reason(reason), AdminCommand::transition);
+        }
+
+        @Command(name = "capacity", description = "Set a target's weight (share of selection) and concurrency cap.")
+        int capacity(@Mixin Connection c, @Parameters(index = "0", paramLabel = "POOL") String pool,
+                     @Parameters(index = "1", paramLabel = "TARGET") String target,
+                     @Option(names = "--weight", required = true) int weight,
+                     @Option(names = "--max", required = true, description = "Most requests in flight at once") int max,
+                     @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/pools/" + segment(pool) + "/targets/" + segment(target) + "/capacity",
+                    Map.of("weight", weight, "max_concurrency", max, "reason", reason), AdminCommand::transition);
         }
 
         @Command(name = "enable", description = "Put a target back into selection.")

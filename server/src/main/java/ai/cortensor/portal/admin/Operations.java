@@ -199,6 +199,26 @@ public final class Operations {
                 actor, why));
     }
 
+    /** A target's weight and concurrency cap, as the next selection uses them. */
+    public Done<PoolControl.Transition> setTargetCapacity(String pool, String target, Integer weight,
+                                                          Integer maxConcurrency, String reason, Actor actor) {
+        allow(actor, "target.capacity");
+        String why = reason(reason);
+        if (weight == null || maxConcurrency == null) {
+            throw ActionRefused.invalid("missing_capacity", "Give both weight (1..10000) and max_concurrency.");
+        }
+        return transition(() -> pools.setTargetCapacity(required(pool, "pool"), required(target, "target"), weight,
+                maxConcurrency, actor, why));
+    }
+
+    /** Which pools serve a model: the first serves it, the rest are ordered fallbacks. */
+    public Done<PoolControl.Transition> mapModel(String alias, List<String> poolNames, String reason, Actor actor) {
+        allow(actor, "model.map");
+        String why = reason(reason);
+        return transition(() -> pools.mapModel(required(alias, "model"), poolNames == null ? List.of() : poolNames,
+                actor, why));
+    }
+
     /** Creates an operator (or issues a new token to one) and returns the token, shown this once. */
     public OperatorStore.Issued createOperator(String email, String role, String reason, Actor actor) {
         allow(actor, "operator.create");
@@ -216,6 +236,8 @@ public final class Operations {
             return new Done<>(t.changed(), t);
         } catch (PoolControl.NotFound e) {
             throw ActionRefused.notFound(capitalized(e.getMessage()) + ".");
+        } catch (IllegalArgumentException e) {
+            throw ActionRefused.invalid("invalid_value", capitalized(e.getMessage()) + ".");
         }
     }
 
