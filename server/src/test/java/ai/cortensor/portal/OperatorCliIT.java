@@ -194,10 +194,13 @@ class OperatorCliIT {
         assertThat(admin(admin, "model", "disable", "oss-120b", "--reason", "bad outputs").exit()).isZero();
         assertThat(admin(support, "model", "list").out()).containsPattern("oss-120b\\s+disabled");
         assertThat(admin(admin, "model", "enable", "oss-120b", "--reason", "fixed").exit()).isZero();
+        assertThat(admin(admin, "target", "capacity", "default", "b", "--weight", "2", "--max", "64", "--reason",
+                "bigger router").out()).contains("router_target default/b: weight=1 max_concurrency=256 -> weight=2 max_concurrency=64");
+        assertThat(admin(admin, "model", "map", "qwen", "nope", "--reason", "typo").exit()).as("no such pool").isEqualTo(2);
 
         Run audit = admin(support, "audit", "--actor", "first@ops.test", "--action", "pool.drain");
         assertThat(audit.out()).contains("pool.drain").contains("router upgrade");
         JsonNode json = Json.MAPPER.readTree(admin(support, "audit", "--target-type", "router_target", "--json").out());
-        assertThat(json.path("data").findValuesAsText("action")).containsExactly("target.enable", "target.disable");
+        assertThat(json.path("data").findValuesAsText("action")).containsExactly("target.capacity", "target.enable", "target.disable");
     }
 }
