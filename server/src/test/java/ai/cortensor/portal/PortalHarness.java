@@ -94,8 +94,7 @@ final class PortalHarness implements AutoCloseable {
 
     String newKey(String email, String plan) {
         long user = portal.accounts().ensureUser(email, null);
-        new ai.cortensor.portal.plans.PlanStore(jdbi()).changePlan(user, null, plan);
-        portal.admission().planChanged(new ai.cortensor.portal.plans.AdmissionControl.AccountRef(user, null));
+        portal.admission().changePlan(new ai.cortensor.portal.plans.AdmissionControl.AccountRef(user, null), plan);
         return portal.keys().issue("test", user, null, null).token();
     }
 
