@@ -34,4 +34,4 @@ if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && command -v psql >/dev/null \
 fi
 mkdir -p bench/target/bench-logs
 "$JAVA" -cp "$CP" ai.cortensor.bench.PropagationBench --trials "$TRIALS" "${DB[@]}" "${WRITE[@]}" \
-  2>bench/target/bench-logs/propagation.log | tee bench/target/propagation.txt
+  2>bench/target/bench-logs/propagation.log | grep -v '^{"@timestamp' | tee bench/target/propagation.txt

@@ -178,7 +178,7 @@ public final class PropagationBench {
                 .append('\n')
                 .append(row("from the revoke call's return (committed and published)", r.fromCommit())).append('\n')
                 .append(row("the revoke call itself on A (UPDATE + pg_notify)", r.revokeCall())).append("\n\n")
-                .append(String.format(Locale.ROOT, "Requests B still accepted after the revoke call started: %d in "
+                .append(String.format(Locale.ROOT, "Requests B still accepted after the revoke call had returned (its polls in the window): %d in "
                         + "%d trials. Not rejected within %d s: %d. Target p99 ≤ 100 ms: **%s** (%.1f ms); hard limit "
                         + "1 s: **%s** (max %.1f ms).", r.staleAnswers(), trials, GIVE_UP.toSeconds(), r.missed(),
                         p99 <= 100 ? "met" : "missed", p99, sorted[sorted.length - 1] <= 1000 ? "met" : "missed",
