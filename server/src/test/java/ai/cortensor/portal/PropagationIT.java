@@ -153,7 +153,8 @@ class PropagationIT {
         long resyncsBefore = b.changes().resyncs();
 
         long killed = a.jdbi().withHandle(h -> h.createQuery("SELECT count(pg_terminate_backend(pid)) "
-                + "FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'")
+                + "FROM pg_stat_activity WHERE datname = current_database() "
+                + "AND application_name = 'portal-change-feed'")
                 .mapTo(Long.class).one());
         assertThat(killed).as("both replicas' listeners").isEqualTo(2);
 
