@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -81,6 +82,15 @@ public final class ChangeFeed implements ChangePublisher, AutoCloseable {
             log.warn("could not publish change {}:{} ({}); other replicas follow at their next cache refresh",
                     topic, id, e.toString());
         }
+    }
+
+    /**
+     * Publishes from inside the transaction that makes the change: PostgreSQL delivers the notice when, and only
+     * if, that transaction commits — no window in which the change is committed but not announced.
+     */
+    public static void publishOnCommit(Handle h, String topic, String id) {
+        h.createQuery("SELECT pg_notify(:c, :p)").bind("c", CHANNEL).bind("p", topic + ":" + (id == null ? "" : id))
+                .mapTo(String.class).one();
     }
 
     public void subscribe(String topic, Consumer<String> onChange) {

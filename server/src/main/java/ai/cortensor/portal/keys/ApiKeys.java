@@ -52,13 +52,10 @@ public final class ApiKeys {
         return new Issued(key, g.token());
     }
 
-    /** Revokes a key on every replica: the row is updated (committed), then every replica is told. */
+    /** Revokes a key on every replica: the store announces it in the revoking transaction, delivered on commit. */
     public boolean revoke(ApiKey key, String by, String reason) {
         boolean changed = store.revoke(key.id(), by, reason);
         cache.invalidate(key.publicId());
-        if (changed) {
-            changes.publish(ChangeFeed.KEY, key.publicId());
-        }
         return changed;
     }
 
