@@ -127,6 +127,10 @@ public final class Main implements Runnable {
                     System.err.println("no plan '" + plan + "'");
                     return 2;
                 }
+                if (plan != null) { // running gateways pick the new plan up at once
+                    new ai.cortensor.portal.changes.ChangeFeed(db::openDedicated, db.jdbi())
+                            .publish(ai.cortensor.portal.changes.ChangeFeed.PLAN, "u" + userId);
+                }
                 ApiKeys keys = new ApiKeys(new KeyStore(db.jdbi()), new SecureRandom(), InstantSource.system());
                 ApiKeys.Issued issued = keys.issue(name, userId, null, expires);
                 System.out.println("Created key '" + name + "' (" + issued.key().prefix() + ") for " + email + ".");

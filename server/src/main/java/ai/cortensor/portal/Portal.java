@@ -38,6 +38,8 @@ import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -46,6 +48,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +64,11 @@ import org.slf4j.LoggerFactory;
 public final class Portal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Portal.class);
     public static final String VERSION = "0.1.0";
+    /**
+     * The backstop behind the change feed: a cached key or plan is reloaded in the background once it is this old
+     * and used again, so a change whose notice was lost shows after at most this long (plus one request).
+     */
+    static final Duration CACHE_RECONCILE = Duration.ofSeconds(15);
 
     private final Database database;
     private final ApiKeys keys;
@@ -109,11 +117,10 @@ public final class Portal implements AutoCloseable {
         Catalog catalog = new Catalog(catalogStore, config.routerSecrets(), config.health(), clock);
         catalog.reload();
         ChangeFeed changes = new ChangeFeed(database::openDedicated, database.jdbi());
-        changes.subscribe(ChangeFeed.CATALOG, id -> catalog.reload());
-        changes.onResync(catalog::reload);
         PoolControl poolControl = new PoolControl(database.jdbi());
 
-        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock);
+        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock, changes,
+                CACHE_RECONCILE);
         AccountStore accounts = new AccountStore(database.jdbi());
         UsageStore usageStore = new UsageStore(database.jdbi());
         UsageLedger ledger = new UsageLedger(usageStore::write, config.spoolDir(), config.usage().queueCapacity(),
@@ -121,7 +128,9 @@ public final class Portal implements AutoCloseable {
                 registry).start();
 
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
-        AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock);
+        AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
+                CACHE_RECONCILE);
+        propagate(changes, keys, admission, catalog, registry);
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
@@ -157,6 +166,15 @@ public final class Portal implements AutoCloseable {
         adminApi.register(routing);
         routing.any(ApiFallbacks::notFound)
                 .error(Throwable.class, ApiFallbacks::unexpected);
+        changes.start();
+        try {
+            if (!changes.awaitConnected(Duration.ofSeconds(5))) {
+                log.warn("change feed not connected yet; serving anyway, it keeps retrying "
+                        + "(portal_change_feed_connected is 0 until it does)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         WebServer server = WebServer.builder()
                 .host(config.http().host())
                 .port(config.http().port())
@@ -177,11 +195,36 @@ public final class Portal implements AutoCloseable {
                 log.warn("catalog refresh failed; serving the last good catalog: {}", e.toString());
             }
         }, 10, 10, TimeUnit.SECONDS);
-        changes.start();
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
                 poolControl, probe, operations);
+    }
+
+    /**
+     * Every replica follows changes made on any replica: the change feed drops what they touch from the caches,
+     * and after each (re)connect of the feed, when changes may have been missed, drops everything.
+     */
+    private static void propagate(ChangeFeed changes, ApiKeys keys, AdmissionControl admission, Catalog catalog,
+                                  MeterRegistry registry) {
+        changes.subscribe(ChangeFeed.KEY, keys::forget);
+        changes.subscribe(ChangeFeed.ACCOUNT, account -> {
+            keys.forgetAccount(account);
+            admission.planChanged(account);
+        });
+        changes.subscribe(ChangeFeed.PLAN, admission::planChanged);
+        changes.subscribe(ChangeFeed.CATALOG, id -> catalog.reload());
+        changes.onResync(keys::forgetAll);
+        changes.onResync(admission::forgetAllPlans);
+        changes.onResync(catalog::reload);
+        Gauge.builder("portal_change_feed_connected", changes, c -> c.connected() ? 1 : 0)
+                .description("1 while this replica listens for changes made on other replicas").register(registry);
+        FunctionCounter.builder("portal_change_feed_notifications_total", changes, ChangeFeed::received)
+                .description("Change notices received").register(registry);
+        FunctionCounter.builder("portal_change_feed_resyncs_total", changes, ChangeFeed::resyncs)
+                .description("Cache resyncs after the change feed (re)connected").register(registry);
+        FunctionCounter.builder("portal_change_feed_publish_failures_total", changes, ChangeFeed::publishFailures)
+                .description("Changes committed whose notice could not be published").register(registry);
     }
 
     /** In process, or in Redis with the in-process limiter as the fallback while Redis is unreachable. */

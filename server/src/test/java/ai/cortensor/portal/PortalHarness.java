@@ -34,6 +34,7 @@ final class PortalHarness implements AutoCloseable {
     final RouterSim simB;
     final Path dataDir;
     final PortalConfig config;
+    private final Map<String, String> values;
     final Portal portal;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -51,7 +52,7 @@ final class PortalHarness implements AutoCloseable {
         SimConfig sim = SimConfig.defaults().withApiKey(ROUTER_KEY).withSessionIds(Set.of(11L));
         simA = RouterSim.start(sim.withName("sim-a"));
         simB = RouterSim.start(sim.withName("sim-b"));
-        Map<String, String> values = new HashMap<>(Map.of(
+        values = new HashMap<>(Map.of(
                 "http.port", "0",
                 "data.dir", dataDir.toString(),
                 "database.url", db.url(),
@@ -70,6 +71,17 @@ final class PortalHarness implements AutoCloseable {
 
     String baseUrl() {
         return "http://127.0.0.1:" + portal.port();
+    }
+
+    /**
+     * Another replica of the same product: same configuration, database and simulators, its own port, data
+     * directory, caches and change-feed listener. The caller closes it.
+     */
+    Portal startReplica(String name) {
+        Map<String, String> replica = new HashMap<>(values);
+        replica.put("http.port", "0");
+        replica.put("data.dir", dataDir.resolve("replica-" + name).toString());
+        return Portal.start(ConfigLoader.fromMap(replica), InstantSource.system());
     }
 
     Jdbi jdbi() {
@@ -95,8 +107,7 @@ final class PortalHarness implements AutoCloseable {
 
     String newKey(String email, String plan) {
         long user = portal.accounts().ensureUser(email, null);
-        new ai.cortensor.portal.plans.PlanStore(jdbi()).changePlan(user, null, plan);
-        portal.admission().planChanged(new ai.cortensor.portal.plans.AdmissionControl.AccountRef(user, null));
+        portal.admission().changePlan(new ai.cortensor.portal.plans.AdmissionControl.AccountRef(user, null), plan);
         return portal.keys().issue("test", user, null, null).token();
     }
 

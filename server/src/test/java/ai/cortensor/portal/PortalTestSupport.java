@@ -39,6 +39,11 @@ public final class PortalTestSupport {
             return harness.jdbi();
         }
 
+        /** A second replica on the same database and simulators; the caller closes it. */
+        public Portal startReplica(String name) {
+            return harness.startReplica(name);
+        }
+
         public long count(String sql) {
             return harness.count(sql);
         }

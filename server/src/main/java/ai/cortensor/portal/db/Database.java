@@ -39,6 +39,7 @@ public final class Database implements AutoCloseable {
             props.setProperty("password", dataSource.getPassword());
         }
         props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("ApplicationName", "portal-change-feed"); // findable in pg_stat_activity
         return DriverManager.getConnection(dataSource.getJdbcUrl(), props);
     }
 

@@ -1,5 +1,7 @@
 package ai.cortensor.portal.keys;
 
+import ai.cortensor.portal.changes.ChangeFeed;
+import ai.cortensor.portal.changes.ChangePublisher;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.security.SecureRandom;
@@ -10,21 +12,32 @@ import java.util.Optional;
 
 /**
  * Issues and verifies API keys. Verification reads a Caffeine cache keyed by public id (misses, including unknown
- * ids, are cached too), refreshed in the background, so a request does no database read in steady state.
+ * ids, are cached too), so a request does no database read in steady state. The cache follows changes through the
+ * {@link ChangeFeed}: a change made here is published ({@code key:<public id>}), and the feed's subscribers call
+ * {@link #forget(String)}, {@link #forgetAccount} or {@link #forgetAll} on every replica. Entries are also
+ * refreshed in the background after {@code refreshAfter}, the backstop for a change whose notice was lost.
  */
 public final class ApiKeys {
     private final KeyStore store;
     private final SecureRandom random;
     private final InstantSource clock;
+    private final ChangePublisher changes;
     private final LoadingCache<String, Optional<ApiKey>> cache;
 
+    /** For one-shot commands: no other replica is told of changes. */
     public ApiKeys(KeyStore store, SecureRandom random, InstantSource clock) {
+        this(store, random, clock, ChangePublisher.NONE, Duration.ofSeconds(30));
+    }
+
+    public ApiKeys(KeyStore store, SecureRandom random, InstantSource clock, ChangePublisher changes,
+                   Duration refreshAfter) {
         this.store = store;
         this.random = random;
         this.clock = clock;
+        this.changes = changes;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(200_000)
-                .refreshAfterWrite(Duration.ofSeconds(30))
+                .refreshAfterWrite(refreshAfter)
                 .expireAfterWrite(Duration.ofMinutes(10))
                 .build(store::findByPublicId);
     }
@@ -39,15 +52,55 @@ public final class ApiKeys {
         return new Issued(key, g.token());
     }
 
+    /** Revokes a key on every replica: the store announces it in the revoking transaction, delivered on commit. */
     public boolean revoke(ApiKey key, String by, String reason) {
         boolean changed = store.revoke(key.id(), by, reason);
         cache.invalidate(key.publicId());
         return changed;
     }
 
-    /** Drops a key from the cache so the next request reads it again (after a change to its row). */
-    public void forget(ApiKey key) {
+    /** After a committed change to a key's row: drops it here and tells every other replica to do the same. */
+    public void changed(ApiKey key) {
         cache.invalidate(key.publicId());
+        changes.publish(ChangeFeed.KEY, key.publicId());
+    }
+
+    /** Drops a key from this replica's cache so its next request reads it again. */
+    public void forget(ApiKey key) {
+        forget(key.publicId());
+    }
+
+    /** Drops a key from this replica's cache by public id (a {@code key:<public id>} change). */
+    public void forget(String publicId) {
+        cache.invalidate(publicId);
+    }
+
+    /**
+     * Drops every cached key of an account ({@code u<user id>} or {@code o<organization id>}, as
+     * {@code AccountRef.id()}) from this replica's cache, e.g. after the account was paused. A user's id also
+     * drops the organization keys that user created. Scans the cache: account changes are rare.
+     */
+    public void forgetAccount(String accountId) {
+        if (accountId == null || accountId.length() < 2) {
+            return;
+        }
+        long id;
+        try {
+            id = Long.parseLong(accountId.substring(1));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        char kind = accountId.charAt(0);
+        cache.asMap().values().removeIf(k -> k.isPresent() && switch (kind) {
+            case 'u' -> k.get().userId() == id;
+            case 'o' -> k.get().organizationId() != null && k.get().organizationId() == id;
+            default -> false;
+        });
+    }
+
+    /** Drops the whole cache (after the change feed reconnected: changes may have been missed). */
+    public void forgetAll() {
+        cache.invalidateAll();
     }
 
     /** Checks an {@code Authorization} header value. */

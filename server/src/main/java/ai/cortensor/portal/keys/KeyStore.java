@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
+import ai.cortensor.portal.changes.ChangeFeed;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -34,10 +35,15 @@ public final class KeyStore {
                 .bind("p", publicId).map(KeyStore::map).findOne());
     }
 
+    /** Revokes an active key and, in the same transaction, announces it to every replica ({@code key:<public id>}). */
     public boolean revoke(long id, String by, String reason) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE api_keys SET state = 'revoked', revoked_at = now(), "
-                        + "revoked_by = :b, revoked_reason = :r WHERE id = :id AND state = 'active'")
-                .bind("id", id).bind("b", by).bind("r", reason).execute() == 1);
+        return jdbi.inTransaction(h -> {
+            var publicId = h.createQuery("UPDATE api_keys SET state = 'revoked', revoked_at = now(), "
+                            + "revoked_by = :b, revoked_reason = :r WHERE id = :id AND state = 'active' RETURNING public_id")
+                    .bind("id", id).bind("b", by).bind("r", reason).mapTo(String.class).findOne();
+            publicId.ifPresent(p -> ChangeFeed.publishOnCommit(h, ChangeFeed.KEY, p));
+            return publicId.isPresent();
+        });
     }
 
     /** A key as its owner sees it in a list: never the secret or its hash. */

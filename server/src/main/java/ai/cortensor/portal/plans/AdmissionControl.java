@@ -1,5 +1,7 @@
 package ai.cortensor.portal.plans;
 
+import ai.cortensor.portal.changes.ChangeFeed;
+import ai.cortensor.portal.changes.ChangePublisher;
 import ai.cortensor.portal.keys.ApiKey;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
@@ -14,12 +16,15 @@ import java.util.Set;
 /**
  * The policy layer in front of every request: which limits apply to a key (its account's plan, plus the key's own
  * tighter limits), whether the plan includes a model, and admission against all limits at once. Plans are cached per
- * account; {@link #planChanged} makes a change effect the next request.
+ * account; {@link #changePlan} changes one and tells every replica ({@code plan:<account id>}), whose feed
+ * subscribers call {@link #planChanged(String)}. Entries are also refreshed in the background after
+ * {@code refreshAfter}, the backstop for a change whose notice was lost.
  */
 public final class AdmissionControl {
     private final PlanStore plans;
     private final Limiter limiter;
     private final InstantSource clock;
+    private final ChangePublisher changes;
     private final LoadingCache<AccountRef, PlanView> planCache;
 
     public record AccountRef(long userId, Long organizationId) {
@@ -29,6 +34,11 @@ public final class AdmissionControl {
 
         public static AccountRef of(ApiKey key) {
             return new AccountRef(key.userId(), key.organizationId());
+        }
+
+        /** Whether this is the account {@code id} names ({@code u<user id>} or {@code o<organization id>}). */
+        public boolean is(String id) {
+            return id().equals(id);
         }
     }
 
@@ -40,11 +50,17 @@ public final class AdmissionControl {
     }
 
     public AdmissionControl(PlanStore plans, Limiter limiter, InstantSource clock) {
+        this(plans, limiter, clock, ChangePublisher.NONE, Duration.ofSeconds(30));
+    }
+
+    public AdmissionControl(PlanStore plans, Limiter limiter, InstantSource clock, ChangePublisher changes,
+                            Duration refreshAfter) {
         this.plans = plans;
         this.limiter = limiter;
         this.clock = clock;
+        this.changes = changes;
         this.planCache = Caffeine.newBuilder().maximumSize(500_000)
-                .refreshAfterWrite(Duration.ofSeconds(30)).expireAfterWrite(Duration.ofMinutes(10))
+                .refreshAfterWrite(refreshAfter).expireAfterWrite(Duration.ofMinutes(10))
                 .build(a -> {
                     PlanStore.Plan p = plans.current(a.userId(), a.organizationId())
                             .orElseGet(() -> plans.list().stream().filter(x -> x.code().equals("free")).findFirst()
@@ -57,8 +73,47 @@ public final class AdmissionControl {
         return planCache.get(account);
     }
 
+    /**
+     * Moves an account to another plan and tells every replica; false when the plan code does not exist. The
+     * organization's plan is cached once per member who used it, so every such entry goes.
+     */
+    public boolean changePlan(AccountRef account, String planCode) {
+        if (!plans.changePlan(account.userId(), account.organizationId(), planCode)) {
+            return false;
+        }
+        planChanged(account);
+        changes.publish(ChangeFeed.PLAN, account.id());
+        return true;
+    }
+
+    /** Drops this replica's cached plan of the account (every member's view of it, for an organization). */
     public void planChanged(AccountRef account) {
-        planCache.invalidate(account);
+        planChanged(account.id());
+    }
+
+    /**
+     * The same by account id ({@code u<user id>} or {@code o<organization id>}), as the change feed carries it;
+     * {@code *} drops every cached plan (a plan's own limits or entitlements changed).
+     */
+    public void planChanged(String accountId) {
+        if (accountId.isEmpty() || accountId.equals("*")) {
+            forgetAllPlans(); // a plan's limits or entitlements changed: every account on it
+            return;
+        }
+        if (accountId.startsWith("u")) {
+            try {
+                planCache.invalidate(new AccountRef(Long.parseLong(accountId.substring(1)), null));
+            } catch (NumberFormatException e) {
+                // not an account id: nothing cached under it
+            }
+            return;
+        }
+        planCache.asMap().keySet().removeIf(a -> a.is(accountId));
+    }
+
+    /** Drops every cached plan (after the change feed reconnected: changes may have been missed). */
+    public void forgetAllPlans() {
+        planCache.invalidateAll();
     }
 
     public boolean entitled(ApiKey key, String model) {

@@ -73,7 +73,7 @@ final class CustomerKeys {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            keys.forget(issued.key());
+            keys.changed(issued.key()); // its limits are part of the cached key, on every replica
         }
         audit.append(new AuditLog.Event(c.user().email(), "customer", "api_key.create", "api_key",
                 Long.toString(issued.key().id()), null, Map.of("name", n, "prefix", issued.key().prefix(),
