@@ -18,7 +18,9 @@ for i = 1, n do
     local sum, old, live = 0, -1, {}
     for j = 1, #all, 2 do
       local e = tonumber(all[j])
-      if e > epoch - 60 and e <= epoch then
+      -- buckets newer than this request's clock count too: a replica whose request waited (or whose clock lags)
+      -- must still see what others admitted in the meantime, or it would admit over the limit
+      if e > epoch - 60 then
         local c = tonumber(all[j + 1])
         sum = sum + c
         if c > 0 then

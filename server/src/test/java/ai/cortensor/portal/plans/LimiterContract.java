@@ -53,6 +53,16 @@ abstract class LimiterContract {
     }
 
     @Test
+    void a_request_stamped_slightly_earlier_still_counts_what_later_ones_took() {
+        // replicas stamp requests with their own clock before calling the limiter; a late arrival must still see
+        // what requests stamped a second later already took, or two replicas together admit over the limit
+        List<Limit> limits = List.of(limit(LimitKind.REQUESTS_PER_MINUTE, 2, Duration.ofMinutes(1)));
+        assertThat(limiter().admit(limits, 0, T0 + 1_500)).isInstanceOf(Admission.Admitted.class);
+        assertThat(limiter().admit(limits, 0, T0 + 1_600)).isInstanceOf(Admission.Admitted.class);
+        assertThat(limiter().admit(limits, 0, T0 + 200)).isInstanceOf(Admission.Rejected.class);
+    }
+
+    @Test
     void a_rejection_by_one_limit_takes_from_none() {
         Limit rpm = limit(LimitKind.REQUESTS_PER_MINUTE, 100, Duration.ofMinutes(1));
         Limit tpm = limit(LimitKind.TOKENS_PER_MINUTE, 1000, Duration.ofMinutes(1));
