@@ -106,7 +106,7 @@ public final class OperatorConsole {
 
     private void search(ServerRequest req, ServerResponse res) {
         gate.require(req, res).ifPresent(c -> {
-            String q = req.query().first("q").map(String::strip).orElse("");
+            String q = withoutSecret(req.query().first("q").map(String::strip).orElse(""));
             List<Hit> hits = new ArrayList<>();
             String error = null;
             if (!q.isEmpty()) {
@@ -172,6 +172,13 @@ public final class OperatorConsole {
     private static void key(List<Hit> hits, DirectoryStore.KeyRecord k) {
         hits.add(new Hit("Key", k.prefix(), "“" + k.name() + "” of " + k.ownerEmail() + " · " + k.status(),
                 "/admin/keys/" + k.id()));
+    }
+
+    /** A pasted full key ({@code ctsr_<public id>_<secret>}) cut to its prefix, so the page never echoes a secret. */
+    private static String withoutSecret(String q) {
+        String p = ai.cortensor.portal.keys.KeyFormat.PREFIX;
+        int secret = q.startsWith(p) ? q.indexOf('_', p.length()) : -1;
+        return secret < 0 ? q : q.substring(0, secret);
     }
 
     private void notFound(ServerRequest req, ServerResponse res) {
