@@ -168,7 +168,7 @@ class OperatorConsoleAccessIT {
         }
         assertThat(portal.count("SELECT count(*) FROM audit_events")).isEqualTo(auditsBefore);
         assertThat(portal.count("SELECT count(*) FROM users WHERE state = 'paused' AND id = " + user)).isEqualTo(1);
-        assertThat(portal.count("SELECT count(*) FROM models WHERE alias = 'qwen' AND state = 'active'")).isEqualTo(1);
+        assertThat(portal.count("SELECT count(*) FROM models WHERE alias = 'qwen' AND state = 'enabled'")).isEqualTo(1);
         assertThat(portal.count("SELECT count(*) FROM router_pools WHERE name = 'default' AND state = 'live'")).isEqualTo(1);
         assertThat(portal.chat(key).body()).contains("account_paused");
 
