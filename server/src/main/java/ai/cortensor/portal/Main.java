@@ -104,6 +104,7 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
+            logsToStderr();
             try (Database db = Database.open(options.load())) {
                 System.out.println("database is up to date");
             }
@@ -121,6 +122,7 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
+            logsToStderr();
             try (Database db = Database.open(options.load())) {
                 long userId = new ai.cortensor.portal.accounts.AccountStore(db.jdbi()).ensureUser(email, null);
                 if (plan != null && !new ai.cortensor.portal.plans.PlanStore(db.jdbi()).changePlan(userId, null, plan)) {
@@ -151,6 +153,7 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
+            logsToStderr();
             Role r = Role.of(role);
             if (r == null) {
                 System.err.println("error: --role must be admin or support");
@@ -166,6 +169,20 @@ public final class Main implements Runnable {
                 System.out.println(issued.token());
             }
             return 0;
+        }
+    }
+
+    /**
+     * One-shot commands print their answer (a key, a token) on stdout for scripts to capture; their log lines (the
+     * database opening, migrations) go to stderr instead of mixing in.
+     */
+    static void logsToStderr() {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context
+                && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("OUT")
+                        instanceof ch.qos.logback.core.ConsoleAppender<?> console) {
+            console.stop();
+            console.setTarget("System.err");
+            console.start();
         }
     }
 

@@ -5,6 +5,7 @@ import ai.cortensor.portal.admin.AccountInsight;
 import ai.cortensor.portal.admin.AdminApi;
 import ai.cortensor.portal.admin.DirectoryStore;
 import ai.cortensor.portal.admin.InspectionStore;
+import ai.cortensor.portal.admin.OperatorConsole;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Operations;
 import ai.cortensor.portal.changes.ChangeFeed;
@@ -148,6 +149,7 @@ public final class Portal implements AutoCloseable {
                 operators, new AccountInsight(admission, whyBlocked, new UsageReports(database.jdbi()), clock), keys,
                 changes, poolControl, catalog);
         AdminApi adminApi = new AdminApi(operations, operators);
+        OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(WebHeaders.requestIdFilter(clock))
@@ -164,6 +166,7 @@ public final class Portal implements AutoCloseable {
                 .get("/metrics", ops::metrics);
         customerPortal.register(routing);
         adminApi.register(routing);
+        operatorConsole.register(routing);
         routing.any(ApiFallbacks::notFound)
                 .error(Throwable.class, ApiFallbacks::unexpected);
         changes.start();

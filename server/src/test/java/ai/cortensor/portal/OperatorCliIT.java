@@ -34,6 +34,8 @@ class OperatorCliIT {
                 "admin", "create-operator", "--email", "first@ops.test");
         assertThat(boot.exit()).as(boot.err()).isZero();
         assertThat(boot.out()).contains("Created operator first@ops.test (admin).");
+        // scripts capture stdout: the summary and the token only, log lines go to stderr
+        assertThat(boot.out().strip().lines()).hasSize(3).noneMatch(l -> l.startsWith("{"));
         admin = token(boot.out());
         Run added = run(admin, Map.of(), "admin", "operator", "add", "--email", "desk@ops.test", "--role", "support",
                 "--reason", "support rota");
@@ -112,6 +114,31 @@ class OperatorCliIT {
         assertThat(h.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", false)).statusCode()).isEqualTo(401);
         assertThat(h.count("SELECT count(*) FROM audit_events WHERE action = 'api_key.revoke' AND actor = 'desk@ops.test' "
                 + "AND reason = 'customer asked by phone' AND target_id = '" + k.path("id").asText() + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void disabling_an_operator_revokes_their_tokens_and_is_audited() throws Exception {
+        // created directly, so the other tests' counts of first@ops.test's operator.create stay as they are
+        String leaver = new ai.cortensor.portal.admin.OperatorStore(h.jdbi(), new java.security.SecureRandom())
+                .issue("leaver@ops.test", ai.cortensor.portal.admin.Role.SUPPORT,
+                        ai.cortensor.portal.audit.Actor.system("test"), "temporary cover").token();
+        assertThat(admin(leaver, "whoami").exit()).isZero();
+
+        Run bySupport = admin(support, "operator", "disable", "--email", "leaver@ops.test", "--reason", "not mine");
+        assertThat(bySupport.exit()).isEqualTo(3);
+        Run self = admin(admin, "operator", "disable", "--email", "first@ops.test", "--reason", "oops");
+        assertThat(self.exit()).as(self.err()).isNotZero();
+        assertThat(self.err()).contains("yourself");
+
+        Run disabled = admin(admin, "operator", "disable", "--email", "leaver@ops.test", "--reason", "left the team");
+        assertThat(disabled.exit()).as(disabled.err()).isZero();
+        assertThat(disabled.out()).contains("Disabled operator leaver@ops.test");
+        assertThat(admin(leaver, "whoami").exit()).isEqualTo(3);
+        assertThat(admin(admin, "operator", "list").out()).doesNotContain("leaver@ops.test");
+        assertThat(auditCount("operator.disable", "first@ops.test")).isEqualTo(1);
+        Run again = admin(admin, "operator", "disable", "--email", "leaver@ops.test", "--reason", "twice");
+        assertThat(again.out()).contains("already disabled");
+        assertThat(auditCount("operator.disable", "first@ops.test")).isEqualTo(1);
     }
 
     @Test

@@ -44,6 +44,16 @@ public final class PortalTestSupport {
             return harness.startReplica(name);
         }
 
+        /** A key of a new account on the dedicated plan; the full token, as its owner would hold it. */
+        public String newKey(String email) {
+            return harness.newKey(email);
+        }
+
+        /** {@code POST /v1/chat/completions} with a small non-streaming body. */
+        public java.net.http.HttpResponse<String> chat(String key) {
+            return harness.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", false));
+        }
+
         public long count(String sql) {
             return harness.count(sql);
         }

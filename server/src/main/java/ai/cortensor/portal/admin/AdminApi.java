@@ -160,6 +160,8 @@ public final class AdminApi {
             return Map.of("operator", issued.operator(), "token", issued.token(),
                     "notice", "This is the only time the token is shown.");
         }));
+        r.post("/admin/api/operators/{email}/disable", write(c -> ops.disableOperator(c.param("email"), c.reason(),
+                c.actor())));
         r.any("/admin/api", this::unknown);
         r.any("/admin/api/*", this::unknown);
     }

@@ -380,12 +380,21 @@ public final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "operator", description = "Operators: list, add (admin only; prints the new token once).")
+    @Command(name = "operator", description = "Operators: list, add (prints the new token once), disable (admin only).")
     static final class Operators {
         @Command(name = "list", description = "Active operators.")
         int list(@Mixin Connection c) {
             return c.show("/admin/api/operators", o -> Tables.table(OUT, o.path("data"), col("ID", "id"),
                     col("EMAIL", "email"), col("ROLE", "role"), col("CREATED", "created_at")));
+        }
+
+        @Command(name = "disable", description = "Disable an operator: revokes all their tokens and ends their console sessions.")
+        int disable(@Mixin Connection c, @Option(names = "--email", required = true) String email,
+                    @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/operators/" + segment(email) + "/disable", reason(reason), o ->
+                    OUT.println(o.path("changed").asBoolean()
+                            ? "Disabled operator " + email + "; their tokens and console sessions no longer work."
+                            : "Operator " + email + " was already disabled; nothing changed."));
         }
 
         @Command(name = "add", description = "Create an operator, or give an existing one a new token and this role.")

@@ -230,6 +230,20 @@ public final class Operations {
         return operators.issue(email, r, actor, why);
     }
 
+    /** Disables an operator: all their tokens are revoked and their console sessions end. Not oneself (ask another admin). */
+    public Done<String> disableOperator(String email, String reason, Actor actor) {
+        allow(actor, "operator.disable");
+        String why = reason(reason);
+        String e = required(email, "operator email");
+        if (e.equalsIgnoreCase(actor.name())) {
+            throw new ActionRefused(ActionRefused.Kind.CONFLICT, "cannot_disable_self",
+                    "You cannot disable yourself; ask another admin.");
+        }
+        boolean changed = operators.disable(e, actor, why)
+                .orElseThrow(() -> ActionRefused.notFound("No operator with email " + e + "."));
+        return new Done<>(changed, e);
+    }
+
     private static Done<PoolControl.Transition> transition(Supplier<PoolControl.Transition> change) {
         try {
             PoolControl.Transition t = change.get();
@@ -271,6 +285,21 @@ public final class Operations {
         int n = Page.limit(limit);
         Long before = cursor == null ? null : parseLong(Page.decode(cursor));
         return page(inspection.audit(filter, before, n + 1), n, e -> Long.toString(e.id()));
+    }
+
+    /** One audit entry by id. */
+    public java.util.Optional<AuditEntry> auditEntry(long id) {
+        return inspection.audit(new InspectionStore.AuditFilter(null, null, null, null, null, null), id + 1, 1).stream()
+                .filter(e -> e.id() == id).findFirst();
+    }
+
+    /** The audit entry written by the request {@code actor} acted through, if that request changed anything. */
+    public java.util.Optional<AuditEntry> auditWrittenBy(Actor actor) {
+        if (actor.requestId() == null) {
+            return java.util.Optional.empty();
+        }
+        return inspection.audit(new InspectionStore.AuditFilter(actor.name(), null, null, null, null, null), null, 5)
+                .stream().filter(e -> actor.requestId().equals(e.requestId())).findFirst();
     }
 
     // ---- helpers ----

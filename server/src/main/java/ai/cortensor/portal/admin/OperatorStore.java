@@ -6,13 +6,17 @@ import ai.cortensor.portal.keys.KeyFormat;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-/** SQL for {@code operators} and {@code operator_tokens}. Tokens are stored as the SHA-256 of their secret only. */
+/**
+ * SQL for {@code operators}, {@code operator_tokens} and the console's {@code operator_sessions}. Tokens and session
+ * tokens are stored as SHA-256 only.
+ */
 public final class OperatorStore {
     private final Jdbi jdbi;
     private final SecureRandom random;
@@ -60,6 +64,13 @@ public final class OperatorStore {
 
     /** The active operator holding this token, or empty for anything else (unknown, revoked, wrong secret). */
     public Optional<Operator> authenticate(String token) {
+        return authenticateToken(token).map(SignedToken::operator);
+    }
+
+    /** An operator as authenticated by one of their tokens (the console ties its session to that token). */
+    public record SignedToken(long tokenId, Operator operator) {}
+
+    public Optional<SignedToken> authenticateToken(String token) {
         OperatorToken.Parsed parsed = OperatorToken.parse(token);
         if (parsed == null) {
             return Optional.empty();
@@ -70,16 +81,77 @@ public final class OperatorStore {
                     JOIN operators o ON o.id = t.operator_id
                     WHERE t.public_id = :p AND t.revoked_at IS NULL AND o.state = 'active'""")
                     .bind("p", parsed.publicId())
-                    .map((rs, ctx) -> Map.entry(rs.getBytes("secret_hash"), Map.entry(rs.getLong("token_id"),
-                            operator(rs)))).findOne();
+                    .map((rs, ctx) -> Map.entry(rs.getBytes("secret_hash"),
+                            new SignedToken(rs.getLong("token_id"), operator(rs)))).findOne();
             if (row.isEmpty() || !KeyFormat.matches(parsed.secret(), row.get().getKey())) {
-                return Optional.<Operator>empty();
+                return Optional.<SignedToken>empty();
             }
             h.createUpdate("UPDATE operator_tokens SET last_used_at = now() WHERE id = :id "
                             + "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')")
-                    .bind("id", row.get().getValue().getKey()).execute();
-            return Optional.of(row.get().getValue().getValue());
+                    .bind("id", row.get().getValue().tokenId()).execute();
+            return Optional.of(row.get().getValue());
         });
+    }
+
+    /**
+     * Disables an operator: every token of theirs is revoked and every console session ends, in one transaction with
+     * its {@code operator.disable} audit event. False when the operator already was disabled (nothing written).
+     */
+    public Optional<Boolean> disable(String email, Actor by, String reason) {
+        return jdbi.inTransaction(h -> {
+            Optional<Operator> op = h.createQuery("SELECT * FROM operators WHERE lower(email) = lower(:e) FOR UPDATE")
+                    .bind("e", email == null ? "" : email.strip()).map((rs, ctx) -> operator(rs)).findOne();
+            if (op.isEmpty()) {
+                return Optional.<Boolean>empty();
+            }
+            long id = op.get().id();
+            if (h.createUpdate("UPDATE operators SET state = 'disabled' WHERE id = :id AND state = 'active'")
+                    .bind("id", id).execute() == 0) {
+                return Optional.of(false);
+            }
+            int tokens = h.createUpdate("UPDATE operator_tokens SET revoked_at = now() WHERE operator_id = :id "
+                    + "AND revoked_at IS NULL").bind("id", id).execute();
+            h.createUpdate("UPDATE operator_sessions SET revoked_at = now() WHERE operator_id = :id AND revoked_at IS NULL")
+                    .bind("id", id).execute();
+            AuditLog.append(h, by, "operator.disable", "operator", Long.toString(id), Map.of("state", "active"),
+                    Map.of("state", "disabled", "tokens_revoked", tokens), reason);
+            return Optional.of(true);
+        });
+    }
+
+    // ---- console sessions (operator_sessions) ----
+
+    record SessionRow(long id, Operator operator, Instant createdAt, Instant lastSeenAt) {}
+
+    void insertSession(byte[] tokenHash, SignedToken by, Instant expiresAt, String userAgent, String clientAddr) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO operator_sessions (token_hash, operator_id, token_id, expires_at, "
+                        + "user_agent, client_addr) VALUES (:t, :o, :k, :x, :ua, :ip)")
+                .bind("t", tokenHash).bind("o", by.operator().id()).bind("k", by.tokenId()).bind("x", expiresAt)
+                .bind("ua", userAgent).bind("ip", clientAddr).execute());
+    }
+
+    /** A live session whose token is unrevoked and whose operator is active. */
+    Optional<SessionRow> findSession(byte[] tokenHash, Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT s.id AS session_id, s.created_at AS session_created, s.last_seen_at, o.*
+                        FROM operator_sessions s JOIN operator_tokens t ON t.id = s.token_id
+                        JOIN operators o ON o.id = s.operator_id
+                        WHERE s.token_hash = :t AND s.revoked_at IS NULL AND s.expires_at > :now
+                          AND t.revoked_at IS NULL AND o.state = 'active'""")
+                .bind("t", tokenHash).bind("now", now)
+                .map((rs, ctx) -> new SessionRow(rs.getLong("session_id"), operator(rs),
+                        rs.getTimestamp("session_created").toInstant(), rs.getTimestamp("last_seen_at").toInstant()))
+                .findOne());
+    }
+
+    void touchSession(long id, Instant now, Instant expiresAt) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE operator_sessions SET last_seen_at = :now, expires_at = :x WHERE id = :id")
+                .bind("id", id).bind("now", now).bind("x", expiresAt).execute());
+    }
+
+    void endSession(long id, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE operator_sessions SET revoked_at = :now WHERE id = :id")
+                .bind("id", id).bind("now", now).execute());
     }
 
     public List<Operator> list() {

@@ -1,5 +1,7 @@
 package ai.cortensor.portal.portal;
 
+import ai.cortensor.portal.web.Web;
+import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.accounts.OidcFailure;
@@ -134,7 +136,7 @@ final class AuthPages {
             return;
         }
         gate.current(req).ifPresent(c -> gate.sessions().end(c.sessionId(), c.user().id()));
-        Web.clearCookie(res, Web.SESSION_COOKIE);
+        Web.clearCookie(res, Gate.SESSION_COOKIE);
         Web.redirect(res, "/signin");
     }
 

@@ -1,5 +1,7 @@
 package ai.cortensor.portal.portal;
 
+import ai.cortensor.portal.web.Web;
+import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.accounts.OneTimeTokens;

@@ -1,5 +1,7 @@
 package ai.cortensor.portal.portal;
 
+import ai.cortensor.portal.web.Web;
+import ai.cortensor.portal.web.Html;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Map;

@@ -2,11 +2,13 @@ package ai.cortensor.portal.portal;
 
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.web.Csrf;
+import ai.cortensor.portal.web.Web;
+import io.helidon.http.SetCookie;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,20 +17,22 @@ import java.util.Optional;
 
 /**
  * Who is asking, and may they: resolves the session cookie, sends signed-out browsers to sign-in (and back after),
- * and checks the CSRF token on every state-changing request. CSRF uses a double-submit cookie: a random value in
- * an HttpOnly SameSite cookie that each form (field {@code _csrf}) or script (header {@code X-CSRF-Token}) repeats.
+ * and checks the CSRF token on every state-changing request ({@link Csrf}: a double-submit cookie).
  */
 final class Gate {
+    static final String SESSION_COOKIE = "portal_session";
+    static final String CSRF_COOKIE = "portal_csrf";
+
     private final Sessions sessions;
-    private final OneTimeTokens tokens;
+    private final Csrf csrf;
 
     Gate(Sessions sessions, OneTimeTokens tokens) {
         this.sessions = sessions;
-        this.tokens = tokens;
+        this.csrf = new Csrf(CSRF_COOKIE, "/", SetCookie.SameSite.LAX, Duration.ofDays(30), tokens::next);
     }
 
     Optional<Sessions.Current> current(ServerRequest req) {
-        return sessions.resolve(Web.cookie(req, Web.SESSION_COOKIE));
+        return sessions.resolve(Web.cookie(req, SESSION_COOKIE));
     }
 
     /** The signed-in user, or empty after redirecting the browser to sign-in with a way back here. */
@@ -37,29 +41,19 @@ final class Gate {
         if (c.isEmpty()) {
             String here = req.path().path() + (req.query().rawValue().isEmpty() ? "" : "?" + req.query().rawValue());
             Web.redirect(res, "/signin?next=" + URLEncoder.encode(here, StandardCharsets.UTF_8)
-                    + (Web.cookie(req, Web.SESSION_COOKIE) != null ? "&expired=1" : ""));
+                    + (Web.cookie(req, SESSION_COOKIE) != null ? "&expired=1" : ""));
         }
         return c;
     }
 
     /** The CSRF token for this browser, setting the cookie when it has none. */
     String csrf(ServerRequest req, ServerResponse res) {
-        String existing = Web.cookie(req, Web.CSRF_COOKIE);
-        if (existing != null && existing.length() >= 32) {
-            return existing;
-        }
-        String fresh = tokens.next();
-        Web.setCookie(res, Web.CSRF_COOKIE, fresh, Duration.ofDays(30), true, Web.secure(req));
-        return fresh;
+        return csrf.token(req, res);
     }
 
     /** True when the request repeats this browser's CSRF cookie in the form or the header. */
     boolean csrfOk(ServerRequest req, Map<String, String> form) {
-        String cookie = Web.cookie(req, Web.CSRF_COOKIE);
-        String sent = form != null && form.containsKey(Web.CSRF_FIELD) ? form.get(Web.CSRF_FIELD)
-                : req.headers().first(io.helidon.http.HeaderNames.create(Web.CSRF_HEADER)).orElse(null);
-        return cookie != null && sent != null && MessageDigest.isEqual(
-                cookie.getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8));
+        return csrf.ok(req, form);
     }
 
     Page page(ServerRequest req, ServerResponse res, Sessions.Current c, String title, String nav) {
@@ -80,7 +74,7 @@ final class Gate {
     void startSession(ServerRequest req, ServerResponse res, long userId) {
         String token = sessions.start(userId, req.headers().first(io.helidon.http.HeaderNames.USER_AGENT).orElse(null),
                 Web.clientAddr(req));
-        Web.setCookie(res, Web.SESSION_COOKIE, token, Sessions.ABSOLUTE, true, Web.secure(req));
+        Web.setCookie(res, SESSION_COOKIE, token, Sessions.ABSOLUTE, true, Web.secure(req));
     }
 
     Sessions sessions() {

@@ -1,5 +1,6 @@
 package ai.cortensor.portal.portal;
 
+import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;

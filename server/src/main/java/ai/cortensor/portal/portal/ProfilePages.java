@@ -1,5 +1,6 @@
 package ai.cortensor.portal.portal;
 
+import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
 import io.helidon.webserver.http.HttpRouting;

@@ -1,5 +1,6 @@
 package ai.cortensor.portal.portal;
 
+import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.usage.UsageReports;

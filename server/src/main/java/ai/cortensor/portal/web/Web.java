@@ -1,4 +1,4 @@
-package ai.cortensor.portal.portal;
+package ai.cortensor.portal.web;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.SetCookie;
@@ -14,41 +14,47 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Browser plumbing for the portal: cookies, form bodies, redirects, client address. */
-final class Web {
-    static final String SESSION_COOKIE = "portal_session";
-    static final String CSRF_COOKIE = "portal_csrf";
-    static final String CSRF_FIELD = "_csrf";
-    static final String CSRF_HEADER = "X-CSRF-Token";
-    static final int MAX_FORM_BYTES = 64 * 1024;
+/** Browser plumbing shared by the customer portal and the operator console: cookies, form bodies, redirects. */
+public final class Web {
+    public static final int MAX_FORM_BYTES = 64 * 1024;
 
     private Web() {}
 
-    static String cookie(ServerRequest req, String name) {
+    public static String cookie(ServerRequest req, String name) {
         return req.headers().cookies().first(name).orElse(null);
     }
 
-    static void setCookie(ServerResponse res, String name, String value, Duration maxAge, boolean httpOnly,
-                          boolean secure) {
-        res.headers().addCookie(SetCookie.builder(name, value).path("/").httpOnly(httpOnly).secure(secure)
-                .sameSite(SetCookie.SameSite.LAX).maxAge(maxAge).build());
+    /** A SameSite=Lax cookie for the whole site. */
+    public static void setCookie(ServerResponse res, String name, String value, Duration maxAge, boolean httpOnly,
+                                 boolean secure) {
+        setCookie(res, name, value, "/", SetCookie.SameSite.LAX, maxAge, httpOnly, secure);
     }
 
-    static void clearCookie(ServerResponse res, String name) {
-        res.headers().addCookie(SetCookie.builder(name, "").path("/").maxAge(Duration.ZERO).build());
+    public static void setCookie(ServerResponse res, String name, String value, String path, SetCookie.SameSite sameSite,
+                                 Duration maxAge, boolean httpOnly, boolean secure) {
+        res.headers().addCookie(SetCookie.builder(name, value).path(path).httpOnly(httpOnly).secure(secure)
+                .sameSite(sameSite).maxAge(maxAge).build());
+    }
+
+    public static void clearCookie(ServerResponse res, String name) {
+        clearCookie(res, name, "/");
+    }
+
+    public static void clearCookie(ServerResponse res, String name, String path) {
+        res.headers().addCookie(SetCookie.builder(name, "").path(path).maxAge(Duration.ZERO).build());
     }
 
     /** True when the browser reached us over HTTPS (directly or via a proxy that says so). */
-    static boolean secure(ServerRequest req) {
+    public static boolean secure(ServerRequest req) {
         return req.isSecure() || req.headers().first(HeaderNames.X_FORWARDED_PROTO).map("https"::equalsIgnoreCase).orElse(false);
     }
 
-    static String clientAddr(ServerRequest req) {
+    public static String clientAddr(ServerRequest req) {
         return req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
     }
 
     /** The form fields of a urlencoded body; {@link TooLarge} past {@link #MAX_FORM_BYTES}. */
-    static Map<String, String> form(ServerRequest req) {
+    public static Map<String, String> form(ServerRequest req) {
         if (req.headers().contentLength().orElse(0) > MAX_FORM_BYTES) {
             throw new TooLarge();
         }
@@ -74,28 +80,33 @@ final class Web {
         return out;
     }
 
-    static void redirect(ServerResponse res, String location) {
+    public static void redirect(ServerResponse res, String location) {
         res.status(303);
         res.header(HeaderNames.LOCATION, location);
         res.send();
     }
 
     /** A path inside this site to return to after sign-in; anything else becomes {@code /portal}. */
-    static String safeNext(String next) {
+    public static String safeNext(String next) {
+        return safeNext(next, "/portal");
+    }
+
+    /** A path inside this site to return to after sign-in; anything else becomes {@code fallback}. */
+    public static String safeNext(String next, String fallback) {
         if (next == null || !next.startsWith("/") || next.startsWith("//") || next.length() > 2000) {
-            return "/portal";
+            return fallback;
         }
         for (int i = 0; i < next.length(); i++) {
             char c = next.charAt(i);
             // browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil") and read "\" as "/"
             if (c < 0x21 || c == 0x7f || c == '\\') {
-                return "/portal";
+                return fallback;
             }
         }
         return next;
     }
 
-    static final class TooLarge extends RuntimeException {
+    public static final class TooLarge extends RuntimeException {
         TooLarge() {
             super("form too large", null, false, false);
         }

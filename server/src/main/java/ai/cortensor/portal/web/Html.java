@@ -1,4 +1,4 @@
-package ai.cortensor.portal.portal;
+package ai.cortensor.portal.web;
 
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
@@ -10,13 +10,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
-/** Renders precompiled jte templates with the headers every portal page gets (no caching, no framing, CSP). */
-final class Html {
-    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+/** Renders precompiled jte templates with the headers every browser page gets (no caching, no framing, CSP). */
+public final class Html {
+    public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
     private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
 
-    void render(ServerResponse res, int status, String template, Map<String, Object> params) {
+    public void render(ServerResponse res, int status, String template, Map<String, Object> params) {
         Utf8ByteOutput out = new Utf8ByteOutput();
         engine.render(template, params, out);
         res.status(status);
@@ -31,7 +31,7 @@ final class Html {
         res.send(body.toByteArray());
     }
 
-    static void securityHeaders(ServerResponse res) {
+    public static void securityHeaders(ServerResponse res) {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.header(HeaderNames.create("Content-Security-Policy"), CSP);
         res.header(HeaderNames.create("X-Frame-Options"), "DENY");
