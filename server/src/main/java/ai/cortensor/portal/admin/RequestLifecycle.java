@@ -28,8 +28,18 @@ public record RequestLifecycle(RequestRow request, List<Stage> stages, UsageEven
         }
         if (r.forwardedAt() != null || r.pool() != null) {
             int attempts = r.attempts() == null ? 0 : r.attempts().size();
+            StringBuilder tries = new StringBuilder();
+            if (attempts > 1) { // which routers failed before the one that answered, e.g. "default/c http_503 12 ms"
+                tries.append(": ");
+                for (int i = 0; i < attempts; i++) {
+                    var a = r.attempts().get(i);
+                    tries.append(i == 0 ? "" : " → ").append(a.path("pool").asText()).append('/')
+                            .append(a.path("target").asText()).append(' ').append(a.path("outcome").asText())
+                            .append(' ').append(a.path("ms").asInt()).append(" ms");
+                }
+            }
             stages.add(new Stage("forwarded", r.forwardedAt(), "pool " + r.pool() + " target " + r.target()
-                    + (attempts == 0 ? "" : ", " + attempts + " attempt" + (attempts == 1 ? "" : "s"))));
+                    + (attempts == 0 ? "" : ", " + attempts + " attempt" + (attempts == 1 ? "" : "s")) + tries));
         }
         String outcome = "HTTP " + r.httpStatus() + (r.errorCode() == null ? "" : " " + r.errorCode())
                 + (r.ttftMs() == null ? "" : ", first token after " + r.ttftMs() + " ms")
