@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.cortensor.portal.audit.Actor;
-import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.pools.PoolStatus;
 import ai.cortensor.portal.web.Json;
 import ai.cortensor.routersim.Behavior;
@@ -14,9 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,16 +38,13 @@ class PoolStatesIT {
     static String key;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         simC = RouterSim.start(SimConfig.defaults().withApiKey(PortalHarness.ROUTER_KEY).withSessionIds(Set.of(11L))
                 .withName("sim-c"));
         harness = new PortalHarness(Map.of(
                 "pool.backup.targets", "cortensor-v3 " + simC.baseUrl() + " session=11 key=main name=c",
                 "pool.backup.fallback-for", "qwen"));
-        PortalConfig c = harness.config;
-        replica2 = Portal.start(new PortalConfig(c.http(), c.database(), c.router(), c.health(), c.usage(), c.limits(),
-                c.mail(), c.oidc(), Files.createTempDirectory("portal-replica2"), c.pools(), c.routerSecrets()),
-                InstantSource.system());
+        replica2 = harness.startReplica("2");
         harness.plan("unmetered", "{}");
         key = harness.newKey("states@example.com", "unmetered");
     }

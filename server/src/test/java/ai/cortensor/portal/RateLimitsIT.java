@@ -87,15 +87,7 @@ class RateLimitsIT {
         try (PortalHarness a = new PortalHarness(shared)) {
             a.plan("rpm50", RPM50);
             String key = a.newKey("replicas@example.com", "rpm50");
-            Map<String, String> second = new HashMap<>(shared);
-            second.put("http.port", "0");
-            second.put("data.dir", a.dataDir.resolve("replica-b").toString());
-            second.put("database.url", a.db.url());
-            second.put("pool.default.targets", a.config.pools().get("default").targets().stream()
-                    .map(t -> t.protocol() + " " + t.baseUrl() + " session=" + t.sessionId() + " key=main name=" + t.name())
-                    .reduce((x, y) -> x + ", " + y).orElseThrow());
-            second.put("router.secret.main", PortalHarness.ROUTER_KEY);
-            try (Portal b = Portal.start(ConfigLoader.fromMap(second), InstantSource.system())) {
+            try (Portal b = a.startReplica("b")) {
                 List<Integer> codes = burst(a, List.of(a.baseUrl(), "http://127.0.0.1:" + b.port()), key, 100);
                 assertThat(codes.stream().filter(c -> c == 200).count()).as("admitted across both replicas").isEqualTo(50);
                 assertThat(codes.stream().filter(c -> c == 429).count()).isEqualTo(150);
