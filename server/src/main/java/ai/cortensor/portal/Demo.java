@@ -1,6 +1,9 @@
 package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.Passwords;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.Role;
+import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.config.ConfigLoader;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKeys;
@@ -56,6 +59,7 @@ final class Demo implements Callable<Integer> {
         Portal portal = Portal.start(config, InstantSource.system());
         String key = demoKey(portal, config.dataDir());
         String password = demoPassword(portal, config.dataDir());
+        Path operatorToken = demoOperatorToken(portal, config.dataDir());
         String base = "http://127.0.0.1:" + portal.port() + "/v1";
         System.out.println("""
 
@@ -67,8 +71,11 @@ final class Demo implements Callable<Integer> {
                   curl -s $OPENAI_BASE_URL/chat/completions -H "Authorization: Bearer $OPENAI_API_KEY" -H 'Content-Type: application/json' -d '{"model":"qwen","messages":[{"role":"user","content":"Hello!"}]}'
 
                 Portal: http://127.0.0.1:%d/signin — sign in as %s with password %s
+                Operators: console http://127.0.0.1:%d/admin with the admin token in %s, or the CLI:
+                  export PORTAL_ADMIN_URL=http://127.0.0.1:%d PORTAL_ADMIN_TOKEN=$(cat %s); ./portal admin pool list
                 Models: %s. Health: http://127.0.0.1:%d/health. Mails are written to this log. Stop with Ctrl-C.
-                """.formatted(config.dataDir(), base, key, portal.port(), DEMO_EMAIL, password,
+                """.formatted(config.dataDir(), base, key, portal.port(), DEMO_EMAIL, password, portal.port(),
+                operatorToken, portal.port(), operatorToken,
                 String.join(", ", portal.catalog().models().stream().map(m -> m.alias()).toList()), portal.port()));
         Main.awaitShutdown(portal, a, b);
         return 0;
@@ -95,6 +102,27 @@ final class Demo implements Callable<Integer> {
             return password;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the demo password in " + file, e);
+        }
+    }
+
+    /**
+     * An admin operator token for the console and CLI, kept in {@code <data dir>/demo-operator-token} (mode 600):
+     * reused while it still works, else a new one (audited as the demo issuing it).
+     */
+    private static Path demoOperatorToken(Portal portal, Path dataDir) {
+        Path file = dataDir.resolve("demo-operator-token");
+        OperatorStore operators = new OperatorStore(portal.database().jdbi(), new SecureRandom());
+        try {
+            if (Files.exists(file) && operators.authenticate(Files.readString(file).trim()).isPresent()) {
+                return file;
+            }
+            String token = operators.issue("ops@cortensor.local", Role.ADMIN, Actor.system("demo"),
+                    "demo operator").token();
+            Files.writeString(file, token + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the demo operator token in " + file, e);
         }
     }
 

@@ -64,6 +64,13 @@ class DemoCommandIT {
             assertThat(first.pasteLines().get(1)).matches("export OPENAI_API_KEY=ctsr_\\w{12}_\\w{40}");
             String reply = runInShell(first.pasteLines());
             assertThat(reply).contains("\"object\":\"chat.completion\"").contains("\"content\":");
+            String base = first.pasteLines().get(0).substring("export OPENAI_BASE_URL=".length()).replace("/v1", "");
+            String operator = Files.readString(dataDir.resolve("demo-operator-token")).strip();
+            var pools = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(base + "/admin/api/pools")).header("Authorization", "Bearer " + operator).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(pools.statusCode()).as("the demo's operator token opens the operator API").isEqualTo(200);
+            assertThat(pools.body()).contains("\"name\":\"default\"");
         } finally {
             stop(first.process());
         }
@@ -73,6 +80,8 @@ class DemoCommandIT {
         Run second = startDemo(dataDir);
         try {
             assertThat(second.pasteLines().get(1)).isEqualTo(first.pasteLines().get(1));
+            assertThat(Files.readString(dataDir.resolve("demo-operator-token")).strip()).as("kept across restarts")
+                    .startsWith("ctop_");
             assertThat(runInShell(second.pasteLines())).contains("\"object\":\"chat.completion\"");
         } finally {
             stop(second.process());

@@ -106,6 +106,16 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  router.connect-timeout=").append(router.connectTimeout())
          .append("\n  router.read-timeout=").append(router.readTimeout())
          .append("\n  router.request-timeout=").append(router.requestTimeout())
+         .append("\n  router.max-attempts=").append(router.maxAttempts())
+         .append("\n  router.failover-budget=").append(router.failoverBudget())
+         .append("\n  health.eject-after-failures=").append(health.ejectAfterFailures())
+         .append("\n  health.eject-error-rate=").append(health.ejectErrorRate())
+         .append("\n  health.min-requests=").append(health.minRequests())
+         .append("\n  health.window=").append(health.window())
+         .append("\n  health.ejection=").append(health.ejection())
+         .append("\n  health.max-ejection=").append(health.maxEjection())
+         .append("\n  health.probe-interval=").append(health.probeInterval())
+         .append("\n  health.degraded-below=").append(health.degradedBelow())
          .append("\n  usage.queue-capacity=").append(usage.queueCapacity())
          .append("\n  usage.batch-size=").append(usage.batchSize())
          .append("\n  usage.flush-interval=").append(usage.flushInterval())
@@ -124,7 +134,16 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  oidc.client-secret=").append(mask(oidc.clientSecret()));
         pools.values().forEach(p -> p.targets().forEach(t -> b.append("\n  pool.").append(p.name())
                 .append(".target ").append(t.name()).append(' ').append(t.protocol()).append(' ')
-                .append(t.baseUrl()).append(" session=").append(t.sessionId()).append(" key=").append(t.keyRef())));
+                .append(t.baseUrl()).append(" session=").append(t.sessionId()).append(" key=").append(t.keyRef())
+                .append(" weight=").append(t.weight()).append(" max=").append(t.maxConcurrency())));
+        pools.values().forEach(p -> {
+            if (!p.models().isEmpty()) {
+                b.append("\n  pool.").append(p.name()).append(".models=").append(String.join(", ", p.models()));
+            }
+            if (!p.fallbackFor().isEmpty()) {
+                b.append("\n  pool.").append(p.name()).append(".fallback-for=").append(String.join(", ", p.fallbackFor()));
+            }
+        });
         routerSecrets.forEach((k, v) -> b.append("\n  router.secret.").append(k).append('=').append(mask(v)));
         return b.toString();
     }

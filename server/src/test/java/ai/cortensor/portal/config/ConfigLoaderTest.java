@@ -48,6 +48,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void pool_weights_caps_model_mappings_and_health_settings_are_read_and_bad_values_name_the_key() {
+        PortalConfig c = ConfigLoader.load(null, Map.of(
+                "PORTAL_POOL_MAIN_TARGETS", "openai http://vllm:8000 name=v weight=3 max=16",
+                "PORTAL_POOL_MAIN_MODELS", "qwen, gemma-4",
+                "PORTAL_POOL_SPARE_TARGETS", "openai http://spare:8000",
+                "PORTAL_POOL_SPARE_FALLBACK_FOR", "qwen",
+                "PORTAL_HEALTH_EJECT_AFTER_FAILURES", "7",
+                "PORTAL_ROUTER_MAX_ATTEMPTS", "2"));
+        var main = c.pools().get("main");
+        assertThat(main.targets().get(0).weight()).isEqualTo(3);
+        assertThat(main.targets().get(0).maxConcurrency()).isEqualTo(16);
+        assertThat(main.models()).containsExactly("qwen", "gemma-4");
+        assertThat(c.pools().get("spare").fallbackFor()).containsExactly("qwen");
+        assertThat(c.health().ejectAfterFailures()).isEqualTo(7);
+        assertThat(c.router().maxAttempts()).isEqualTo(2);
+        assertThat(c.describe()).contains("weight=3 max=16").contains("pool.main.models=qwen, gemma-4")
+                .contains("health.eject-after-failures=7");
+
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("pool.p.targets", "openai http://x:1 weight=0")))
+                .hasMessageContaining("weight must be 1..10000");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("health.degraded-below", "1.5")))
+                .hasMessageContaining("health.degraded-below");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("pool.ghost.models", "qwen")))
+                .hasMessageContaining("pool.ghost.targets");
+    }
+
+    @Test
     void description_masks_every_secret() {
         PortalConfig c = ConfigLoader.fromMap(Map.of(
                 "database.url", "jdbc:postgresql://db/portal?user=portal&password=hunter2",
