@@ -111,6 +111,8 @@ public final class TargetHealth {
                 if (trial) {
                     state = State.HEALTHY;
                     ejections = 0;
+                    java.util.Arrays.fill(ok, 0); // start over: failures from before the ejection no longer count
+                    java.util.Arrays.fill(failed, 0);
                 }
                 return false;
             }
@@ -190,8 +192,6 @@ public final class TargetHealth {
         trialInFlight = false;
         consecutiveFailures = 0;
         consecutiveProbeFailures = 0;
-        java.util.Arrays.fill(ok, 0);
-        java.util.Arrays.fill(failed, 0);
     }
 
     private boolean errorRateTrips(long now) {
