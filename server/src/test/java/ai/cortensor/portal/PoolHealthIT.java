@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 import ai.cortensor.portal.pools.PoolStatus;
 import ai.cortensor.routersim.Behavior;
 import ai.cortensor.routersim.RouterSim;
-import ai.cortensor.routersim.SimConfig;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,8 +30,7 @@ class PoolHealthIT {
 
     @BeforeAll
     static void start() {
-        simC = RouterSim.start(SimConfig.defaults().withApiKey(PortalHarness.ROUTER_KEY).withSessionIds(Set.of(11L))
-                .withName("sim-c"));
+        simC = PortalHarness.startSim("sim-c");
         harness = new PortalHarness(Map.of(
                 "pool.default.targets", "cortensor-v3 " + "${A} session=11 key=main name=a weight=1, "
                         + "cortensor-v3 ${B} session=11 key=main name=b weight=1, "

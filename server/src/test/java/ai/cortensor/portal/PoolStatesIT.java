@@ -8,7 +8,6 @@ import ai.cortensor.portal.pools.PoolStatus;
 import ai.cortensor.portal.web.Json;
 import ai.cortensor.routersim.Behavior;
 import ai.cortensor.routersim.RouterSim;
-import ai.cortensor.routersim.SimConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +37,7 @@ class PoolStatesIT {
 
     @BeforeAll
     static void start() {
-        simC = RouterSim.start(SimConfig.defaults().withApiKey(PortalHarness.ROUTER_KEY).withSessionIds(Set.of(11L))
-                .withName("sim-c"));
+        simC = PortalHarness.startSim("sim-c");
         harness = new PortalHarness(Map.of(
                 "pool.backup.targets", "cortensor-v3 " + simC.baseUrl() + " session=11 key=main name=c",
                 "pool.backup.fallback-for", "qwen"));

@@ -69,6 +69,11 @@ final class PortalHarness implements AutoCloseable {
         portal = Portal.start(config, InstantSource.system());
     }
 
+    /** Another simulated router like the harness's own (same router key and session 11), for tests with more targets. */
+    static RouterSim startSim(String name) {
+        return RouterSim.start(SimConfig.defaults().withApiKey(ROUTER_KEY).withSessionIds(Set.of(11L)).withName(name));
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + portal.port();
     }

@@ -38,7 +38,7 @@ public final class OperatorStore {
         if (!e.matches("[^@\\s]+@[^@\\s]+")) {
             throw ActionRefused.invalid("invalid_email", "Give the operator's email address, e.g. ops@example.com.");
         }
-        OperatorToken.Generated g = OperatorToken.generate(random);
+        KeyFormat.Generated g = OperatorToken.generate(random);
         return jdbi.inTransaction(h -> {
             Optional<Operator> existing = byEmail(h, e);
             long id;
@@ -71,7 +71,7 @@ public final class OperatorStore {
     public record SignedToken(long tokenId, Operator operator) {}
 
     public Optional<SignedToken> authenticateToken(String token) {
-        OperatorToken.Parsed parsed = OperatorToken.parse(token);
+        KeyFormat.Parsed parsed = OperatorToken.parse(token);
         if (parsed == null) {
             return Optional.empty();
         }

@@ -24,18 +24,27 @@ public final class KeyFormat {
     public record Parsed(String publicId, String secret) {}
 
     public static Generated generate(SecureRandom random) {
-        String publicId = randomString(random, PUBLIC_ID_LENGTH);
-        String secret = randomString(random, SECRET_LENGTH);
-        return new Generated(PREFIX + publicId + "_" + secret, publicId, hash(secret));
+        return generate(random, PREFIX);
     }
 
     public static Parsed parse(String token) {
-        if (token == null || token.length() != PREFIX.length() + PUBLIC_ID_LENGTH + 1 + SECRET_LENGTH
-                || !token.startsWith(PREFIX) || token.charAt(PREFIX.length() + PUBLIC_ID_LENGTH) != '_') {
+        return parse(token, PREFIX);
+    }
+
+    /** A token of this shape with another prefix (operator tokens are {@code ctop_}), so kinds never mix. */
+    public static Generated generate(SecureRandom random, String prefix) {
+        String publicId = randomString(random, PUBLIC_ID_LENGTH);
+        String secret = randomString(random, SECRET_LENGTH);
+        return new Generated(prefix + publicId + "_" + secret, publicId, hash(secret));
+    }
+
+    public static Parsed parse(String token, String prefix) {
+        if (token == null || token.length() != prefix.length() + PUBLIC_ID_LENGTH + 1 + SECRET_LENGTH
+                || !token.startsWith(prefix) || token.charAt(prefix.length() + PUBLIC_ID_LENGTH) != '_') {
             return null;
         }
-        String publicId = token.substring(PREFIX.length(), PREFIX.length() + PUBLIC_ID_LENGTH);
-        String secret = token.substring(PREFIX.length() + PUBLIC_ID_LENGTH + 1);
+        String publicId = token.substring(prefix.length(), prefix.length() + PUBLIC_ID_LENGTH);
+        String secret = token.substring(prefix.length() + PUBLIC_ID_LENGTH + 1);
         if (!isBase62(publicId) || !isBase62(secret)) {
             return null;
         }

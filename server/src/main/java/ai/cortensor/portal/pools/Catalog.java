@@ -65,11 +65,6 @@ public final class Catalog {
         return m != null && m.enabled() ? Optional.of(m) : Optional.empty();
     }
 
-    /** Any model by alias, enabled or not (for operators). */
-    public Optional<Model> anyModel(String alias) {
-        return Optional.ofNullable(snapshot.models().get(alias));
-    }
-
     /** Enabled models in alias order, as customers may see them. */
     public List<Model> models() {
         return snapshot.models().values().stream().filter(Model::enabled).toList();

@@ -157,15 +157,8 @@ public final class TargetHealth {
 
     public synchronized Snapshot snapshot() {
         long now = clock.millis();
-        int okSum = 0;
-        int failSum = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            if (now - bucketStart[i] < policy.window().toMillis()) {
-                okSum += ok[i];
-                failSum += failed[i];
-            }
-        }
-        double rate = okSum + failSum == 0 ? 0.0 : (double) failSum / (okSum + failSum);
+        int[] w = window(now);
+        double rate = w[0] + w[1] == 0 ? 0.0 : (double) w[1] / (w[0] + w[1]);
         return new Snapshot(currentState(now), inFlight.get(), requests, failures, rate, ejectionCount, lastProbeAt,
                 lastProbe);
     }
@@ -195,6 +188,13 @@ public final class TargetHealth {
     }
 
     private boolean errorRateTrips(long now) {
+        int[] w = window(now);
+        int total = w[0] + w[1];
+        return total >= policy.minRequests() && w[1] >= policy.ejectErrorRate() * total;
+    }
+
+    /** Successes and failures within the window: {@code {ok, failed}}. */
+    private int[] window(long now) {
         int okSum = 0;
         int failSum = 0;
         for (int i = 0; i < BUCKETS; i++) {
@@ -203,8 +203,7 @@ public final class TargetHealth {
                 failSum += failed[i];
             }
         }
-        int total = okSum + failSum;
-        return total >= policy.minRequests() && failSum >= policy.ejectErrorRate() * total;
+        return new int[] {okSum, failSum};
     }
 
     private void bucket(long now, boolean success) {
