@@ -25,8 +25,8 @@ for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java "$(comman
   if [ -x "$j" ] && [ "$(java_major "$j")" -ge 21 ] 2>/dev/null; then JAVA=$j; break; fi
 done
 [ -n "$JAVA" ] || { echo "no JDK >= 21 found" >&2; exit 1; }
-./mvnw -q -B install -Dmaven.test.skip=true -pl bench -am >&2
-./mvnw -q -B dependency:build-classpath -pl bench -Dmdep.outputFile=target/operator-scale.cp >&2
+# compiled in this worktree (the reactor resolves server to server/target/classes, not a jar in ~/.m2)
+./mvnw -q -B compile dependency:build-classpath -pl bench -am -Dmdep.outputFile=target/operator-scale.cp >&2
 CP="bench/target/classes:$(cat bench/target/operator-scale.cp)"
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git status --porcelain -- server 2>/dev/null)" ] && commit="$commit (+ uncommitted changes in server)"

@@ -28,6 +28,8 @@ import javax.sql.DataSource;
  */
 final class Lookups {
     static final int DEEP_PAGES = 20;
+    /** o1 owns keys 1–10 (its owner u1 has almost no personal traffic), u2 and u3 five keys each. */
+    private static final List<String> HEAVY = List.of("o1", "u1", "u2", "u3");
 
     record Result(String name, long[] nanos, String slowestInput, List<StatementCapture.Executed> slowestStatements) {
         double pct(double p) {
@@ -112,10 +114,12 @@ final class Lookups {
         time("organization", r -> ops.organization("o" + (1 + r.nextLong(in.orgs()))));
         list("keys of an account", r -> c -> ops.keys(account(r), null, c, null));
         time("account status (plan, limits, usage)", r -> ops.accountStatus(account(r), null));
+        time("account status, heaviest accounts (o1, u1, u2, u3)", r -> ops.accountStatus(pick(r, HEAVY), null));
         time("key status", r -> ops.keyStatus("ctsr_" + pick(r, in.publicIds()).substring(0, 10), null));
         // request log
         list("requests: no filter", r -> c -> ops.requests(filter(null, null, null, null, null, null, null, null), c, null));
         list("requests: account", r -> c -> ops.requests(filter(account(r), null, null, null, null, null, null, null), c, null));
+        list("requests: heaviest accounts (o1, u1 personal, u2, u3)", r -> c -> ops.requests(filter(pick(r, HEAVY), null, null, null, null, null, null, null), c, null));
         list("requests: user", r -> c -> ops.requests(filter(null, pick(r, in.busyUsers()), null, null, null, null, null, null), c, null));
         list("requests: key", r -> c -> ops.requests(filter(null, null, busyKey(r), null, null, null, null, null), c, null));
         list("requests: model", r -> c -> ops.requests(filter(null, null, null, model(r), null, null, null, null), c, null));

@@ -72,6 +72,12 @@ final class ScaleData {
         }
     }
 
+    /** Drops everything in the current schema; the caller runs the migrations next. */
+    void resetSchema() throws SQLException {
+        log.accept("resetting the schema (DROP SCHEMA public CASCADE) ...");
+        exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    }
+
     void generate(Sizes z) throws Exception {
         long start = System.nanoTime();
         step("truncate", () -> exec("""
@@ -143,7 +149,7 @@ final class ScaleData {
                        CASE WHEN g > 20 AND g %% 20 = 7 THEN now() - interval '10 days' * random() END,
                        CASE WHEN g > 20 AND g %% 20 = 7 THEN 'customer' END,
                        CASE WHEN g > 20 AND g %% 20 = 7 THEN 'rotated' END
-                FROM generate_series(%3$d, %4$d) g;
+                FROM generate_series(%3$d::bigint, %4$d) g;
                 """.formatted(z.users(), z.orgs(), lo + 1, hi);
     }
 
@@ -183,7 +189,7 @@ final class ScaleData {
                              st.status,
                              CASE WHEN st.status = 'blocked' THEN NULL
                                   ELSE (ARRAY['default', 'default', 'default', 'overflow', 'dedicated-acme'])[1 + g %% 5] END AS pool
-                      FROM generate_series(%3$d, %4$d) g,
+                      FROM generate_series(%3$d::bigint, %4$d) g,
                            LATERAL (SELECT CASE WHEN x < 0.85 THEN 'completed' WHEN x < 0.93 THEN 'blocked'
                                                 WHEN x < 0.98 THEN 'failed' ELSE 'cancelled' END AS status
                                     FROM (SELECT random() + g * 0 AS x) r) st) s
@@ -218,7 +224,7 @@ final class ScaleData {
                                           WHEN 'pool' THEN (ARRAY['default', 'overflow', 'dedicated-acme'])[1 + g %% 3]
                                           ELSE (ARRAY['oss-20b', 'oss-120b', 'gemma-4', 'qwen'])[1 + g %% 4] END,
                        '{"state": "active"}'::jsonb, '{"state": "changed"}'::jsonb, 'ticket #' || g, '10.0.0.' || (g %% 250)
-                FROM generate_series(1, %1$d) g,
+                FROM generate_series(1::bigint, %1$d) g,
                      LATERAL (SELECT (ARRAY['api_key.revoke', 'api_key.revoke', 'api_key.revoke', 'account.pause',
                                             'account.unpause', 'account.pause', 'pool.pause', 'pool.resume',
                                             'model.disable', 'model.enable'])[1 + (g * 13 + g / 7) %% 10] AS action) x,

@@ -19,7 +19,8 @@ final class StatementCapture implements SqlLogger {
     public void logAfterExecution(StatementContext ctx) {
         long nanos = ctx.getExecutionMoment() == null || ctx.getCompletionMoment() == null ? 0
                 : Duration.between(ctx.getExecutionMoment(), ctx.getCompletionMoment()).toNanos();
-        String sql = ctx.getStatement() == null ? ctx.getRenderedSql() : ctx.getStatement().toString();
+        String sql = ctx.getStatement() == null ? ctx.getRenderedSql()
+                : ctx.getStatement().toString().replaceFirst("^HikariProxy\\w+@\\d+ wrapping ", "");
         current.get().add(new Executed(sql, nanos));
     }
 
