@@ -72,13 +72,35 @@ public final class UsageReports {
                 }).list());
     }
 
-    /** Served requests and their tokens since {@code since}. */
+    /**
+     * Served requests and their tokens since {@code since}. The SQL names only the filters present, so the planner
+     * always sees plain equalities and walks the account's own index (V10), whatever plan it caches.
+     */
     public Totals totals(Scope s, Instant since) {
-        return jdbi.withHandle(h -> bind(h.createQuery("SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS pt, "
-                        + "coalesce(sum(completion_tokens), 0) AS ct FROM usage_events WHERE occurred_at >= :since AND "
-                        + SCOPE + FILTERS), s)
-                .bind("since", since)
-                .map((rs, ctx) -> new Totals(rs.getLong("n"), rs.getLong("pt"), rs.getLong("ct"))).one());
+        StringBuilder sql = new StringBuilder("SELECT count(*) AS n, coalesce(sum(prompt_tokens), 0) AS pt, "
+                + "coalesce(sum(completion_tokens), 0) AS ct FROM usage_events WHERE occurred_at >= :since AND ")
+                .append(s.organizationId() == null ? "organization_id IS NULL AND user_id = :u" : "organization_id = :org");
+        if (s.keyId() != null) {
+            sql.append(" AND api_key_id = :key");
+        }
+        if (s.model() != null) {
+            sql.append(" AND model_alias = :model");
+        }
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString()).bind("since", since);
+            if (s.organizationId() == null) {
+                q.bind("u", s.userId());
+            } else {
+                q.bind("org", s.organizationId());
+            }
+            if (s.keyId() != null) {
+                q.bind("key", s.keyId());
+            }
+            if (s.model() != null) {
+                q.bind("model", s.model());
+            }
+            return q.map((rs, ctx) -> new Totals(rs.getLong("n"), rs.getLong("pt"), rs.getLong("ct"))).one();
+        });
     }
 
     public static LocalDate utcDay(Instant i) {
