@@ -112,42 +112,51 @@ final class Lookups {
         time("key by prefix (6–12 chars)", r -> ops.key("ctsr_" + pick(r, in.publicIds()).substring(0, 6 + r.nextInt(7))));
         time("key by id", r -> ops.key(Long.toString(pick(r, in.keyIds())[0])));
         time("organization", r -> ops.organization("o" + (1 + r.nextLong(in.orgs()))));
-        list("keys of an account", r -> c -> ops.keys(account(r), null, c, null));
+        list("keys of an account", r -> { String a = account(r); return c -> ops.keys(a, null, c, null); });
         time("account status (plan, limits, usage)", r -> ops.accountStatus(account(r), null));
         time("account status, heaviest accounts (o1, u1, u2, u3)", r -> ops.accountStatus(pick(r, HEAVY), null));
         time("key status", r -> ops.keyStatus("ctsr_" + pick(r, in.publicIds()).substring(0, 10), null));
         // request log
-        list("requests: no filter", r -> c -> ops.requests(filter(null, null, null, null, null, null, null, null), c, null));
-        list("requests: account", r -> c -> ops.requests(filter(account(r), null, null, null, null, null, null, null), c, null));
-        list("requests: heaviest accounts (o1, u1 personal, u2, u3)", r -> c -> ops.requests(filter(pick(r, HEAVY), null, null, null, null, null, null, null), c, null));
-        list("requests: user", r -> c -> ops.requests(filter(null, pick(r, in.busyUsers()), null, null, null, null, null, null), c, null));
-        list("requests: key", r -> c -> ops.requests(filter(null, null, busyKey(r), null, null, null, null, null), c, null));
-        list("requests: model", r -> c -> ops.requests(filter(null, null, null, model(r), null, null, null, null), c, null));
-        list("requests: pool", r -> c -> ops.requests(filter(null, null, null, null, pick(r, List.of("default", "overflow", "dedicated-acme")), null, null, null), c, null));
-        list("requests: status", r -> c -> ops.requests(filter(null, null, null, null, null, status(r), null, null), c, null));
-        list("requests: time range (1 day)", r -> c -> {
+        list("requests: no filter", r -> requests(filter(null, null, null, null, null, null, null, null)));
+        list("requests: account", r -> requests(filter(account(r), null, null, null, null, null, null, null)));
+        list("requests: heaviest accounts (o1, u1 personal, u2, u3)", r -> requests(filter(pick(r, HEAVY), null, null, null, null, null, null, null)));
+        list("requests: user", r -> requests(filter(null, pick(r, in.busyUsers()), null, null, null, null, null, null)));
+        list("requests: key", r -> requests(filter(null, null, busyKey(r), null, null, null, null, null)));
+        list("requests: model", r -> requests(filter(null, null, null, model(r), null, null, null, null)));
+        list("requests: pool", r -> requests(filter(null, null, null, null, pick(r, List.of("default", "overflow", "dedicated-acme")), null, null, null)));
+        list("requests: status", r -> requests(filter(null, null, null, null, null, status(r), null, null)));
+        list("requests: time range (1 day)", r -> {
             Instant to = now.minus(r.nextInt(30 * 24), ChronoUnit.HOURS);
-            return ops.requests(filter(null, null, null, null, null, null, to.minus(1, ChronoUnit.DAYS), to), c, null);
+            return requests(filter(null, null, null, null, null, null, to.minus(1, ChronoUnit.DAYS), to));
         });
-        list("requests: account + status", r -> c -> ops.requests(filter(account(r), null, null, null, null, status(r), null, null), c, null));
-        list("requests: key + model + 1 day", r -> c -> {
+        list("requests: account + status", r -> requests(filter(account(r), null, null, null, null, status(r), null, null)));
+        list("requests: key + model + 1 day", r -> {
             Instant to = now.minus(r.nextInt(30 * 24), ChronoUnit.HOURS);
-            return ops.requests(filter(null, null, busyKey(r), model(r), null, null, to.minus(1, ChronoUnit.DAYS), to), c, null);
+            return requests(filter(null, null, busyKey(r), model(r), null, null, to.minus(1, ChronoUnit.DAYS), to));
         });
-        list("requests: model + status + 1 day", r -> c -> {
+        list("requests: model + status + 1 day", r -> {
             Instant to = now.minus(r.nextInt(30 * 24), ChronoUnit.HOURS);
-            return ops.requests(filter(null, null, null, model(r), null, status(r), to.minus(1, ChronoUnit.DAYS), to), c, null);
+            return requests(filter(null, null, null, model(r), null, status(r), to.minus(1, ChronoUnit.DAYS), to));
         });
         time("request by id (lifecycle)", r -> ops.request(pick(r, in.requestIds())));
         // audit log
-        list("audit: no filter", r -> c -> ops.audit(new AuditFilter(null, null, null, null, null, null), c, null));
-        list("audit: actor", r -> c -> ops.audit(new AuditFilter(pick(r, List.of("alice@ops.example", "support@ops.example", "oncall@ops.example")), null, null, null, null, null), c, null));
-        list("audit: action", r -> c -> ops.audit(new AuditFilter(null, pick(r, List.of("api_key.revoke", "account.pause", "model.disable", "pool.resume")), null, null, null, null), c, null));
-        list("audit: target", r -> c -> ops.audit(new AuditFilter(null, null, "user", "u" + (1 + r.nextInt(50)), null, null), c, null));
-        list("audit: actor + 1 week", r -> c -> {
+        list("audit: no filter", r -> audit(new AuditFilter(null, null, null, null, null, null)));
+        list("audit: actor", r -> audit(new AuditFilter(pick(r, List.of("alice@ops.example", "support@ops.example", "oncall@ops.example")), null, null, null, null, null)));
+        list("audit: action", r -> audit(new AuditFilter(null, pick(r, List.of("api_key.revoke", "account.pause", "model.disable", "pool.resume")), null, null, null, null)));
+        list("audit: target", r -> audit(new AuditFilter(null, null, "user", "u" + (1 + r.nextInt(50)), null, null)));
+        list("audit: actor + 1 week", r -> {
             Instant to = now.minus(r.nextInt(80), ChronoUnit.DAYS);
-            return ops.audit(new AuditFilter(pick(r, List.of("bob@ops.example", "dan@ops.example")), null, null, null, to.minus(7, ChronoUnit.DAYS), to), c, null);
+            return audit(new AuditFilter(pick(r, List.of("bob@ops.example", "dan@ops.example")), null, null, null, to.minus(7, ChronoUnit.DAYS), to));
         });
+    }
+
+    /** The filter is drawn once per walk, so every page of a walk follows the previous page's cursor. */
+    private Function<String, Page<?>> requests(RequestFilter f) {
+        return c -> ops.requests(f, c, null);
+    }
+
+    private Function<String, Page<?>> audit(AuditFilter f) {
+        return c -> ops.audit(f, c, null);
     }
 
     // ---- inputs ----
