@@ -1,6 +1,6 @@
 -- Operator console sessions (/admin): an operator signs in with their operator token and the browser then holds a
 -- random session token in an HttpOnly, SameSite=Strict cookie; only its SHA-256 is stored here. A session lives as
--- long as the token it was opened with: revoking that token or disabling the operator ends it. (V10 is taken.)
+-- long as the token it was opened with: revoking that token or disabling the operator ends it.
 CREATE TABLE operator_sessions (
     id            BIGSERIAL PRIMARY KEY,
     token_hash    BYTEA NOT NULL UNIQUE,

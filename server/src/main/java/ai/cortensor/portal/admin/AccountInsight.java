@@ -76,8 +76,10 @@ public final class AccountInsight {
     }
 
     private Usage usage(UsageReports.Scope scope) {
-        var day = usage.totals(scope, clock.instant().minus(Duration.ofDays(1)));
-        var week = usage.totals(scope, clock.instant().minus(Duration.ofDays(7)));
+        var now = clock.instant();
+        var both = usage.totals(scope, now.minus(Duration.ofDays(7)), now.minus(Duration.ofDays(1)));
+        var week = both.get(0);
+        var day = both.get(1);
         return new Usage(day.requests(), day.tokens(), week.requests(), week.tokens());
     }
 
