@@ -132,7 +132,7 @@ class PoolHealthIT {
                 assertThat(log.get("status")).isEqualTo("completed");
                 assertThat(log.get("target")).isIn("a", "b");
                 assertThat(log.get("attempts").toString()).contains("\"outcome\": \"http_503\"").contains("\"outcome\": \"ok\"");
-                String forwarded = harness.portal.operations().request(rid).stages().stream()
+                String forwarded = harness.portal.operations().inspection().request(rid).stages().stream()
                         .filter(st -> st.stage().equals("forwarded")).findFirst().orElseThrow().detail();
                 assertThat(forwarded).as("operators see every attempt").contains("2 attempts: default/c http_503");
             }

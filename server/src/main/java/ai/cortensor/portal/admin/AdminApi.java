@@ -146,12 +146,12 @@ public final class AdminApi {
                 c.param("target"), true, c.reason(), c.actor())));
         r.post("/admin/api/pools/{pool}/targets/{target}/disable", write(c -> ops.setTargetEnabled(c.param("pool"),
                 c.param("target"), false, c.reason(), c.actor())));
-        r.get("/admin/api/requests", read(c -> ops.requests(new InspectionStore.RequestFilter(
+        r.get("/admin/api/requests", read(c -> ops.inspection().requests(new InspectionStore.RequestFilter(
                 c.query("account") == null ? null : ops.account(c.query("account")), c.longQuery("user"),
                 c.longQuery("key"), c.query("model"), c.query("pool"), c.query("status"), c.time("from"),
                 c.time("to")), c.query("cursor"), c.intQuery("limit"))));
-        r.get("/admin/api/requests/{id}", read(c -> ops.request(c.param("id"))));
-        r.get("/admin/api/audit", read(c -> ops.audit(new InspectionStore.AuditFilter(c.query("actor"),
+        r.get("/admin/api/requests/{id}", read(c -> ops.inspection().request(c.param("id"))));
+        r.get("/admin/api/audit", read(c -> ops.inspection().audit(new InspectionStore.AuditFilter(c.query("actor"),
                 c.query("action"), c.query("target_type"), c.query("target_id"), c.time("from"), c.time("to")),
                 c.query("cursor"), c.intQuery("limit"))));
         r.get("/admin/api/operators", read(c -> Map.of("data", ops.operators())));

@@ -99,7 +99,7 @@ final class ConsoleGate {
         String notice = null;
         String doneId = req.query().first("done").orElse("");
         if (doneId.matches("\\d{1,18}")) {
-            done = ops.auditEntry(Long.parseLong(doneId)).orElse(null);
+            done = ops.inspection().auditEntry(Long.parseLong(doneId)).orElse(null);
             notice = done == null ? null : "Done. It is in the audit log as entry " + done.id() + ".";
         } else if (req.query().contains("unchanged")) {
             notice = "Nothing changed: it already was in that state, so nothing was audited.";
@@ -136,7 +136,7 @@ final class ConsoleGate {
         }
         try {
             boolean changed = change.run(p);
-            String written = changed ? ops.auditWrittenBy(p.actor()).map(e -> "done=" + e.id()).orElse("done=0")
+            String written = changed ? ops.inspection().auditWrittenBy(p.actor()).map(e -> "done=" + e.id()).orElse("done=0")
                     : "unchanged=1";
             Web.redirect(res, back + (back.contains("?") ? "&" : "?") + written);
         } catch (ActionRefused e) {

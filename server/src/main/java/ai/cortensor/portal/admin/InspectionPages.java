@@ -42,7 +42,7 @@ final class InspectionPages {
             var filter = new InspectionStore.RequestFilter(f.get("account") == null ? null : ops.account(f.get("account")),
                     null, keyId, f.get("model"), f.get("pool"), f.get("status"), time(f.get("from"), "from"),
                     time(f.get("to"), "to"));
-            Page<InspectionStore.RequestRow> page = ops.requests(filter, query(req, "cursor"), PAGE_SIZE);
+            Page<InspectionStore.RequestRow> page = ops.inspection().requests(filter, query(req, "cursor"), PAGE_SIZE);
             rows = page.data();
             next = page.nextCursor() == null ? null : "/admin/requests?" + encode(f, page.nextCursor());
         } catch (ActionRefused e) {
@@ -58,7 +58,7 @@ final class InspectionPages {
         String id = AccountPages.param(req, "id");
         RequestLifecycle lifecycle;
         try {
-            lifecycle = ops.request(id);
+            lifecycle = ops.inspection().request(id);
         } catch (ActionRefused e) {
             gate.message(req, res, c, e.kind().status, "No such request", e.getMessage());
             return;
@@ -75,7 +75,7 @@ final class InspectionPages {
         try {
             var filter = new InspectionStore.AuditFilter(f.get("actor"), f.get("action"), f.get("target_type"),
                     f.get("target_id"), time(f.get("from"), "from"), time(f.get("to"), "to"));
-            Page<InspectionStore.AuditEntry> page = ops.audit(filter, query(req, "cursor"), PAGE_SIZE);
+            Page<InspectionStore.AuditEntry> page = ops.inspection().audit(filter, query(req, "cursor"), PAGE_SIZE);
             rows = page.data();
             next = page.nextCursor() == null ? null : "/admin/audit?" + encode(f, page.nextCursor());
         } catch (ActionRefused e) {

@@ -1,8 +1,6 @@
 package ai.cortensor.portal.admin;
 
 import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
-import ai.cortensor.portal.admin.InspectionStore.AuditEntry;
-import ai.cortensor.portal.admin.InspectionStore.RequestRow;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.keys.ApiKeys;
@@ -10,7 +8,6 @@ import ai.cortensor.portal.keys.KeyFormat;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.PoolStatus;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,7 +21,8 @@ public final class Operations {
     static final int MAX_REASON = 500;
 
     private final DirectoryStore directory;
-    private final InspectionStore inspection;
+    private final InspectionStore inspectionStore;
+    private final Inspection inspection;
     private final OperatorStore operators;
     private final AccountInsight insight;
     private final ApiKeys keys;
@@ -35,7 +33,8 @@ public final class Operations {
     public Operations(DirectoryStore directory, InspectionStore inspection, OperatorStore operators,
                       AccountInsight insight, ApiKeys keys, ChangeFeed changes, PoolControl pools, Catalog catalog) {
         this.directory = directory;
-        this.inspection = inspection;
+        this.inspectionStore = inspection;
+        this.inspection = new Inspection(inspection);
         this.operators = operators;
         this.insight = insight;
         this.keys = keys;
@@ -104,9 +103,9 @@ public final class Operations {
             throw ActionRefused.invalid("invalid_state", "state must be active or revoked.");
         }
         int n = Page.limit(limit);
-        Long before = cursor == null ? null : parseLong(Page.decode(cursor));
+        Long before = cursor == null ? null : Page.decodeId(cursor);
         List<KeyRecord> rows = directory.keys(a, state, before, n + 1);
-        return page(rows, n, k -> Long.toString(k.id()));
+        return Page.of(rows, n, k -> Long.toString(k.id()));
     }
 
     /** Plan, limits with their counters, why requests are refused right now, and recent usage of an account. */
@@ -122,7 +121,7 @@ public final class Operations {
     }
 
     public List<InspectionStore.ModelState> models() {
-        return inspection.models();
+        return inspectionStore.models();
     }
 
     /** Every pool with its state, targets, health, in-flight requests and error rates as this replica sees them. */
@@ -255,51 +254,9 @@ public final class Operations {
         }
     }
 
-    // ---- request and audit inspection ----
-
-    public Page<RequestRow> requests(InspectionStore.RequestFilter filter, String cursor, Integer limit) {
-        if (filter.status() != null && !List.of("blocked", "completed", "failed", "cancelled").contains(filter.status())) {
-            throw ActionRefused.invalid("invalid_status", "status must be blocked, completed, failed or cancelled.");
-        }
-        int n = Page.limit(limit);
-        InspectionStore.RequestCursor after = null;
-        if (cursor != null) {
-            String[] parts = Page.decode(cursor).split(" ", 2);
-            try {
-                after = new InspectionStore.RequestCursor(Instant.parse(parts[0]), parts[1]);
-            } catch (RuntimeException e) {
-                throw ActionRefused.invalid("invalid_cursor", "The cursor is not one this server returned.");
-            }
-        }
-        return page(inspection.requests(filter, after, n + 1), n, r -> r.acceptedAt() + " " + r.requestId());
-    }
-
-    public RequestLifecycle request(String requestId) {
-        String id = required(requestId, "request id");
-        RequestRow row = inspection.request(id).orElseThrow(() -> ActionRefused.notFound("No request " + id
-                + " in the request log (unknown, or still in flight: rows are written when a request ends)."));
-        return RequestLifecycle.of(row, inspection.usageEvent(id).orElse(null));
-    }
-
-    public Page<AuditEntry> audit(InspectionStore.AuditFilter filter, String cursor, Integer limit) {
-        int n = Page.limit(limit);
-        Long before = cursor == null ? null : parseLong(Page.decode(cursor));
-        return page(inspection.audit(filter, before, n + 1), n, e -> Long.toString(e.id()));
-    }
-
-    /** One audit entry by id. */
-    public java.util.Optional<AuditEntry> auditEntry(long id) {
-        return inspection.audit(new InspectionStore.AuditFilter(null, null, null, null, null, null), id + 1, 1).stream()
-                .filter(e -> e.id() == id).findFirst();
-    }
-
-    /** The audit entry written by the request {@code actor} acted through, if that request changed anything. */
-    public java.util.Optional<AuditEntry> auditWrittenBy(Actor actor) {
-        if (actor.requestId() == null) {
-            return java.util.Optional.empty();
-        }
-        return inspection.audit(new InspectionStore.AuditFilter(actor.name(), null, null, null, null, null), null, 5)
-                .stream().filter(e -> actor.requestId().equals(e.requestId())).findFirst();
+    /** The request log, request lifecycles and the audit log (read only). */
+    public Inspection inspection() {
+        return inspection;
     }
 
     // ---- helpers ----
@@ -348,22 +305,6 @@ public final class Operations {
             throw ActionRefused.invalid("missing_" + what.replace(' ', '_'), "Name the " + what + ".");
         }
         return value.strip();
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw ActionRefused.invalid("invalid_cursor", "The cursor is not one this server returned.");
-        }
-    }
-
-    private static <T> Page<T> page(List<T> rows, int limit, java.util.function.Function<T, String> position) {
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        List<T> data = rows.subList(0, limit);
-        return new Page<>(List.copyOf(data), Page.encode(position.apply(data.get(limit - 1))));
     }
 
     private static String capitalized(String s) {

@@ -24,6 +24,24 @@ public record Page<T>(List<T> data, String nextCursor) {
         }
     }
 
+    /** A cursor that names a row id (keys, audit entries). */
+    static long decodeId(String cursor) {
+        try {
+            return Long.parseLong(decode(cursor));
+        } catch (NumberFormatException e) {
+            throw ActionRefused.invalid("invalid_cursor", "The cursor is not one this server returned.");
+        }
+    }
+
+    /** A page from {@code limit + 1} fetched rows: the extra row only says there is a next page. */
+    static <T> Page<T> of(List<T> rows, int limit, java.util.function.Function<T, String> position) {
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        List<T> data = rows.subList(0, limit);
+        return new Page<>(List.copyOf(data), encode(position.apply(data.get(limit - 1))));
+    }
+
     static int limit(Integer requested) {
         if (requested == null) {
             return DEFAULT_LIMIT;
