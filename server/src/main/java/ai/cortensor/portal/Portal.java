@@ -24,6 +24,7 @@ import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.CatalogStore;
 import ai.cortensor.portal.pools.HealthProbe;
 import ai.cortensor.portal.pools.PoolControl;
+import ai.cortensor.portal.pools.PoolLoad;
 import ai.cortensor.portal.pools.RouterClient;
 import ai.cortensor.portal.portal.CustomerPortal;
 import ai.cortensor.portal.proxy.CompletionsHandler;
@@ -85,12 +86,15 @@ public final class Portal implements AutoCloseable {
     private final ChangeFeed changes;
     private final PoolControl poolControl;
     private final HealthProbe probe;
+    private final PoolLoad poolLoad;
     private final Operations operations;
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
                    WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
-                   ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations) {
+                   ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
+                   PoolLoad poolLoad) {
         this.probe = probe;
+        this.poolLoad = poolLoad;
         this.operations = operations;
         this.changes = changes;
         this.poolControl = poolControl;
@@ -144,10 +148,11 @@ public final class Portal implements AutoCloseable {
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
         CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, completions,
                 admission, whyBlocked, clock, publicUrl::get);
+        PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
         OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
                 operators, new AccountInsight(admission, whyBlocked, new UsageReports(database.jdbi()), clock), keys,
-                changes, poolControl, catalog);
+                changes, poolControl, catalog, poolLoad);
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
 
@@ -198,10 +203,11 @@ public final class Portal implements AutoCloseable {
                 log.warn("catalog refresh failed; serving the last good catalog: {}", e.toString());
             }
         }, 10, 10, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(poolLoad::report, 1, 1, TimeUnit.SECONDS);
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
-                poolControl, probe, operations);
+                poolControl, probe, operations, poolLoad);
     }
 
     /**
@@ -279,6 +285,7 @@ public final class Portal implements AutoCloseable {
     public void close() {
         server.stop();
         background.shutdownNow();
+        poolLoad.forget();
         changes.close();
         probe.close();
         ledger.close();

@@ -83,6 +83,12 @@ class PoolStatesIT {
         return (String) await().until(() -> harness.requestLog(id), m -> !m.isEmpty()).get("pool");
     }
 
+    /** In-flight requests on the default pool over every replica, as an operator on {@code portal} sees them. */
+    static int allReplicas(Portal portal) {
+        return portal.operations().pools().stream().filter(p -> p.name().equals("default")).findFirst().orElseThrow()
+                .inFlightAllReplicas();
+    }
+
     static PoolStatus status(Portal portal, String pool) {
         return portal.catalog().status().stream().filter(p -> p.name().equals(pool)).findFirst().orElseThrow();
     }
@@ -90,7 +96,7 @@ class PoolStatesIT {
     @Test
     void draining_lets_twenty_streams_in_flight_finish_intact_while_new_requests_use_the_fallback_or_get_503()
             throws Exception {
-        harness.behave(Behavior.defaults().withCompletionTokens(40).withTokensPerSecond(20)); // ~2 s per stream
+        harness.behave(Behavior.defaults().withCompletionTokens(60).withTokensPerSecond(20)); // ~3 s per stream
         List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             streams.add(harness.http.sendAsync(HttpRequest.newBuilder(URI.create(harness.baseUrl() + "/v1/chat/completions"))
@@ -99,6 +105,8 @@ class PoolStatesIT {
                     HttpResponse.BodyHandlers.ofString()));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> status(harness.portal, "default").inFlight() == 20);
+        await("the other replica sees them in the all-replicas count").atMost(Duration.ofSeconds(2))
+                .until(() -> allReplicas(replica2) == 20);
 
         var t = harness.portal.poolControl().setPoolState("default", "draining", OPERATOR, "router maintenance");
         assertThat(t.before()).isEqualTo("live");
@@ -121,10 +129,11 @@ class PoolStatesIT {
             String text = RouterFailuresIT.dataLines(r.body()).stream().filter(e -> e.contains("\"content\""))
                     .map(e -> RouterFailuresIT.readTree(e).get("choices").get(0).get("delta").get("content").asText())
                     .collect(Collectors.joining());
-            assertThat(text).isEqualTo(SimWords.text(40));
+            assertThat(text).isEqualTo(SimWords.text(60));
             assertThat(r.body()).endsWith("data: [DONE]\n\n");
         }
         await().atMost(Duration.ofSeconds(2)).until(() -> status(harness.portal, "default").inFlight() == 0);
+        await().atMost(Duration.ofSeconds(3)).until(() -> allReplicas(replica2) == 0);
         harness.portal.poolControl().setPoolState("default", "paused", OPERATOR, "drained");
         assertThat(harness.count("SELECT count(*) FROM audit_events WHERE action IN ('pool.drain', 'pool.pause') "
                 + "AND target_id = 'default' AND actor = 'ops@example.com' AND reason IN ('router maintenance', 'drained')"))

@@ -59,7 +59,8 @@ final class CatalogCommands {
         int list(@Mixin AdminCommand.Connection c) {
             return c.show("/admin/api/pools", p -> {
                 Tables.table(OUT, p.path("data"), col("POOL", "name"), col("KIND", "kind"), col("STATE", "state"),
-                        col("EFFECTIVE", "effective_state"), col("IN_FLIGHT", "in_flight"), col("MODELS", "models"));
+                        col("EFFECTIVE", "effective_state"), col("IN_FLIGHT", "in_flight"),
+                        col("ALL_REPLICAS", "in_flight_all_replicas"), col("MODELS", "models"));
                 OUT.println();
                 var targets = AdminApi.JSON.createArrayNode();
                 p.path("data").forEach(pool -> pool.path("targets").forEach(t ->

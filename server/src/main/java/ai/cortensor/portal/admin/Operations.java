@@ -7,6 +7,7 @@ import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyFormat;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.PoolControl;
+import ai.cortensor.portal.pools.PoolLoad;
 import ai.cortensor.portal.pools.PoolStatus;
 import java.util.List;
 import java.util.function.Supplier;
@@ -29,9 +30,12 @@ public final class Operations {
     private final ChangeFeed changes;
     private final PoolControl pools;
     private final Catalog catalog;
+    private final PoolLoad load;
 
     public Operations(DirectoryStore directory, InspectionStore inspection, OperatorStore operators,
-                      AccountInsight insight, ApiKeys keys, ChangeFeed changes, PoolControl pools, Catalog catalog) {
+                      AccountInsight insight, ApiKeys keys, ChangeFeed changes, PoolControl pools, Catalog catalog,
+                      PoolLoad load) {
+        this.load = load;
         this.directory = directory;
         this.inspectionStore = inspection;
         this.inspection = new Inspection(inspection);
@@ -126,7 +130,8 @@ public final class Operations {
 
     /** Every pool with its state, targets, health, in-flight requests and error rates as this replica sees them. */
     public List<PoolStatus> pools() {
-        return catalog.status();
+        java.util.Map<String, Integer> others = load.others();
+        return catalog.status().stream().map(p -> p.plusOtherReplicas(others.getOrDefault(p.name(), 0))).toList();
     }
 
     public List<Operator> operators() {

@@ -130,7 +130,7 @@ public final class Catalog {
                 targets.add(new PoolStatus.TargetStatus(t.name(), t.protocol(), "disabled", "out of selection",
                         h == null ? 0 : h.inFlight(), t.weight(), t.maxConcurrency(), 0, 0, 0.0, null, null));
             }
-            out.add(new PoolStatus(p.name(), p.kind(), p.state(), p.effectiveState(), p.inFlight(), models,
+            out.add(new PoolStatus(p.name(), p.kind(), p.state(), p.effectiveState(), p.inFlight(), p.inFlight(), models,
                     fallbackFor, targets));
         }
         return out;

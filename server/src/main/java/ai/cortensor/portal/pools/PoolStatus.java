@@ -4,11 +4,19 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A pool as operators see it on one replica: the state an operator set, the state requests see (health can make a
- * live pool {@code degraded}), in-flight requests, the models it serves and each target's health.
+ * A pool as operators see it from one replica: the state an operator set, the state requests see (health can make
+ * a live pool {@code degraded}), in-flight requests on this replica and on all replicas together (what a drain
+ * waits for), the models it serves and each target's health (this replica's view).
  */
 public record PoolStatus(String name, String kind, String state, String effectiveState, int inFlight,
-                         List<String> models, List<String> fallbackFor, List<TargetStatus> targets) {
+                         int inFlightAllReplicas, List<String> models, List<String> fallbackFor,
+                         List<TargetStatus> targets) {
+
+    /** This status with the other replicas' in-flight requests added. */
+    public PoolStatus plusOtherReplicas(int others) {
+        return new PoolStatus(name, kind, state, effectiveState, inFlight, inFlight + others, models, fallbackFor,
+                targets);
+    }
 
     /**
      * One target. {@code health}: {@code healthy}, {@code ejected} (out of selection after failures) or
