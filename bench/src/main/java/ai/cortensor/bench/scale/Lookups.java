@@ -138,7 +138,7 @@ final class Lookups {
             Instant to = now.minus(r.nextInt(30 * 24), ChronoUnit.HOURS);
             return requests(filter(null, null, null, model(r), null, status(r), to.minus(1, ChronoUnit.DAYS), to));
         });
-        time("request by id (lifecycle)", r -> ops.request(pick(r, in.requestIds())));
+        time("request by id (lifecycle)", r -> ops.inspection().request(pick(r, in.requestIds())));
         // audit log
         list("audit: no filter", r -> audit(new AuditFilter(null, null, null, null, null, null)));
         list("audit: actor", r -> audit(new AuditFilter(pick(r, List.of("alice@ops.example", "support@ops.example", "oncall@ops.example")), null, null, null, null, null)));
@@ -152,11 +152,11 @@ final class Lookups {
 
     /** The filter is drawn once per walk, so every page of a walk follows the previous page's cursor. */
     private Function<String, Page<?>> requests(RequestFilter f) {
-        return c -> ops.requests(f, c, null);
+        return c -> ops.inspection().requests(f, c, null);
     }
 
     private Function<String, Page<?>> audit(AuditFilter f) {
-        return c -> ops.audit(f, c, null);
+        return c -> ops.inspection().audit(f, c, null);
     }
 
     // ---- inputs ----
