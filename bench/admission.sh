@@ -3,12 +3,7 @@
 # on 127.0.0.1:6379 (or $BENCH_REDIS_URL). Prints JMH's table; pass --write to record it in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-java_major() { "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }'; }
-JAVA=""
-for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-  if [ -x "$j" ] && [ "$(java_major "$j")" -ge 21 ] 2>/dev/null; then JAVA=$j; break; fi
-done
-[ -n "$JAVA" ] || { echo "no JDK >= 21 found" >&2; exit 1; }
+. bench/java.sh
 ./mvnw -q -B install -Dmaven.test.skip=true -pl bench -am >&2
 ./mvnw -q -B dependency:build-classpath -pl bench -Dmdep.outputFile=target/jmh.cp >&2
 CP="bench/target/classes:$(cat bench/target/jmh.cp)"

@@ -19,12 +19,7 @@ cd "$(dirname "$0")/.."
 for a in "$@"; do
   case "$a" in -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 done
-java_major() { "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }'; }
-JAVA=""
-for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-  if [ -x "$j" ] && [ "$(java_major "$j")" -ge 21 ] 2>/dev/null; then JAVA=$j; break; fi
-done
-[ -n "$JAVA" ] || { echo "no JDK >= 21 found" >&2; exit 1; }
+. bench/java.sh
 # compiled in this worktree (the reactor resolves server to server/target/classes, not a jar in ~/.m2)
 ./mvnw -q -B compile dependency:build-classpath -pl bench -am -Dmdep.outputFile=target/operator-scale.cp >&2
 CP="bench/target/classes:$(cat bench/target/operator-scale.cp)"

@@ -5,12 +5,7 @@
 #   bench/propagation.sh [--trials N] [--write]     (--write records the result in docs/benchmarks.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-java_major() { "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }'; }
-JAVA=""
-for j in "${JAVA_HOME:-/nonexistent}/bin/java" /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
-  if [ -x "$j" ] && [ "$(java_major "$j")" -ge 21 ] 2>/dev/null; then JAVA=$j; break; fi
-done
-[ -n "$JAVA" ] || { echo "no JDK >= 21 found" >&2; exit 1; }
+. bench/java.sh
 TRIALS=300
 WRITE=()
 while [ $# -gt 0 ]; do
