@@ -117,7 +117,7 @@ public final class PropagationBench {
             }
             Thread.sleep(20); // let the machine settle between trials
             long t0 = System.nanoTime();
-            a.keys().revoke(key, "bench", "propagation benchmark");
+            a.keys().revoke(key, ai.cortensor.portal.audit.Actor.system("bench"), "propagation benchmark");
             long t1 = System.nanoTime();
             long end;
             int accepted = 0;

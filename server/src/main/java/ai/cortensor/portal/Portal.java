@@ -152,7 +152,7 @@ public final class Portal implements AutoCloseable {
         OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
                 operators, new AccountInsight(admission, whyBlocked, new UsageReports(database.jdbi()), clock), keys,
-                changes, poolControl, catalog, poolLoad);
+                poolControl, catalog, poolLoad);
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
 

@@ -117,7 +117,7 @@ class BadInputIT {
         assertThat(harness.post("/v1/chat/completions", token, PortalHarness.chatBody("qwen", false)).statusCode())
                 .isEqualTo(200);
 
-        harness.portal.keys().revoke(key, "test", "leaked");
+        harness.portal.keys().revoke(key, ai.cortensor.portal.audit.Actor.system("test"), "leaked");
 
         HttpResponse<String> r = harness.post("/v1/chat/completions", token, PortalHarness.chatBody("qwen", false));
         assertThat(r.statusCode()).isEqualTo(401);

@@ -77,7 +77,7 @@ class PropagationIT {
         String key = a.newKey("revoke@example.com");
         assertThat(chatOnB(key, "qwen").statusCode()).as("B has the key cached and accepts it").isEqualTo(200);
 
-        assertThat(a.portal.keys().revoke(keyOf(key), "test", "propagation test")).isTrue();
+        assertThat(a.portal.keys().revoke(keyOf(key), ai.cortensor.portal.audit.Actor.system("test"), "propagation test")).isTrue();
 
         withinHardLimit().until(() -> rejected(onB("GET", "/v1/models", key, null), 401, "revoked_api_key"));
         assertThat(rejected(chatOnB(key, "qwen"), 401, "revoked_api_key")).isTrue();
@@ -167,7 +167,7 @@ class PropagationIT {
         // and the feed works again after the reconnect
         String next = a.newKey("after-reconnect@example.com");
         assertThat(onB("GET", "/v1/models", next, null).statusCode()).isEqualTo(200);
-        a.portal.keys().revoke(keyOf(next), "test", "after reconnect");
+        a.portal.keys().revoke(keyOf(next), ai.cortensor.portal.audit.Actor.system("test"), "after reconnect");
         withinHardLimit().until(() -> rejected(onB("GET", "/v1/models", next, null), 401, "revoked_api_key"));
     }
 }

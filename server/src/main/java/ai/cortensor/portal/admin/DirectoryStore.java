@@ -2,6 +2,7 @@ package ai.cortensor.portal.admin;
 
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.keys.KeyFormat;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -123,30 +124,10 @@ public final class DirectoryStore {
         });
     }
 
-    /** Public ids of the keys an account's state governs (so caches can drop them). */
-    public List<String> keyPublicIds(AccountId account) {
-        return jdbi.withHandle(h -> h.createQuery(account.organization()
-                        ? "SELECT public_id FROM api_keys WHERE organization_id = :id"
-                        : "SELECT public_id FROM api_keys WHERE user_id = :id AND organization_id IS NULL")
-                .bind("id", account.id()).mapTo(String.class).list());
-    }
-
-    /** Revokes an active key and audits it; false when it was already revoked (nothing written). */
-    public boolean revokeKey(KeyRecord key, Actor actor, String reason) {
-        return jdbi.inTransaction(h -> {
-            int n = h.createUpdate("UPDATE api_keys SET state = 'revoked', revoked_at = now(), revoked_by = :b, "
-                            + "revoked_reason = :r WHERE id = :id AND state = 'active'")
-                    .bind("id", key.id()).bind("b", actor.name()).bind("r", reason).execute();
-            if (n == 1) {
-                AuditLog.append(h, actor, "api_key.revoke", "api_key", Long.toString(key.id()),
-                        Map.of("state", "active", "prefix", key.prefix()),
-                        Map.of("state", "revoked", "prefix", key.prefix()), reason);
-            }
-            return n == 1;
-        });
-    }
-
-    /** Pauses or unpauses an account and audits it; empty when there is no such account. */
+    /**
+     * Pauses or unpauses an account; in the same transaction it is audited and announced to every replica
+     * ({@code account:<u|o><id>}). Empty when there is no such account, false when it already was in that state.
+     */
     public Optional<Boolean> setAccountState(AccountId account, boolean paused, Actor actor, String reason) {
         String table = account.organization() ? "organizations" : "users";
         String to = paused ? "paused" : "active";
@@ -166,6 +147,7 @@ public final class DirectoryStore {
             AuditLog.append(h, actor, paused ? "account.pause" : "account.unpause",
                     account.organization() ? "organization" : "user", account.toString(),
                     Map.of("state", before.get()), Map.of("state", to), reason);
+            ChangeFeed.publishOnCommit(h, ChangeFeed.ACCOUNT, account.toString());
             return Optional.of(true);
         });
     }

@@ -3,6 +3,7 @@ package ai.cortensor.portal.admin;
 import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.changes.ChangeFeed;
+import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyFormat;
 import ai.cortensor.portal.pools.Catalog;
@@ -15,8 +16,8 @@ import java.util.function.Supplier;
 /**
  * Everything an operator can see and do, as one plain Java service under the admin API, the CLI (through the API)
  * and the console. Reads are open to every operator; each mutation checks the actor's {@link Role}, requires a
- * reason, writes its audit event in the same transaction as the change, and then publishes the change on the
- * {@link ChangeFeed} so every replica follows. Failures are {@link ActionRefused} with a message fit to show.
+ * reason, and writes its audit event and its {@link ChangeFeed} notice in the same transaction as the change, so
+ * every replica follows once it commits. Failures are {@link ActionRefused} with a message fit to show.
  */
 public final class Operations {
     static final int MAX_REASON = 500;
@@ -27,13 +28,12 @@ public final class Operations {
     private final OperatorStore operators;
     private final AccountInsight insight;
     private final ApiKeys keys;
-    private final ChangeFeed changes;
     private final PoolControl pools;
     private final Catalog catalog;
     private final PoolLoad load;
 
     public Operations(DirectoryStore directory, InspectionStore inspection, OperatorStore operators,
-                      AccountInsight insight, ApiKeys keys, ChangeFeed changes, PoolControl pools, Catalog catalog,
+                      AccountInsight insight, ApiKeys keys, PoolControl pools, Catalog catalog,
                       PoolLoad load) {
         this.load = load;
         this.directory = directory;
@@ -42,7 +42,6 @@ public final class Operations {
         this.operators = operators;
         this.insight = insight;
         this.keys = keys;
-        this.changes = changes;
         this.pools = pools;
         this.catalog = catalog;
     }
@@ -144,11 +143,8 @@ public final class Operations {
         allow(actor, "api_key.revoke");
         String why = reason(reason);
         KeyRecord k = key(ref);
-        boolean changed = directory.revokeKey(k, actor, why);
-        keys.find(k.publicId()).ifPresent(keys::forget);
-        if (changed) {
-            changes.publish(ChangeFeed.KEY, k.publicId());
-        }
+        ApiKey key = keys.find(k.publicId()).orElseThrow(() -> ActionRefused.notFound("No key " + ref + "."));
+        boolean changed = keys.revoke(key, actor, why); // audited and announced in its transaction
         return new Done<>(changed, directory.key(k.id()).orElseThrow());
     }
 
@@ -166,11 +162,7 @@ public final class Operations {
         AccountId a = account(account);
         boolean changed = directory.setAccountState(a, paused, actor, why)
                 .orElseThrow(() -> ActionRefused.notFound("No account " + a + "."));
-        // this replica follows at once; the others when the change feed tells them
-        directory.keyPublicIds(a).forEach(id -> keys.find(id).ifPresent(keys::forget));
-        if (changed) {
-            changes.publish(ChangeFeed.ACCOUNT, a.toString());
-        }
+        keys.forgetAccount(a.toString()); // this replica at once; the others when the change feed tells them
         return new Done<>(changed, a.organization() ? directory.organization(a.id()).orElseThrow()
                 : directory.user(a.id()).orElseThrow());
     }

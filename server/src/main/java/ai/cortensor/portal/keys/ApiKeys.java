@@ -1,5 +1,6 @@
 package ai.cortensor.portal.keys;
 
+import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.changes.ChangePublisher;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -53,8 +54,9 @@ public final class ApiKeys {
     }
 
     /** Revokes a key on every replica: the store announces it in the revoking transaction, delivered on commit. */
-    public boolean revoke(ApiKey key, String by, String reason) {
-        boolean changed = store.revoke(key.id(), by, reason);
+    /** Revokes the key everywhere (audited, announced to every replica) and drops it from this replica's cache now. */
+    public boolean revoke(ApiKey key, Actor actor, String reason) {
+        boolean changed = store.revoke(key.id(), actor, reason);
         cache.invalidate(key.publicId());
         return changed;
     }

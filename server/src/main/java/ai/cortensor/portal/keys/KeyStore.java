@@ -3,7 +3,10 @@ package ai.cortensor.portal.keys;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.changes.ChangeFeed;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -35,13 +38,21 @@ public final class KeyStore {
                 .bind("p", publicId).map(KeyStore::map).findOne());
     }
 
-    /** Revokes an active key and, in the same transaction, announces it to every replica ({@code key:<public id>}). */
-    public boolean revoke(long id, String by, String reason) {
+    /**
+     * Revokes an active key; in the same transaction it is audited ({@code api_key.revoke}) and announced to every
+     * replica ({@code key:<public id>}). False, with nothing written, when it was not active.
+     */
+    public boolean revoke(long id, Actor actor, String reason) {
         return jdbi.inTransaction(h -> {
             var publicId = h.createQuery("UPDATE api_keys SET state = 'revoked', revoked_at = now(), "
                             + "revoked_by = :b, revoked_reason = :r WHERE id = :id AND state = 'active' RETURNING public_id")
-                    .bind("id", id).bind("b", by).bind("r", reason).mapTo(String.class).findOne();
-            publicId.ifPresent(p -> ChangeFeed.publishOnCommit(h, ChangeFeed.KEY, p));
+                    .bind("id", id).bind("b", actor.name()).bind("r", reason).mapTo(String.class).findOne();
+            publicId.ifPresent(p -> {
+                String prefix = KeyFormat.PREFIX + p;
+                AuditLog.append(h, actor, "api_key.revoke", "api_key", Long.toString(id),
+                        Map.of("state", "active", "prefix", prefix), Map.of("state", "revoked", "prefix", prefix), reason);
+                ChangeFeed.publishOnCommit(h, ChangeFeed.KEY, p);
+            });
             return publicId.isPresent();
         });
     }

@@ -52,8 +52,8 @@ public final class Pool {
      * weight of its healthy targets is below the configured share of its total weight (or it has no target).
      */
     public String effectiveState() {
-        if (!accepting()) {
-            return members.isEmpty() && !"paused".equals(state) && !"draining".equals(state) ? "degraded" : state;
+        if ("paused".equals(state) || "draining".equals(state)) {
+            return state;
         }
         long total = 0;
         long healthy = 0;

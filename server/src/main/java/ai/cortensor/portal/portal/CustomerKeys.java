@@ -2,6 +2,7 @@ package ai.cortensor.portal.portal;
 
 import ai.cortensor.portal.accounts.Account;
 import ai.cortensor.portal.accounts.FormError;
+import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
@@ -90,10 +91,7 @@ final class CustomerKeys {
         if (key.isEmpty()) {
             return false;
         }
-        if (keys.revoke(key.get(), c.user().email(), "revoked by the customer")) {
-            audit.append(new AuditLog.Event(c.user().email(), "customer", "api_key.revoke", "api_key", id,
-                    Map.of("state", "active"), Map.of("state", "revoked"), "revoked by the customer", null, clientAddr));
-        }
+        keys.revoke(key.get(), new Actor(c.user().email(), "customer", null, clientAddr), "revoked by the customer");
         return true;
     }
 

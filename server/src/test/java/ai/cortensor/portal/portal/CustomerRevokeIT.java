@@ -60,5 +60,8 @@ class CustomerRevokeIT {
                     HttpResponse<String> r = modelsOnReplica(key);
                     return r.statusCode() == 401 && r.body().contains("\"code\":\"revoked_api_key\"");
                 });
+        assertThat(portal.count("SELECT count(*) FROM audit_events WHERE action = 'api_key.revoke' AND actor_role = 'customer'"
+                + " AND actor = 'carol@example.com' AND target_id = '" + created.at("/metadata/id").asLong() + "'"))
+                .as("the customer's revoke is audited with the revocation itself").isEqualTo(1);
     }
 }
