@@ -134,6 +134,8 @@ public final class AdminApi {
         r.get("/admin/api/models", read(c -> Map.of("data", ops.models())));
         r.post("/admin/api/models/{alias}/enable", write(c -> ops.setModelEnabled(c.param("alias"), true, c.reason(), c.actor())));
         r.post("/admin/api/models/{alias}/disable", write(c -> ops.setModelEnabled(c.param("alias"), false, c.reason(), c.actor())));
+        r.post("/admin/api/models/{alias}/family", write(c -> ops.setModelFamily(c.param("alias"), c.field("family"),
+                c.reason(), c.actor())));
         r.post("/admin/api/models/{alias}/pools", write(c -> ops.mapModel(c.param("alias"), c.names("pools"),
                 c.reason(), c.actor())));
         r.get("/admin/api/pools", read(c -> Map.of("data", ops.pools())));

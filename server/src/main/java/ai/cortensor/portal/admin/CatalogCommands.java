@@ -24,12 +24,20 @@ final class CatalogCommands {
                 + (d.path("changed").asBoolean() ? "" : " (unchanged)"));
     }
 
-    @Command(name = "model", description = "Catalog models: list, enable, disable, map.")
+    @Command(name = "model", description = "Catalog models: list, enable, disable, map, family.")
     static final class Model {
         @Command(name = "list", description = "Every model with its state and pools.")
         int list(@Mixin AdminCommand.Connection c) {
             return c.show("/admin/api/models", m -> Tables.table(OUT, m.path("data"), col("MODEL", "alias"),
-                    col("STATE", "state"), col("POOLS", "pools"), col("NAME", "display_name")));
+                    col("STATE", "state"), col("FAMILY", "family"), col("POOLS", "pools"), col("NAME", "display_name")));
+        }
+
+        @Command(name = "family", description = "Set the family a model is rendered and parsed with: qwen, gpt-oss, gemma-4 or generic.")
+        int family(@Mixin AdminCommand.Connection c, @Parameters(index = "0", paramLabel = "MODEL") String alias,
+                   @Parameters(index = "1", paramLabel = "FAMILY") String family,
+                   @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/models/" + segment(alias) + "/family", Map.of("family", family, "reason", reason),
+                    CatalogCommands::transition);
         }
 
         @Command(name = "disable", description = "Stop serving a model (requests get model_not_found).")

@@ -173,6 +173,16 @@ public final class Operations {
         return transition(() -> pools.setModelEnabled(required(alias, "model"), enabled, actor, why));
     }
 
+    /** The family (chat template and output parser) a model is served with. */
+    public Done<PoolControl.Transition> setModelFamily(String alias, String family, String reason, Actor actor) {
+        allow(actor, "model.family");
+        String why = reason(reason);
+        if (family == null || family.isBlank()) {
+            throw ActionRefused.invalid("missing_family", "Give the family: qwen, gpt-oss, gemma-4 or generic.");
+        }
+        return transition(() -> pools.setModelFamily(required(alias, "model"), family, actor, why));
+    }
+
     /** {@code state}: live (resume), paused or draining. */
     public Done<PoolControl.Transition> setPoolState(String pool, String state, String reason, Actor actor) {
         if (!PoolControl.OPERATOR_POOL_STATES.contains(state)) {

@@ -43,6 +43,7 @@ public final class ConfigLoader {
         DEFAULTS.put("router.request-timeout", "PT300S");
         DEFAULTS.put("router.max-attempts", "3");
         DEFAULTS.put("router.failover-budget", "PT10S");
+        DEFAULTS.put("router.structured-output-attempts", "3");
         DEFAULTS.put("health.eject-after-failures", "5");
         DEFAULTS.put("health.eject-error-rate", "0.5");
         DEFAULTS.put("health.min-requests", "20");
@@ -200,7 +201,7 @@ public final class ConfigLoader {
         }
         var router = new PortalConfig.Router(duration(v, "router.connect-timeout"), duration(v, "router.read-timeout"),
                 duration(v, "router.request-timeout"), intIn(v, "router.max-attempts", 1, 10),
-                duration(v, "router.failover-budget"));
+                duration(v, "router.failover-budget"), intIn(v, "router.structured-output-attempts", 1, 5));
         var health = new PortalConfig.Health(intIn(v, "health.eject-after-failures", 1, 1000),
                 fraction(v, "health.eject-error-rate"), intIn(v, "health.min-requests", 1, 1_000_000),
                 duration(v, "health.window"), duration(v, "health.ejection"), duration(v, "health.max-ejection"),

@@ -52,7 +52,7 @@ public record PortalConfig(Http http, Database database, Router router, Health h
      * all, and no new attempt starts once {@code failoverBudget} has passed since the first.
      */
     public record Router(Duration connectTimeout, Duration readTimeout, Duration requestTimeout, int maxAttempts,
-                         Duration failoverBudget) {}
+                         Duration failoverBudget, int structuredOutputAttempts) {}
 
     /**
      * Target health. A target is ejected after {@code ejectAfterFailures} failures in a row, or when at least
@@ -108,6 +108,7 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  router.request-timeout=").append(router.requestTimeout())
          .append("\n  router.max-attempts=").append(router.maxAttempts())
          .append("\n  router.failover-budget=").append(router.failoverBudget())
+         .append("\n  router.structured-output-attempts=").append(router.structuredOutputAttempts())
          .append("\n  health.eject-after-failures=").append(health.ejectAfterFailures())
          .append("\n  health.eject-error-rate=").append(health.ejectErrorRate())
          .append("\n  health.min-requests=").append(health.minRequests())

@@ -1,5 +1,7 @@
 package ai.cortensor.portal.pools;
 
+import ai.cortensor.portal.families.Families;
+
 import ai.cortensor.portal.config.PortalConfig;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,7 @@ public final class CatalogStore {
                     List<String> pools = arr == null ? List.of() : List.of((String[]) arr.getArray());
                     return new Model(rs.getString("alias"), rs.getString("display_name"),
                         rs.getString("description"), rs.getString("owned_by"), rs.getInt("context_length"),
-                        rs.getInt("max_output_tokens"), ChatTemplate.byId(rs.getString("chat_template")),
+                        rs.getInt("max_output_tokens"), Families.byId(rs.getString("chat_template")).orElse(Families.GENERIC),
                         rs.getLong("prompt_price"), rs.getLong("completion_price"),
                         "enabled".equals(rs.getString("state")), rs.getTimestamp("created_at").toInstant(),
                         pools.isEmpty() ? null : pools.getFirst(), pools.isEmpty() ? List.of() : pools.subList(1, pools.size()));

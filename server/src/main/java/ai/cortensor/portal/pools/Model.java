@@ -1,5 +1,6 @@
 package ai.cortensor.portal.pools;
 
+import ai.cortensor.portal.families.Family;
 import java.time.Instant;
 import java.util.List;
 
@@ -8,7 +9,7 @@ import java.util.List;
  * {@code fallbackPools} are tried in order when that pool cannot (paused, draining, or no healthy target).
  */
 public record Model(String alias, String displayName, String description, String ownedBy, int contextLength,
-                    int maxOutputTokens, ChatTemplate template, long promptPrice, long completionPrice,
+                    int maxOutputTokens, Family family, long promptPrice, long completionPrice,
                     boolean enabled, Instant createdAt, String pool, List<String> fallbackPools) {
     public Model {
         fallbackPools = List.copyOf(fallbackPools);

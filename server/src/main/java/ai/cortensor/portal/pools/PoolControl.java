@@ -64,6 +64,22 @@ public final class PoolControl {
                         .bind("id", alias).execute(), state);
     }
 
+    /**
+     * Sets the family a model is rendered and parsed with ({@code qwen}, {@code gpt-oss}, {@code gemma-4},
+     * {@code generic}), e.g. when its pool starts serving another checkpoint. Requests admitted after the change use it.
+     */
+    public Transition setModelFamily(String alias, String family, Actor actor, String reason) {
+        if (ai.cortensor.portal.families.Families.byId(family).isEmpty()) {
+            throw new IllegalArgumentException("unknown family '" + family + "'; one of "
+                    + ai.cortensor.portal.families.Families.all().stream().map(f -> f.id()).toList());
+        }
+        return change("model", alias, "model.family", "family", actor, reason,
+                h -> h.createQuery("SELECT chat_template FROM models WHERE alias = :id FOR UPDATE").bind("id", alias)
+                        .mapTo(String.class).findOne(),
+                h -> h.createUpdate("UPDATE models SET chat_template = :f WHERE alias = :id").bind("f", family)
+                        .bind("id", alias).execute(), family);
+    }
+
     /** Takes one router target of a pool out of (or back into) selection, e.g. for router maintenance. */
     public Transition setTargetEnabled(String pool, String target, boolean enabled, Actor actor, String reason) {
         String state = enabled ? "enabled" : "disabled";

@@ -1,6 +1,7 @@
 package ai.cortensor.portal.proxy;
 
 import ai.cortensor.portal.config.PortalConfig;
+import ai.cortensor.portal.families.ParsedOutput;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
@@ -27,6 +28,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -52,6 +55,7 @@ public final class CompletionsHandler {
     private final long routerTimeoutSeconds;
     private final int maxAttempts;
     private final long failoverBudgetNanos;
+    private final int structuredAttempts;
 
     public CompletionsHandler(ApiKeys keys, AdmissionControl admission, Catalog catalog, RouterClient router, UsageLedger ledger,
                               TokenCounter tokens, GatewayMetrics metrics, InstantSource clock, long maxBodyBytes,
@@ -68,6 +72,7 @@ public final class CompletionsHandler {
         this.routerTimeoutSeconds = routerConfig.requestTimeout().toSeconds();
         this.maxAttempts = routerConfig.maxAttempts();
         this.failoverBudgetNanos = routerConfig.failoverBudget().toNanos();
+        this.structuredAttempts = routerConfig.structuredOutputAttempts();
     }
 
     public void handle(Route route, ServerRequest req, ServerResponse res) {
@@ -130,7 +135,10 @@ public final class CompletionsHandler {
             throw ApiError.invalidRequest("invalid_value", "max_tokens", "'max_tokens' is too large: " + maxTokens
                     + ". The model '" + model.alias() + "' allows at most " + model.maxOutputTokens() + ".");
         }
-        String prompt = trace.route == Route.CHAT ? model.template().render(request.messages()) : request.prompt();
+        ChatTurn turn = trace.route == Route.CHAT ? ChatTurn.prepare(model.family(), model.alias(),
+                request.conversation(), LocalDate.ofInstant(trace.acceptedAt, ZoneOffset.UTC), trace.requestId,
+                request.stream()) : null;
+        String prompt = turn == null ? request.prompt() : turn.prompt();
         checkContext(model, prompt, maxTokens);
         if (!admission.entitled(trace.key, model.alias())) {
             throw new ApiError(403, "permission_error", "model_not_entitled", "model", "Your plan does not include the model '"
@@ -141,7 +149,44 @@ public final class CompletionsHandler {
             throw unavailable(model);
         }
         admit(res, trace, prompt.length() / 4 + 1 + maxTokens);
-        forward(res, trace, model, route, prompt, request, maxTokens);
+        OpenAiShapes shapes = new OpenAiShapes(trace.route, trace.requestId, trace.acceptedAt.getEpochSecond(),
+                model.alias(), request.includeUsage());
+        Call call = new Call(model, route, request, maxTokens, shapes);
+        if (turn != null && turn.validates()) {
+            validated(res, trace, call, turn);
+            return;
+        }
+        RouterReply reply = forward(res, trace, call, prompt, turn, request.stream());
+        if (reply != null) {
+            respond(res, trace, call, prompt, turn, reply);
+        }
+    }
+
+    /** What every attempt of one request shares. */
+    private record Call(Model model, List<Pool> route, CompletionRequest request, int maxTokens, OpenAiShapes shapes) {}
+
+    /**
+     * A JSON response format (or a forced tool call without streaming): the router is asked without streaming, the
+     * whole answer is parsed and checked, and a failing answer is asked for again with the reason, at most
+     * {@code chat.structured-output-attempts} times. Every attempt is metered; the usage returned is their sum.
+     */
+    private void validated(ServerResponse res, Trace trace, Call call, ChatTurn turn) {
+        for (int attempt = 1; ; attempt++) {
+            RouterReply reply = forward(res, trace, call, turn.prompt(), turn, false);
+            meter(trace, turn.prompt(), reply);
+            ParsedOutput answer = turn.parse(reply.text(), "length".equals(reply.finishReason()));
+            String problem = turn.problem(answer);
+            if (problem == null) {
+                deliver(res, trace, call, turn, answer);
+                return;
+            }
+            if (attempt >= structuredAttempts) {
+                throw new ApiError(422, "invalid_request_error", "structured_output_failed", "response_format",
+                        "The model did not produce a valid answer in " + attempt + " attempts (last: " + problem
+                        + "). All attempts are billed; simplify the schema or the request and retry.", null);
+            }
+            turn = turn.retry(answer, problem);
+        }
     }
 
     /**
@@ -150,8 +195,10 @@ public final class CompletionsHandler {
      * timeout, an error status other than the router rejecting the request itself, or a stream that ended before
      * its first token. At most {@code router.max-attempts} tries; none starts after {@code router.failover-budget}.
      */
-    private void forward(ServerResponse res, Trace trace, Model model, List<Pool> route, String prompt,
-                         CompletionRequest request, int maxTokens) {
+    private RouterReply forward(ServerResponse res, Trace trace, Call call, String prompt, ChatTurn turn,
+                                boolean routerStream) {
+        Model model = call.model();
+        List<Pool> route = call.route();
         Set<Long> tried = new HashSet<>(4);
         long budgetEnd = System.nanoTime() + failoverBudgetNanos;
         ApiError last = null;
@@ -176,8 +223,7 @@ public final class CompletionsHandler {
             long t0 = System.nanoTime();
             member.start();
             try {
-                send(res, trace, model, target, prompt, request, maxTokens, attempt);
-                return;
+                return send(res, trace, call, target, prompt, turn, routerStream, attempt);
             } catch (Retry r) {
                 last = r.error;
             } finally {
@@ -216,13 +262,14 @@ public final class CompletionsHandler {
         }
     }
 
-    private void send(ServerResponse res, Trace trace, Model model, RouterTarget target, String prompt,
-                      CompletionRequest request, int maxTokens, Attempt attempt) {
-        byte[] body = RouterBodies.completion(target, model.alias(), prompt, request, maxTokens, trace.requestId,
-                routerTimeoutSeconds);
+    /** One attempt on one target: a streamed answer is relayed to the client (null is returned); otherwise the reply. */
+    private RouterReply send(ServerResponse res, Trace trace, Call c, RouterTarget target, String prompt,
+                             ChatTurn turn, boolean routerStream, Attempt attempt) {
+        byte[] body = RouterBodies.completion(target, c.model().alias(), prompt, c.request(), routerStream,
+                c.maxTokens(), trace.requestId, routerTimeoutSeconds);
         RouterClient.Call call;
         try {
-            call = router.post(target, body, request.stream());
+            call = router.post(target, body, routerStream);
         } catch (RouterClient.RouterFailure f) {
             attempt.set(f.timeout() ? "timeout" : "connect_error", TargetHealth.Outcome.FAILURE);
             throw new Retry(f.timeout()
@@ -240,18 +287,15 @@ public final class CompletionsHandler {
                 }
                 throw new Retry(error);
             }
-            OpenAiShapes shapes = new OpenAiShapes(trace.route, trace.requestId, trace.acceptedAt.getEpochSecond(),
-                    model.alias(), request.includeUsage());
-            if (request.stream()) {
-                stream(call, res, shapes, trace, prompt, attempt);
-            } else {
-                respond(call, res, shapes, trace, prompt, attempt);
+            if (routerStream) {
+                stream(call, res, c.shapes(), trace, prompt, turn, attempt);
+                return null;
             }
+            return read(call, trace, attempt);
         }
     }
 
-    private void respond(RouterClient.Call call, ServerResponse res, OpenAiShapes shapes, Trace trace,
-                         String prompt, Attempt attempt) {
+    private RouterReply read(RouterClient.Call call, Trace trace, Attempt attempt) {
         RouterReply reply;
         try {
             byte[] raw = readLimited(call.body(), MAX_ROUTER_BODY, call.contentLength());
@@ -268,9 +312,50 @@ public final class CompletionsHandler {
                     : ApiError.server(502, "router_bad_response", "The inference backend returned an unreadable response."));
         }
         attempt.set("ok", TargetHealth.Outcome.SUCCESS);
-        settle(trace, prompt, reply.text(), reply.promptTokens(), reply.completionTokens());
-        byte[] out = shapes.completion(reply.text(), reply.finishReason() == null ? "stop" : reply.finishReason(),
-                trace.promptTokens, trace.completionTokens);
+        return reply;
+    }
+
+    /** A non-streaming answer: text as it came (completions) or parsed by the model's family (chat). */
+    private void respond(ServerResponse res, Trace trace, Call call, String prompt, ChatTurn turn, RouterReply reply) {
+        meter(trace, prompt, reply);
+        String finish = reply.finishReason() == null ? "stop" : reply.finishReason();
+        if (turn == null) {
+            sendJson(res, trace, call.shapes().completion(reply.text(), finish, trace.promptTokens,
+                    trace.completionTokens));
+        } else {
+            deliver(res, trace, call, turn, turn.parse(reply.text(), "length".equals(finish)));
+        }
+    }
+
+    /** A parsed chat answer, as a JSON body or, when the client asked for a stream, as its chunks. */
+    private void deliver(ServerResponse res, Trace trace, Call call, ChatTurn turn, ParsedOutput answer) {
+        OpenAiShapes shapes = call.shapes();
+        if (!call.request().stream()) {
+            sendJson(res, trace, shapes.chatCompletion(answer, turn.toolCallIds(answer.toolCalls().size()),
+                    trace.promptTokens, trace.completionTokens));
+            return;
+        }
+        trace.end("completed", 200, null);
+        try (EventStreamOutput out = new EventStreamOutput(res)) {
+            ChatChunks chunks = new ChatChunks(out, shapes, turn);
+            chunks.replay(answer);
+            if (chunks.gone() || !finishStream(out, shapes, trace, answer.finishReason())) {
+                trace.end("cancelled", 499, "client_closed_request");
+            }
+        } catch (IOException | RuntimeException e) {
+            trace.end("cancelled", 499, "client_closed_request");
+        }
+    }
+
+    /** The finish chunk, the usage chunk when asked for, and [DONE]; false when the client has gone. */
+    private static boolean finishStream(OutputStream out, OpenAiShapes shapes, Trace trace, String finishReason) {
+        return StreamRelay.write(out, shapes.finish(finishReason))
+                && (!shapes.includesUsage()
+                    || StreamRelay.write(out, shapes.usageChunk(trace.promptTokens, trace.completionTokens)))
+                && StreamRelay.write(out, OpenAiShapes.DONE);
+    }
+
+    private void sendJson(ServerResponse res, Trace trace, byte[] out) {
         res.status(200);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(WebHeaders.PROCESSING_MS, Long.toString((System.nanoTime() - trace.startNanos) / 1_000_000));
@@ -283,11 +368,13 @@ public final class CompletionsHandler {
     }
 
     private void stream(RouterClient.Call call, ServerResponse res, OpenAiShapes shapes, Trace trace, String prompt,
-                        Attempt attempt) {
+                        ChatTurn turn, Attempt attempt) {
         boolean ended = false;
         EventStreamOutput out = new EventStreamOutput(res);
         try (out) {
-            StreamRelay.Result r = StreamRelay.relay(call.body(), out, shapes);
+            ChatChunks chunks = turn == null ? null : new ChatChunks(out, shapes, turn);
+            StreamRelay.Result r = chunks == null ? StreamRelay.relay(call.body(), out, shapes)
+                    : StreamRelay.relay(call.body(), chunks);
             boolean cut = r.outcome() == StreamRelay.Outcome.ROUTER_CUT || r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT;
             if (cut && !out.opened()) {
                 // the router failed before a single token: nothing reached the client, so another target may serve
@@ -301,17 +388,19 @@ public final class CompletionsHandler {
             if (r.outcome() == StreamRelay.Outcome.COMPLETED) {
                 drain(call.body()); // lets the router connection go back to the pool
             }
+            if (chunks != null && r.outcome() != StreamRelay.Outcome.CLIENT_GONE && !chunks.finish()) {
+                r = r.clientGone(); // what the parser held back could not be written
+            }
             trace.firstByteNanos = r.firstByteNanos();
-            settle(trace, prompt, r.text(), r.promptTokens(), r.completionTokens());
+            meter(trace, prompt, r.text(), r.promptTokens(), r.completionTokens());
             ended = true;
             switch (r.outcome()) {
                 case COMPLETED -> {
                     attempt.set("ok", TargetHealth.Outcome.SUCCESS);
                     trace.end("completed", 200, null);
-                    if (StreamRelay.write(out, shapes.finish(r.finishReason()))
-                            && (!shapes.includesUsage()
-                                || StreamRelay.write(out, shapes.usageChunk(trace.promptTokens, trace.completionTokens)))) {
-                        StreamRelay.write(out, OpenAiShapes.DONE);
+                    String finish = chunks != null && chunks.calledTools() ? "tool_calls" : r.finishReason();
+                    if (!finishStream(out, shapes, trace, finish)) {
+                        trace.end("cancelled", 499, "client_closed_request");
                     }
                 }
                 case CLIENT_GONE -> {
@@ -430,17 +519,21 @@ public final class CompletionsHandler {
         }
     }
 
-    /** Router-reported usage when present; otherwise counted here and flagged as estimated. */
-    private void settle(Trace trace, String prompt, String text, Integer promptTokens, Integer completionTokens) {
-        if (completionTokens != null) {
-            trace.promptTokens = promptTokens;
-            trace.completionTokens = completionTokens;
-            trace.estimated = false;
-        } else {
-            trace.promptTokens = tokens.count(prompt);
-            trace.completionTokens = tokens.count(text);
-            trace.estimated = true;
-        }
+    private void meter(Trace trace, String prompt, RouterReply reply) {
+        meter(trace, prompt, reply.text(), reply.promptTokens(), reply.completionTokens());
+    }
+
+    /**
+     * Adds one router answer's usage to the request's: router-reported when present, otherwise counted here and
+     * flagged as estimated. A validated request that needed several attempts is metered for all of them.
+     */
+    private void meter(Trace trace, String prompt, String text, Integer promptTokens, Integer completionTokens) {
+        boolean reported = completionTokens != null;
+        int p = reported ? (promptTokens == null ? tokens.count(prompt) : promptTokens) : tokens.count(prompt);
+        int c = reported ? completionTokens : tokens.count(text);
+        trace.promptTokens = (trace.promptTokens == null ? 0 : trace.promptTokens) + p;
+        trace.completionTokens = (trace.completionTokens == null ? 0 : trace.completionTokens) + c;
+        trace.estimated |= !reported;
     }
 
     /** Exact only when it matters: UTF-8 bytes bound the token count, so the tokenizer runs only near the limit. */

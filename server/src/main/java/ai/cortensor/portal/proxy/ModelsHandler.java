@@ -77,6 +77,13 @@ public final class ModelsHandler {
         return requestId;
     }
 
+    /** OpenRouter's {@code supported_parameters}: what docs/api.md's compatibility table says is honoured. */
+    private static final List<String> PARAMETERS = List.of("max_tokens", "temperature", "top_p", "top_k", "stop",
+            "presence_penalty", "frequency_penalty", "tools", "tool_choice", "parallel_tool_calls", "response_format",
+            "structured_outputs");
+    private static final List<String> REASONING_PARAMETERS = java.util.stream.Stream.concat(PARAMETERS.stream(),
+            java.util.stream.Stream.of("reasoning_effort")).toList();
+
     private static void model(JsonGenerator g, Model m) throws IOException {
         g.writeStartObject();
         g.writeStringField("id", m.alias());
@@ -91,6 +98,12 @@ public final class ModelsHandler {
         g.writeStringField("prompt", perToken(m.promptPrice()));
         g.writeStringField("completion", perToken(m.completionPrice()));
         g.writeEndObject();
+        g.writeStringField("family", m.family().id());
+        g.writeArrayFieldStart("supported_parameters");
+        for (String param : m.family().reasons() ? REASONING_PARAMETERS : PARAMETERS) {
+            g.writeString(param);
+        }
+        g.writeEndArray();
         g.writeArrayFieldStart("supported_endpoints");
         g.writeString(Route.CHAT.path());
         g.writeString(Route.TEXT.path());

@@ -1,9 +1,11 @@
 package ai.cortensor.portal.proxy;
 
+import ai.cortensor.portal.families.ParsedOutput;
 import ai.cortensor.portal.web.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Writes responses in OpenAI's shapes: {@code chat.completion} / {@code text_completion} bodies and their stream
@@ -52,6 +54,96 @@ final class OpenAiShapes {
             g.writeEndArray();
             usage(g, promptTokens, completionTokens);
             g.writeEndObject();
+        });
+    }
+
+    /** A chat completion body for a parsed answer: content, reasoning_content and tool_calls as present. */
+    byte[] chatCompletion(ParsedOutput answer, List<String> callIds, int promptTokens, int completionTokens) {
+        return Json.write(g -> {
+            head(g, "chat.completion");
+            g.writeArrayFieldStart("choices");
+            g.writeStartObject();
+            g.writeNumberField("index", 0);
+            g.writeObjectFieldStart("message");
+            g.writeStringField("role", "assistant");
+            g.writeStringField("content", answer.content());
+            if (answer.reasoning() != null) {
+                g.writeStringField("reasoning_content", answer.reasoning());
+            }
+            if (!answer.toolCalls().isEmpty()) {
+                g.writeArrayFieldStart("tool_calls");
+                for (int i = 0; i < answer.toolCalls().size(); i++) {
+                    ParsedOutput.Call c = answer.toolCalls().get(i);
+                    g.writeStartObject();
+                    g.writeStringField("id", callIds.get(i));
+                    g.writeStringField("type", "function");
+                    g.writeObjectFieldStart("function");
+                    g.writeStringField("name", c.name());
+                    g.writeStringField("arguments", c.arguments());
+                    g.writeEndObject();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeNullField("refusal");
+            g.writeEndObject();
+            g.writeNullField("logprobs");
+            g.writeStringField("finish_reason", answer.finishReason());
+            g.writeEndObject();
+            g.writeEndArray();
+            usage(g, promptTokens, completionTokens);
+            g.writeEndObject();
+        });
+    }
+
+    /** A chat chunk carrying one reasoning delta ({@code delta.reasoning_content}). */
+    byte[] reasoningDelta(String text, boolean first) {
+        return chatDelta(first, g -> g.writeStringField("reasoning_content", text));
+    }
+
+    /** A chat chunk opening tool call {@code index}: its id, type and name, with empty arguments so far. */
+    byte[] toolCallStart(int index, String id, String name, boolean first) {
+        return chatDelta(first, g -> {
+            g.writeArrayFieldStart("tool_calls");
+            g.writeStartObject();
+            g.writeNumberField("index", index);
+            g.writeStringField("id", id);
+            g.writeStringField("type", "function");
+            g.writeObjectFieldStart("function");
+            g.writeStringField("name", name);
+            g.writeStringField("arguments", "");
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+        });
+    }
+
+    /** A chat chunk with the next piece of tool call {@code index}'s arguments. */
+    byte[] toolCallArguments(int index, String piece) {
+        return chatDelta(false, g -> {
+            g.writeArrayFieldStart("tool_calls");
+            g.writeStartObject();
+            g.writeNumberField("index", index);
+            g.writeObjectFieldStart("function");
+            g.writeStringField("arguments", piece);
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+        });
+    }
+
+    private byte[] chatDelta(boolean first, Json.Body fields) {
+        return frame(g -> {
+            chunkChoiceStart(g);
+            g.writeObjectFieldStart("delta");
+            if (first) {
+                g.writeStringField("role", "assistant");
+            }
+            fields.write(g);
+            g.writeEndObject();
+            g.writeNullField("logprobs");
+            g.writeNullField("finish_reason");
+            chunkEnd(g);
         });
     }
 

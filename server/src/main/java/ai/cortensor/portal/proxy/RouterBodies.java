@@ -9,8 +9,8 @@ import java.io.IOException;
 final class RouterBodies {
     private RouterBodies() {}
 
-    static byte[] completion(RouterTarget target, String model, String prompt, CompletionRequest r, int maxTokens,
-                             String requestId, long timeoutSeconds) {
+    static byte[] completion(RouterTarget target, String model, String prompt, CompletionRequest r, boolean stream,
+                             int maxTokens, String requestId, long timeoutSeconds) {
         boolean cortensor = !"openai".equals(target.protocol());
         return Json.write(g -> {
             g.writeStartObject();
@@ -27,7 +27,7 @@ final class RouterBodies {
                 g.writeStringField("model", model);
                 g.writeStringField("prompt", prompt);
             }
-            g.writeBooleanField("stream", r.stream());
+            g.writeBooleanField("stream", stream);
             g.writeNumberField("max_tokens", maxTokens);
             optional(g, "temperature", r.temperature());
             optional(g, "top_p", r.topP());

@@ -20,11 +20,27 @@ final class StreamRelay {
 
     /** The relay's result; {@code firstByteNanos} is 0 when no content reached the client. */
     record Result(Outcome outcome, String text, String finishReason, Integer promptTokens, Integer completionTokens,
-                  long firstByteNanos) {}
+                  long firstByteNanos) {
+        /** The same result, ended by the client going away (it left while the last events were written). */
+        Result clientGone() {
+            return new Result(Outcome.CLIENT_GONE, text, null, promptTokens, completionTokens, firstByteNanos);
+        }
+    }
 
     private StreamRelay() {}
 
+    /** Where the model's text goes as it arrives; false when the client has gone away. */
+    @FunctionalInterface
+    interface Deltas {
+        boolean text(String text, boolean first);
+    }
+
+    /** Relays raw text deltas as OpenAI chunks (the text completions route, where no parsing applies). */
     static Result relay(InputStream upstream, OutputStream client, OpenAiShapes shapes) {
+        return relay(upstream, (text, first) -> write(client, shapes.delta(text, first)));
+    }
+
+    static Result relay(InputStream upstream, Deltas client) {
         StringBuilder text = new StringBuilder();
         String lockedKey = null;
         String finish = null;
@@ -65,7 +81,7 @@ final class StreamRelay {
                         firstByte = System.nanoTime();
                     }
                     text.append(frame.text());
-                    if (!write(client, shapes.delta(frame.text(), first))) {
+                    if (!client.text(frame.text(), first)) {
                         return new Result(Outcome.CLIENT_GONE, text.toString(), null, pt, ct, firstByte);
                     }
                 }

@@ -1,0 +1,350 @@
+package ai.cortensor.portal.proxy;
+
+import static ai.cortensor.portal.proxy.Fields.absent;
+import static ai.cortensor.portal.proxy.Fields.invalid;
+import static ai.cortensor.portal.proxy.Fields.missing;
+import static ai.cortensor.portal.proxy.Fields.typeError;
+import static ai.cortensor.portal.proxy.Fields.unsupported;
+
+import ai.cortensor.portal.families.Conversation;
+import ai.cortensor.portal.families.Message;
+import ai.cortensor.portal.families.Reasoning;
+import ai.cortensor.portal.families.ResponseFormat;
+import ai.cortensor.portal.families.Tool;
+import ai.cortensor.portal.families.ToolCall;
+import ai.cortensor.portal.families.ToolChoice;
+import ai.cortensor.portal.web.ApiError;
+import ai.cortensor.portal.web.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the chat part of an OpenAI Chat Completions body into a {@link Conversation}: messages (normalised as vLLM
+ * does: {@code content: null} is {@code ""}, tool-call arguments parsed with key order kept), tools, tool_choice,
+ * parallel_tool_calls, response_format and the reasoning switches. Every field of a message, tool or format is
+ * either understood or refused with a 400 naming it.
+ */
+final class ChatParser {
+    private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Set<String> EFFORTS = Set.of("none", "minimal", "low", "medium", "high");
+    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "reasoning_content", "reasoning",
+            "tool_calls", "tool_call_id", "refusal", "name", "audio", "function_call");
+
+    private ChatParser() {}
+
+    static Conversation conversation(JsonNode root) {
+        List<Tool> tools = tools(root.get("tools"));
+        ToolChoice choice = toolChoice(root.get("tool_choice"), tools);
+        boolean parallel = Fields.bool(root, "parallel_tool_calls", "parallel_tool_calls", true);
+        return new Conversation(messages(root.get("messages")), tools, choice, parallel,
+                responseFormat(root.get("response_format")), reasoning(root));
+    }
+
+    static List<Message> messages(JsonNode arr) {
+        if (absent(arr)) {
+            throw missing("messages");
+        }
+        if (!arr.isArray()) {
+            throw typeError("messages", "an array");
+        }
+        if (arr.isEmpty()) {
+            throw invalid("messages", "'messages' must contain at least one message.");
+        }
+        List<Message> out = new ArrayList<>(arr.size());
+        for (int i = 0; i < arr.size(); i++) {
+            out.add(message(arr.get(i), "messages[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static Message message(JsonNode m, String at) {
+        if (!m.isObject()) {
+            throw typeError(at, "an object");
+        }
+        for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!MESSAGE_FIELDS.contains(f)) {
+                throw Fields.unknown(at + "." + f);
+            }
+        }
+        String roleName = Fields.requiredString(m, "role", at + ".role");
+        Message.Role role = switch (roleName) {
+            case "system" -> Message.Role.SYSTEM;
+            case "developer" -> Message.Role.DEVELOPER;
+            case "user" -> Message.Role.USER;
+            case "assistant" -> Message.Role.ASSISTANT;
+            case "tool" -> Message.Role.TOOL;
+            default -> throw invalid(at + ".role", "Invalid value for '" + at + ".role': '" + roleName
+                    + "'. Supported: system, developer, user, assistant, tool.");
+        };
+        if (!absent(m.get("name"))) {
+            throw unsupported(at + ".name", "'name' on messages is not supported: the models' chat templates have no "
+                    + "place for participant names. Put the name in the content instead.");
+        }
+        if (!absent(m.get("audio"))) {
+            throw unsupported(at + ".audio", "Audio is not supported.");
+        }
+        if (!absent(m.get("function_call"))) {
+            throw unsupported(at + ".function_call", "'function_call' is deprecated; send 'tool_calls' instead.");
+        }
+        boolean assistant = role == Message.Role.ASSISTANT;
+        for (String f : new String[] {"reasoning_content", "reasoning", "tool_calls", "refusal"}) {
+            if (!assistant && !absent(m.get(f))) {
+                throw unsupported(at + "." + f, "'" + f + "' is only allowed on assistant messages.");
+            }
+        }
+        if (role != Message.Role.TOOL && !absent(m.get("tool_call_id"))) {
+            throw unsupported(at + ".tool_call_id", "'tool_call_id' is only allowed on tool messages.");
+        }
+        String content = content(m.get("content"), at + ".content", assistant);
+        if (!assistant && absent(m.get("content"))) {
+            throw missing(at + ".content");
+        }
+        String refusal = Fields.optionalString(m, "refusal", at + ".refusal");
+        if (refusal != null && content.isEmpty()) {
+            content = refusal; // an earlier refusal is what the assistant said
+        }
+        String reasoning = Fields.optionalString(m, "reasoning_content", at + ".reasoning_content");
+        if (reasoning == null) {
+            reasoning = Fields.optionalString(m, "reasoning", at + ".reasoning");
+        }
+        List<ToolCall> calls = assistant ? toolCalls(m.get("tool_calls"), at + ".tool_calls") : List.of();
+        String toolCallId = null;
+        if (role == Message.Role.TOOL) {
+            toolCallId = Fields.requiredString(m, "tool_call_id", at + ".tool_call_id");
+        }
+        return new Message(role, content, reasoning, calls, toolCallId);
+    }
+
+    /** A string, null (assistant turns with tool calls), or an array of text (or, for the assistant, refusal) parts. */
+    private static String content(JsonNode c, String at, boolean assistant) {
+        if (absent(c)) {
+            return "";
+        }
+        if (c.isTextual()) {
+            return c.asText();
+        }
+        if (!c.isArray()) {
+            throw typeError(at, "a string or an array of content parts");
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < c.size(); i++) {
+            JsonNode part = c.get(i);
+            String type = part.path("type").asText("");
+            boolean text = type.equals("text") && part.path("text").isTextual();
+            boolean refusal = assistant && type.equals("refusal") && part.path("refusal").isTextual();
+            if (!text && !refusal) {
+                throw ApiError.invalidRequest("unsupported_content", at + "[" + i + "]", "Only text content parts are supported"
+                        + (type.isEmpty() ? "." : "; '" + type + "' parts (images, audio, files) are not."));
+            }
+            b.append(text ? part.get("text").asText() : part.get("refusal").asText());
+        }
+        return b.toString();
+    }
+
+    private static List<ToolCall> toolCalls(JsonNode arr, String at) {
+        if (absent(arr)) {
+            return List.of();
+        }
+        if (!arr.isArray()) {
+            throw typeError(at, "an array");
+        }
+        List<ToolCall> out = new ArrayList<>(arr.size());
+        for (int i = 0; i < arr.size(); i++) {
+            String p = at + "[" + i + "]";
+            JsonNode tc = arr.get(i);
+            if (!tc.isObject()) {
+                throw typeError(p, "an object");
+            }
+            String type = tc.path("type").asText("function");
+            if (!type.equals("function")) {
+                throw unsupported(p + ".type", "Only 'function' tool calls are supported.");
+            }
+            String id = Fields.requiredString(tc, "id", p + ".id");
+            JsonNode fn = tc.get("function");
+            if (absent(fn) || !fn.isObject()) {
+                throw missing(p + ".function");
+            }
+            String name = Fields.requiredString(fn, "name", p + ".function.name");
+            JsonNode a = fn.get("arguments");
+            String args;
+            if (absent(a)) {
+                args = "";
+            } else if (a.isTextual()) {
+                args = a.asText();
+            } else if (a.isObject()) {
+                args = a.toString(); // lenient: some clients send the object itself
+            } else {
+                throw typeError(p + ".function.arguments", "a JSON string");
+            }
+            out.add(new ToolCall(id, name, args, parseArguments(args)));
+        }
+        return out;
+    }
+
+    /** The arguments string parsed with key order kept; {@code {}} for "" or "null"; null when not valid JSON. */
+    static JsonNode parseArguments(String args) {
+        String s = args.strip();
+        if (s.isEmpty() || s.equals("null")) {
+            return Json.MAPPER.createObjectNode();
+        }
+        try {
+            return Json.MAPPER.readTree(s);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static List<Tool> tools(JsonNode arr) {
+        if (absent(arr)) {
+            return List.of();
+        }
+        if (!arr.isArray()) {
+            throw typeError("tools", "an array");
+        }
+        if (arr.size() > 128) {
+            throw invalid("tools", "At most 128 tools may be offered, got " + arr.size() + ".");
+        }
+        List<Tool> out = new ArrayList<>(arr.size());
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < arr.size(); i++) {
+            String at = "tools[" + i + "]";
+            JsonNode t = arr.get(i);
+            if (!t.isObject()) {
+                throw typeError(at, "an object");
+            }
+            String type = Fields.requiredString(t, "type", at + ".type");
+            if (!type.equals("function")) {
+                throw unsupported(at + ".type", "Only 'function' tools are supported; '" + type
+                        + "' (a built-in tool) is not.");
+            }
+            JsonNode fn = t.get("function");
+            if (absent(fn) || !fn.isObject()) {
+                throw missing(at + ".function");
+            }
+            for (Iterator<String> it = fn.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!Set.of("name", "description", "parameters", "strict").contains(f)) {
+                    throw Fields.unknown(at + ".function." + f);
+                }
+            }
+            String name = Fields.requiredString(fn, "name", at + ".function.name");
+            if (!FUNCTION_NAME.matcher(name).matches()) {
+                throw invalid(at + ".function.name", "Invalid function name '" + name
+                        + "': use 1 to 64 letters, digits, underscores or dashes.");
+            }
+            if (!names.add(name)) {
+                throw invalid(at + ".function.name", "Duplicate function name '" + name + "'.");
+            }
+            JsonNode params = fn.get("parameters");
+            if (absent(params)) {
+                params = Json.MAPPER.createObjectNode().put("type", "object").set("properties",
+                        Json.MAPPER.createObjectNode());
+            } else if (!params.isObject()) {
+                throw typeError(at + ".function.parameters", "a JSON schema object");
+            } else {
+                Schemas.check(params, at + ".function.parameters");
+            }
+            out.add(new Tool(name, Fields.optionalString(fn, "description", at + ".function.description"), params,
+                    Fields.bool(fn, "strict", at + ".function.strict", false), (ObjectNode) t));
+        }
+        return out;
+    }
+
+    private static ToolChoice toolChoice(JsonNode v, List<Tool> tools) {
+        if (absent(v)) {
+            return ToolChoice.AUTO;
+        }
+        if (tools.isEmpty()) {
+            throw invalid("tool_choice", "'tool_choice' is only allowed when 'tools' are specified.");
+        }
+        if (v.isTextual()) {
+            return switch (v.asText()) {
+                case "auto" -> ToolChoice.AUTO;
+                case "none" -> ToolChoice.NONE;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> throw invalid("tool_choice", "Invalid value for 'tool_choice': '" + v.asText()
+                        + "'. Supported: 'none', 'auto', 'required' or {\"type\":\"function\",\"function\":{\"name\":...}}.");
+            };
+        }
+        if (!v.isObject()) {
+            throw typeError("tool_choice", "a string or an object");
+        }
+        String type = v.path("type").asText("");
+        if (!type.equals("function")) {
+            throw unsupported("tool_choice.type", "Only {\"type\":\"function\"} tool choices are supported.");
+        }
+        String name = v.path("function").path("name").asText("");
+        if (tools.stream().noneMatch(t -> t.name().equals(name))) {
+            throw invalid("tool_choice.function.name", "The tool_choice names the function '" + name
+                    + "', which is not among the offered tools.");
+        }
+        return new ToolChoice.Named(name);
+    }
+
+    private static ResponseFormat responseFormat(JsonNode v) {
+        if (absent(v)) {
+            return ResponseFormat.TEXT;
+        }
+        if (!v.isObject()) {
+            throw typeError("response_format", "an object");
+        }
+        String type = Fields.requiredString(v, "type", "response_format.type");
+        return switch (type) {
+            case "text" -> ResponseFormat.TEXT;
+            case "json_object" -> ResponseFormat.JSON_OBJECT;
+            case "json_schema" -> {
+                JsonNode js = v.get("json_schema");
+                if (absent(js) || !js.isObject()) {
+                    throw missing("response_format.json_schema");
+                }
+                String name = Fields.requiredString(js, "name", "response_format.json_schema.name");
+                JsonNode schema = js.get("schema");
+                if (absent(schema)) {
+                    throw missing("response_format.json_schema.schema");
+                }
+                if (!schema.isObject()) {
+                    throw typeError("response_format.json_schema.schema", "a JSON schema object");
+                }
+                Schemas.check(schema, "response_format.json_schema.schema");
+                yield new ResponseFormat.JsonSchema(name, Fields.optionalString(js, "description",
+                        "response_format.json_schema.description"), schema,
+                        Fields.bool(js, "strict", "response_format.json_schema.strict", false));
+            }
+            default -> throw invalid("response_format.type", "Invalid value for 'response_format.type': '" + type
+                    + "'. Supported: text, json_object, json_schema.");
+        };
+    }
+
+    private static Reasoning reasoning(JsonNode root) {
+        String effort = Fields.optionalString(root, "reasoning_effort", "reasoning_effort");
+        if (effort != null && !EFFORTS.contains(effort.toLowerCase(Locale.ROOT))) {
+            throw invalid("reasoning_effort", "Invalid value for 'reasoning_effort': '" + effort
+                    + "'. Supported: none, minimal, low, medium, high.");
+        }
+        Boolean thinking = null;
+        JsonNode kw = root.get("chat_template_kwargs");
+        if (!absent(kw)) {
+            if (!kw.isObject()) {
+                throw typeError("chat_template_kwargs", "an object");
+            }
+            for (Iterator<String> it = kw.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!f.equals("enable_thinking")) {
+                    throw unsupported("chat_template_kwargs." + f, "Only 'enable_thinking' is supported in "
+                            + "'chat_template_kwargs'.");
+                }
+            }
+            thinking = Fields.bool(kw, "enable_thinking", "chat_template_kwargs.enable_thinking", true);
+        }
+        return new Reasoning(effort == null ? null : effort.toLowerCase(Locale.ROOT), thinking);
+    }
+}
