@@ -31,13 +31,13 @@ final class QwenParser implements OutputParser {
     private static final String CALL = "<tool_call>";
     private static final String END_CALL = "</tool_call>";
     private static final List<String> STOPS = List.of(QwenFamily.IM_END, QwenFamily.END_OF_TEXT);
+    private static final List<String> REASONING_TAGS = List.of(END_THINK, QwenFamily.IM_END, QwenFamily.END_OF_TEXT);
+    private static final List<String> TOOL_TAGS = List.of(END_CALL, CALL, QwenFamily.IM_END, QwenFamily.END_OF_TEXT);
 
     private enum State { SKIP_EMPTY_THINK, UNDECIDED, REASONING, CONTENT, TOOL, DONE }
 
     private final List<String> undecidedTags;
     private final List<String> contentTags;
-    private final List<String> reasoningTags = List.of(END_THINK, STOPS.get(0), STOPS.get(1));
-    private final List<String> toolTags = List.of(END_CALL, CALL, STOPS.get(0), STOPS.get(1));
     private State state;
     /** Text received and not yet emitted: a partial tag, or the whole held text of a holding state. */
     private final StringBuilder pending = new StringBuilder();
@@ -48,9 +48,9 @@ final class QwenParser implements OutputParser {
 
     QwenParser(boolean thinking, boolean toolsOffered) {
         state = thinking ? State.UNDECIDED : State.SKIP_EMPTY_THINK;
-        undecidedTags = toolsOffered ? List.of(THINK, END_THINK, CALL, STOPS.get(0), STOPS.get(1))
-                : List.of(THINK, END_THINK, STOPS.get(0), STOPS.get(1));
-        contentTags = toolsOffered ? List.of(CALL, STOPS.get(0), STOPS.get(1)) : STOPS;
+        undecidedTags = toolsOffered ? List.of(THINK, END_THINK, CALL, QwenFamily.IM_END, QwenFamily.END_OF_TEXT)
+                : List.of(THINK, END_THINK, QwenFamily.IM_END, QwenFamily.END_OF_TEXT);
+        contentTags = toolsOffered ? List.of(CALL, QwenFamily.IM_END, QwenFamily.END_OF_TEXT) : STOPS;
     }
 
     @Override
@@ -114,8 +114,8 @@ final class QwenParser implements OutputParser {
     private List<String> tags() {
         return switch (state) {
             case UNDECIDED -> undecidedTags;
-            case REASONING -> reasoningTags;
-            case TOOL -> toolTags;
+            case REASONING -> REASONING_TAGS;
+            case TOOL -> TOOL_TAGS;
             default -> contentTags;
         };
     }
