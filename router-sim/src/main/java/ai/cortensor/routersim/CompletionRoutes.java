@@ -80,15 +80,20 @@ final class CompletionRoutes {
         Behavior b = active.behavior();
         if (active.nextRequestFails()) {
             node.counters.failuresInjected.increment();
-            fail(res, b, request, startNanos);
+            fail(res, active, request, startNanos);
         } else if (request.stream()) {
-            SseStream.write(node, res, b, request, streamIds(b), startNanos, -1);
+            SseStream.write(node, res, b, request, answerTo(request, active), streamIds(b), startNanos, -1);
         } else {
-            answer(res, b, request, startNanos);
+            answer(res, b, request, answerTo(request, active), startNanos);
         }
     }
 
-    private void fail(ServerResponse res, Behavior b, CompletionRequest request, long startNanos) {
+    private Answer answerTo(CompletionRequest request, ActiveBehavior active) {
+        return FamilyAnswers.answer(request, active, node.mapper);
+    }
+
+    private void fail(ServerResponse res, ActiveBehavior active, CompletionRequest request, long startNanos) {
+        Behavior b = active.behavior();
         switch (b.failure()) {
             case HTTP_500 -> FastApiReplies.send(res, Status.INTERNAL_SERVER_ERROR_500, ERROR_500);
             case HTTP_502 -> FastApiReplies.send(res, Status.BAD_GATEWAY_502, ERROR_502);
@@ -102,7 +107,8 @@ final class CompletionRoutes {
                 if (!request.stream()) {
                     throw new CloseConnectionException("simulated reset");
                 }
-                SseStream.write(node, res, b, request, streamIds(b), startNanos, b.cutAfterChunks());
+                SseStream.write(node, res, b, request, answerTo(request, active), streamIds(b), startNanos,
+                        b.cutAfterChunks());
             }
             case NONE -> throw new IllegalStateException("NONE never fails");
         }
@@ -114,32 +120,31 @@ final class CompletionRoutes {
                 : new long[] {ids.incrementAndGet()};
     }
 
-    private void answer(ServerResponse res, Behavior b, CompletionRequest request, long startNanos) {
-        int n = SimText.completionTokens(request.maxTokens(), b.completionTokens());
+    private void answer(ServerResponse res, Behavior b, CompletionRequest request, Answer a, long startNanos) {
+        int n = a.completionTokens();
         long due = startNanos + b.ttftMillis() * 1_000_000L
                 + (b.tokensPerSecond() > 0 ? (long) (n * 1e9 / b.tokensPerSecond()) : 0);
         if (!node.pacer.awaitUntil(due)) {
             throw new CloseConnectionException("sim closing");
         }
-        String finish = SimText.finishReason(request.maxTokens(), n);
         int p = SimText.promptTokens(request.prompt());
         StringBuilder sb = new StringBuilder(256 + n * 24)
                 .append("{\"id\":\"cmpl-").append(ids.incrementAndGet())
                 .append("\",\"object\":\"text_completion\",\"created\":").append(System.currentTimeMillis() / 1000)
                 .append(",\"model\":").append(node.modelJson).append(",\"choices\":[");
-        choice(sb, 0, n, finish);
+        choice(sb, 0, a);
         if (b.interleaveMiners()) {
-            choice(sb.append(','), 1, n, finish);
+            choice(sb.append(','), 1, a);
         }
         sb.append("],\"usage\":{\"prompt_tokens\":").append(p).append(",\"completion_tokens\":").append(n)
                 .append(",\"total_tokens\":").append(p + n).append("}}");
         FastApiReplies.send(res, Status.OK_200, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void choice(StringBuilder sb, int miner, int n, String finish) {
-        sb.append("{\"text\":\"").append(SimText.text(miner, n))
+    private static void choice(StringBuilder sb, int miner, Answer a) {
+        sb.append("{\"text\":\"").append(a.textJson(miner))
                 .append("\",\"index\":").append(miner)
-                .append(",\"logprobs\":null,\"finish_reason\":\"").append(finish).append("\"}");
+                .append(",\"logprobs\":null,\"finish_reason\":\"").append(a.finishReason()).append("\"}");
     }
 
     private static void unprocessable(ServerResponse res, String location, String field, String msg, String type) {

@@ -15,7 +15,9 @@ import io.helidon.webserver.http.ServerResponse;
 /**
  * Unauthenticated scripting endpoints under {@code /_sim}. Behaviour JSON uses the {@link Behavior} component names
  * ({@code ttftMillis, tokensPerSecond, completionTokens, failure, failEveryNth, cutAfterChunks, interleaveMiners,
- * usageInStream, commentLines, timeoutMillis}); {@code failure} is a {@link Behavior.Failure} name, any case.
+ * usageInStream, commentLines, timeoutMillis, reasoningTokens, stopTokens, dropSpecialTokens, script,
+ * jsonNonCompliantAttempts, jsonFault}); enum values ({@code failure}, {@code stopTokens}, {@code jsonFault}) are
+ * their names in any case; {@code script} is an array of strings ({@code []} switches it off).
  * <ul>
  *   <li>{@code GET /_sim/behavior}: current behaviour</li>
  *   <li>{@code PUT /_sim/behavior}: merge the given fields into the current behaviour, reply with the result;

@@ -21,7 +21,8 @@ import io.helidon.webserver.http.HttpRouting;
  * non-string {@code prompt}; 404 {@code {"detail":"Session not found"}} for an unknown session; unknown paths 404
  * {@code {"detail":"Not Found"}}, wrong methods 405 {@code {"detail":"Method Not Allowed"}}.
  *
- * <h2>Deterministic output (other modules' tests rely on these rules)</h2>
+ * <h2>Deterministic output of plain prompts (other modules' tests rely on these rules)</h2>
+ * A prompt that does not start like one of the model families below is plain:
  * <ul>
  *   <li>Completion tokens {@code n = min(max_tokens, completionTokens)} when {@code max_tokens > 0}, else
  *       {@code completionTokens} (from {@link Behavior}).</li>
@@ -37,6 +38,37 @@ import io.helidon.webserver.http.HttpRouting;
  *       with two miners takes two consecutive numbers, the first miner the lower one).</li>
  *   <li>{@code model} is {@link SimConfig#name()}; {@code created} is epoch seconds.</li>
  * </ul>
+ *
+ * <h2>Family prompts: answered like the model ({@link FamilyAnswers})</h2>
+ * The family is told by how the prompt starts ({@link Family}): {@code <|im_start|>} = qwen (ChatML),
+ * {@code <|start|>} = gpt-oss harmony, {@code <bos><|turn>} = Gemma 4. The sim reads the prompt like the model
+ * ({@link QwenPrompt}, {@link HarmonyPrompt}, {@link GemmaPrompt}): the last user message, offered tools and their
+ * schemas, tool results the turn ends with, the reasoning switch, a JSON request in the system/developer text, and
+ * a prefilled tool call at the end. Text with a U+2060 WORD JOINER after a tag's {@code <} (the gateway's
+ * neutralisation) is never a tag. The answer, in the family's syntax ({@link FamilySyntax}):
+ * <ul>
+ *   <li>a prefilled call (qwen: the prompt ends in an open {@code <tool_call>} after {@code "name": "} or after
+ *       {@code "arguments": }; harmony: after {@code to=functions.} or after a named call's {@code <|message|>};
+ *       gemma: after {@code <|tool_call>call:} or after {@code call:NAME} and its opening brace) gets its
+ *       continuation, for the named function, else the first tool the user message names, else the first tool;</li>
+ *   <li>otherwise reasoning first when on (qwen: prompt not ending in {@code <think>\n\n</think>\n\n}; harmony:
+ *       always, {@code Reasoning: low|medium|high} = half/1x/2x {@code reasoningTokens} words; gemma: system turn
+ *       starting {@code <|think|>} and no {@code <|channel>thought\n<channel|>} at the end; an open
+ *       {@code <|channel>thought\n} at the end is continued), then one of: calls to the tools the last user
+ *       message names (whole word; harmony: the first only), a JSON value for a JSON request, {@code The tool
+ *       returned: RESULT} after tool results, or {@code completionTokens} filler words;</li>
+ *   <li>then the stop token, per {@link Behavior.StopTokens} (default: harmony {@code <|return|>}/{@code <|call|>}
+ *       yes, qwen {@code <|im_end|>} and gemma {@code <turn|>}/{@code <|tool_response>} no).</li>
+ * </ul>
+ * Reasoning filler starts at "sed" ({@code sed do eiusmod ...}), answer filler at "lorem"; both are
+ * space-separated without a trailing space. The text is split into tokens by {@link Tokens} (special token = 1,
+ * word + following space = 1, whitespace run = 1, other character + following space = 1); {@code max_tokens} cuts
+ * the list (finish {@code "length"} when it held more, else {@code "stop"}); {@code completion_tokens} is the
+ * length of the list; each token is one stream frame and the non-streaming text is their concatenation. With
+ * {@code dropSpecialTokens} the family's special tokens get no frame and no text but still count. Miner 1
+ * ({@code interleaveMiners}) writes the same tokens with the filler words in UPPERCASE.
+ * {@link Behavior#script()}, when set, replaces all of this for every prompt: chunk = token = frame.
+ * {@code prompt_tokens} is counted as for plain prompts.
  *
  * <h2>Non-streaming answer</h2>
  * After {@code ttft + n / tps} (no token delay when tps = 0): 200 {@code application/json}

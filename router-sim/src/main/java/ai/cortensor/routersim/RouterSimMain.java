@@ -30,6 +30,9 @@ public final class RouterSimMain {
               --interleave         answer as two interleaved miners
               --usage-in-stream    final stream frame carries usage
               --comments           SSE keep-alive comment lines
+              --reasoning-tokens N family prompts: words of reasoning (default 8)
+              --stop-tokens M      FAMILY_DEFAULT|ALWAYS|NEVER: stop token at the end of family answers
+              --drop-special       family prompts: drop special tokens from the text (skip_special_tokens)
             """;
 
     private RouterSimMain() {
@@ -46,6 +49,7 @@ public final class RouterSimMain {
                     case "--interleave" -> behavior = behavior.withInterleaveMiners(true);
                     case "--usage-in-stream" -> behavior = behavior.withUsageInStream(true);
                     case "--comments" -> behavior = behavior.withCommentLines(true);
+                    case "--drop-special" -> behavior = behavior.withDropSpecialTokens(true);
                     case "-h", "--help" -> {
                         System.out.print(USAGE);
                         return;
@@ -69,6 +73,9 @@ public final class RouterSimMain {
                             case "--fail-every" -> behavior = behavior.withFailEveryNth(Integer.parseInt(v));
                             case "--cut-after" -> behavior = behavior.withCutAfterChunks(Integer.parseInt(v));
                             case "--timeout-ms" -> behavior = behavior.withTimeoutMillis(Long.parseLong(v));
+                            case "--reasoning-tokens" -> behavior = behavior.withReasoningTokens(Integer.parseInt(v));
+                            case "--stop-tokens" -> behavior = behavior.withStopTokens(
+                                    Behavior.StopTokens.valueOf(v.toUpperCase(Locale.ROOT)));
                             default -> throw new IllegalArgumentException("unknown option " + flag);
                         }
                     }

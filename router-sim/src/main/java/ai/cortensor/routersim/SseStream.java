@@ -38,14 +38,14 @@ final class SseStream {
      * @param ids       {@code cmpl-} number (and {@code task_id}) per miner; length 2 interleaves a second miner
      * @param cutAfter  data frames to send before killing the connection, or -1 for a complete stream
      */
-    static void write(SimNode node, ServerResponse res, Behavior b, CompletionRequest req, long[] ids,
+    static void write(SimNode node, ServerResponse res, Behavior b, CompletionRequest req, Answer answer, long[] ids,
                       long startNanos, int cutAfter) {
         res.header(FastApiReplies.EVENT_STREAM);
         res.header(FastApiReplies.SERVER);
         try {
             EventStreamSink sink = EventStreamSink.open(res);
             node.counters.streamsStarted.increment();
-            new SseStream(node, sink.out(), cutAfter).frames(b, req, ids, startNanos);
+            new SseStream(node, sink.out(), cutAfter).frames(b, req, answer, ids, startNanos);
             sink.close();
         } catch (UncheckedIOException | ServerConnectionException | IOException clientGone) {
             node.counters.clientDisconnects.increment();
@@ -53,7 +53,8 @@ final class SseStream {
         }
     }
 
-    private void frames(Behavior b, CompletionRequest req, long[] ids, long startNanos) throws IOException {
+    private void frames(Behavior b, CompletionRequest req, Answer answer, long[] ids, long startNanos)
+            throws IOException {
         long created = System.currentTimeMillis() / 1000;
         byte[][] prefixes = new byte[ids.length][];
         for (int m = 0; m < ids.length; m++) {
@@ -61,7 +62,7 @@ final class SseStream {
                     "data: {\"id\":\"cmpl-" + ids[m] + "\",\"task_id\":" + ids[m] + ",\"object\":\"text_completion\",\"created\":"
                     + created + ",\"model\":" + node.modelJson + ",\"choices\":[{\"text\":\"").getBytes(StandardCharsets.UTF_8);
         }
-        int n = SimText.completionTokens(req.maxTokens(), b.completionTokens());
+        int n = answer.completionTokens();
         if (b.commentLines()) {
             out.write(KEEP_ALIVE);
         }
@@ -77,8 +78,12 @@ final class SseStream {
                 out.write(KEEP_ALIVE);
             }
             for (int m = 0; m < prefixes.length; m++) {
+                byte[] token = answer.frame(m, i);
+                if (token == null) {
+                    continue; // generated, but the detokenizer dropped it: nothing to send
+                }
                 out.write(prefixes[m]);
-                out.write(SimText.tokenBytes(m, i));
+                out.write(token);
                 out.write(TOKEN_END);
                 dataFrame();
             }
@@ -86,7 +91,7 @@ final class SseStream {
         if (n == 0 && !node.pacer.awaitUntil(startNanos + ttftNanos)) {
             throw new CloseConnectionException("sim closing");
         }
-        byte[] end = finalFrameEnd(b, req, n);
+        byte[] end = finalFrameEnd(b, req, answer);
         for (byte[] prefix : prefixes) {
             out.write(prefix);
             out.write(end);
@@ -98,10 +103,11 @@ final class SseStream {
         out.write(DONE);
     }
 
-    private static byte[] finalFrameEnd(Behavior b, CompletionRequest req, int n) {
+    private static byte[] finalFrameEnd(Behavior b, CompletionRequest req, Answer answer) {
+        int n = answer.completionTokens();
         StringBuilder sb = new StringBuilder(160)
                 .append("\",\"index\":0,\"logprobs\":null,\"finish_reason\":\"")
-                .append(SimText.finishReason(req.maxTokens(), n)).append("\"}]");
+                .append(answer.finishReason()).append("\"}]");
         if (b.usageInStream()) {
             int p = SimText.promptTokens(req.prompt());
             sb.append(",\"usage\":{\"prompt_tokens\":").append(p).append(",\"completion_tokens\":").append(n)

@@ -31,7 +31,8 @@ class ControlEndpointTest extends SimTestBase {
 
         JsonNode got = SimClient.json(client.send(client.request("/_sim/behavior", null).GET().build()).body());
         assertThat(got.fieldNames()).toIterable().containsExactly("ttftMillis", "tokensPerSecond", "completionTokens",
-                "failure", "failEveryNth", "cutAfterChunks", "interleaveMiners", "usageInStream", "commentLines", "timeoutMillis");
+                "failure", "failEveryNth", "cutAfterChunks", "interleaveMiners", "usageInStream", "commentLines", "timeoutMillis",
+                "reasoningTokens", "stopTokens", "dropSpecialTokens", "script", "jsonNonCompliantAttempts", "jsonFault");
         assertThat(got.get("ttftMillis").asLong()).isEqualTo(5);
         assertThat(got.get("usageInStream").asBoolean()).isTrue();
     }
