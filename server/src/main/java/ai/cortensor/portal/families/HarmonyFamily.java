@@ -34,7 +34,8 @@ import java.util.Map;
  * express; {@code tool_choice: none} hides the tools entirely ({@link Conversation#offeredTools()}).
  * <li>A tool without description: the template raises ({@code "// " + none}); we omit its comment line.
  * </ul>
- * Like the template: later system/developer messages are dropped (c17), {@code response_format} is not rendered.
+ * Unlike the template, a later system/developer message is refused (the template drops it, c17); like it,
+ * {@code response_format} is not rendered here (the gateway puts its instruction into the first message).
  */
 final class HarmonyFamily implements Family {
     private static final ControlTokens TOKENS = ControlTokens.of("<|start|>", "<|end|>", "<|message|>", "<|channel|>",
@@ -189,7 +190,9 @@ final class HarmonyFamily implements Family {
                             .append(" to=assistant<|channel|>commentary<|message|>")
                             .append(PyJson.string(TOKENS.neutralise(m.content()))).append("<|end|>");
                 }
-                default -> { } // a later system/developer message: dropped, as the official template drops it (c17)
+                // the official template drops it silently (c17); dropping a client's instructions is worse than saying so
+                default -> throw new RenderRefused("messages[" + i + "]", "gpt-oss takes system and developer "
+                        + "instructions only in the first message; move this " + m.role().wire() + " message there");
             }
         }
     }

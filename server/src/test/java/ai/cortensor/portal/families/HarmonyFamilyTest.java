@@ -36,6 +36,9 @@ class HarmonyFamilyTest {
         switch (id) {
             case "c18_error_tool_without_call" -> assertRefused(id, "messages[1]");
             case "c19_error_channel_tags_in_assistant_content" -> assertRefused(id, "messages[1].content");
+            // the template renders it by dropping the later system message; we refuse rather than drop instructions
+            case "c17_system_mid_conversation" -> assertThatThrownBy(() -> render(id))
+                    .isInstanceOfSatisfying(RenderRefused.class, e -> assertThat(e.param()).isEqualTo("messages[3]"));
             case "c08_tool_calls_parallel_roundtrip" -> assertThat(render(id).prompt()).isEqualTo(parallelC08());
             case "c11_escaping_user_content" -> assertThat(render(id).prompt()).isEqualTo(neutralisedC11());
             // never un-normalised here: the gateway normalises every request, so these are c07 without its system
