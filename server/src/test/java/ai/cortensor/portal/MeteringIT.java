@@ -29,7 +29,7 @@ class MeteringIT {
                 List<Future<HttpResponse<String>>> futures = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {
                     boolean stream = i % 2 == 0;
-                    futures.add(pool.submit(() -> h.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", stream))));
+                    futures.add(pool.submit(() -> h.post("/v1/chat/completions", key, PortalHarness.chatBody("gemma-4", stream))));
                 }
                 for (var f : futures) {
                     HttpResponse<String> r = f.get();
