@@ -53,11 +53,15 @@
   const form = document.getElementById("playground");
   if (form) {
     const out = document.getElementById("pg-output");
+    const thought = document.getElementById("pg-reasoning");
+    const thoughtBox = document.getElementById("pg-reasoning-box");
     const meta = document.getElementById("pg-meta");
     const send = document.getElementById("pg-send");
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       out.textContent = "";
+      thought.textContent = "";
+      thoughtBox.hidden = true;
       meta.textContent = "Waiting for the first token…";
       send.disabled = true;
       try {
@@ -96,8 +100,9 @@
               const chunk = JSON.parse(payload);
               if (chunk.error) { meta.textContent = `Stopped: ${chunk.error.message}`; continue; }
               if (chunk.usage) usage = chunk.usage;
-              const delta = chunk.choices?.[0]?.delta?.content;
-              if (delta) out.textContent += delta;
+              const delta = chunk.choices?.[0]?.delta;
+              if (delta?.reasoning_content) { thoughtBox.hidden = false; thought.textContent += delta.reasoning_content; }
+              if (delta?.content) out.textContent += delta.content;
             }
           }
         }

@@ -298,7 +298,7 @@ public final class CompletionsHandler {
     private RouterReply read(RouterClient.Call call, Trace trace, Attempt attempt) {
         RouterReply reply;
         try {
-            byte[] raw = readLimited(call.body(), MAX_ROUTER_BODY, call.contentLength());
+            byte[] raw = BoundedBody.read(call.body(), MAX_ROUTER_BODY, call.contentLength());
             trace.firstByteNanos = System.nanoTime();
             if (raw == null) {
                 throw new IOException("router body over " + MAX_ROUTER_BODY + " bytes");
@@ -430,55 +430,6 @@ public final class CompletionsHandler {
         }
     }
 
-    /**
-     * The client's event stream, opened (status 200 and SSE headers committed) only at the first write, so an
-     * attempt that fails before its first token leaves the response untouched for the next attempt or an error.
-     */
-    private static final class EventStreamOutput extends OutputStream {
-        private final ServerResponse res;
-        private OutputStream out;
-
-        EventStreamOutput(ServerResponse res) {
-            this.res = res;
-        }
-
-        boolean opened() {
-            return out != null;
-        }
-
-        private OutputStream out() {
-            if (out == null) {
-                res.status(200);
-                res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-                res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-                res.header(WebHeaders.ACCEL_BUFFERING, "no");
-                out = res.outputStream();
-            }
-            return out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out().write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out().write(b, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out().flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (out != null) {
-                out.close();
-            }
-        }
-    }
 
     /**
      * Reserves the estimate (prompt characters / 4 + max_tokens) against every limit of the key and its account;
@@ -557,7 +508,7 @@ public final class CompletionsHandler {
             throw tooLarge();
         }
         try (InputStream in = req.content().inputStream()) {
-            byte[] body = readLimited(in, maxBodyBytes, declared);
+            byte[] body = BoundedBody.read(in, maxBodyBytes, declared);
             if (body == null) {
                 throw tooLarge();
             }
@@ -573,32 +524,5 @@ public final class CompletionsHandler {
     private ApiError tooLarge() {
         return new ApiError(413, "invalid_request_error", "request_too_large", null,
                 "The request body is larger than the limit of " + maxBodyBytes + " bytes.", null);
-    }
-
-    /**
-     * The whole stream, or null when it is longer than {@code limit}. With a declared length the buffer is exactly
-     * that size; without one it grows from 4 KB (never a {@code limit}-sized allocation per request).
-     */
-    static byte[] readLimited(InputStream in, long limit, long declaredLength) throws IOException {
-        if (declaredLength >= 0 && declaredLength <= limit) {
-            byte[] body = new byte[(int) declaredLength];
-            int n = in.readNBytes(body, 0, body.length);
-            if (n < body.length) {
-                return java.util.Arrays.copyOf(body, n);
-            }
-            return in.read() == -1 ? body : null;
-        }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(4096);
-        byte[] chunk = new byte[8192];
-        long total = 0;
-        int n;
-        while ((n = in.read(chunk)) != -1) {
-            total += n;
-            if (total > limit) {
-                return null;
-            }
-            out.write(chunk, 0, n);
-        }
-        return out.toByteArray();
     }
 }
