@@ -35,8 +35,12 @@ import org.HdrHistogram.Histogram;
 public final class BenchMain {
 
     static final String MODEL = "qwen";
-    /** What the gateway sends the router for the gateway body below (chatml template, see RouterBodies). */
-    static final String RENDERED_PROMPT = "<|im_start|>user\\nhello<|im_end|>\\n<|im_start|>assistant\\n";
+    /**
+     * What the gateway renders for the gateway body (Qwen3, thinking off), sent as is on the direct path, so both
+     * paths make the simulator write the same answer: plain words, no reasoning.
+     */
+    static final String RENDERED_PROMPT =
+            "<|im_start|>user\\nhello<|im_end|>\\n<|im_start|>assistant\\n<think>\\n\\n</think>\\n\\n";
     static final byte[] FIRST_TOKEN = ResponseParser.ascii("lorem");
 
     private BenchMain() {
@@ -65,7 +69,7 @@ public final class BenchMain {
     static String body(String kind, boolean stream, int maxTokens) {
         return switch (kind) {
             case "gateway" -> "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],"
-                    + "\"max_tokens\":" + maxTokens + (stream ? ",\"stream\":true" : "") + "}";
+                    + "\"chat_template_kwargs\":{\"enable_thinking\":false},\"max_tokens\":" + maxTokens + (stream ? ",\"stream\":true" : "") + "}";
             case "direct" -> "{\"prompt\":\"" + RENDERED_PROMPT + "\",\"prompt_type\":1,\"prompt_template\":\"\","
                     + "\"timeout\":300,\"client_reference\":\"bench\",\"stream\":" + stream + ",\"max_tokens\":"
                     + maxTokens + "}";
