@@ -139,7 +139,18 @@ class CustomerJourneyIT {
                     .LocatorAssertions.ContainsTextOptions().setTimeout(Duration.ofSeconds(15).toMillis()));
             assertThat(page.locator("#pg-meta")).containsText("completion tokens");
             assertThat(page.locator("#pg-output")).containsText("lorem ipsum");
+            assertThat(page.locator("#pg-reasoning-box")).isHidden(); // gemma-4 does not think unless asked
             Browser.shot(page, "08-playground");
+
+            page.getByLabel("Model").selectOption("qwen"); // Qwen3 thinks first: its reasoning is shown apart
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send")).click();
+            assertThat(page.locator("#pg-reasoning-box")).isVisible(new com.microsoft.playwright.assertions
+                    .LocatorAssertions.IsVisibleOptions().setTimeout(Duration.ofSeconds(15).toMillis()));
+            page.locator("#pg-reasoning-box summary").click();
+            assertThat(page.locator("#pg-reasoning")).not().isEmpty();
+            assertThat(page.locator("#pg-output")).containsText("lorem ipsum");
+            assertThat(page.locator("#pg-output")).not().containsText("<think>");
+            Browser.shot(page, "09-playground-reasoning");
         }
     }
 }
