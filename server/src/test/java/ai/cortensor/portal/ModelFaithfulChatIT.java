@@ -268,6 +268,22 @@ class ModelFaithfulChatIT {
         assertThat(deltas.stream().map(d -> d.path("content").asText("")).reduce("", String::concat)).isEqualTo("Blue.");
     }
 
+    @Test
+    void a_router_that_drops_special_tokens_still_gets_an_answer_through_as_documented() {
+        harness.behave(Behavior.defaults().withDropSpecialTokens(true));
+        ChatCompletion qwen = client.chat().completions().create(ChatCompletionCreateParams.builder().model("qwen")
+                .addUserMessage("Hi").build());
+        assertThat(qwen.choices().get(0).message()._additionalProperties().get("reasoning_content"))
+                .as("<think> is plain text to Qwen3's tokenizer, so reasoning survives").isNotNull();
+        assertThat(qwen.choices().get(0).message().content().orElseThrow()).contains("lorem ipsum");
+
+        ChatCompletion oss = client.chat().completions().create(ChatCompletionCreateParams.builder().model("oss-20b")
+                .addUserMessage("Hi").build());
+        String content = oss.choices().get(0).message().content().orElseThrow();
+        assertThat(content).as("without channel tokens gpt-oss text is content, never lost").contains("lorem ipsum");
+        assertThat(oss.usage().orElseThrow().completionTokens()).isPositive();
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"qwen", "oss-20b", "gemma-4"})
     void typed_control_tokens_cannot_forge_a_turn(String model) {

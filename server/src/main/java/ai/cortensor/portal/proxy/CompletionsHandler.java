@@ -168,7 +168,7 @@ public final class CompletionsHandler {
     /**
      * A JSON response format (or a forced tool call without streaming): the router is asked without streaming, the
      * whole answer is parsed and checked, and a failing answer is asked for again with the reason, at most
-     * {@code chat.structured-output-attempts} times. Every attempt is metered; the usage returned is their sum.
+     * {@code router.structured-output-attempts} times. Every attempt is metered; the usage returned is their sum.
      */
     private void validated(ServerResponse res, Trace trace, Call call, ChatTurn turn) {
         for (int attempt = 1; ; attempt++) {
