@@ -16,24 +16,20 @@ import ai.cortensor.portal.families.ToolChoice;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads the chat part of an OpenAI Chat Completions body into a {@link Conversation}: messages (normalised as vLLM
  * does: {@code content: null} is {@code ""}, tool-call arguments parsed with key order kept), tools, tool_choice,
- * parallel_tool_calls, response_format and the reasoning switches. Every field of a message, tool or format is
+ * parallel_tool_calls ({@link ToolsParser}), response_format and the reasoning switches. Every field of a message, tool or format is
  * either understood or refused with a 400 naming it.
  */
 final class ChatParser {
-    private static final Pattern FUNCTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Set<String> EFFORTS = Set.of("none", "minimal", "low", "medium", "high");
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "reasoning_content", "reasoning",
             "tool_calls", "tool_call_id", "refusal", "name", "audio", "function_call");
@@ -41,8 +37,8 @@ final class ChatParser {
     private ChatParser() {}
 
     static Conversation conversation(JsonNode root) {
-        List<Tool> tools = tools(root.get("tools"));
-        ToolChoice choice = toolChoice(root.get("tool_choice"), tools);
+        List<Tool> tools = ToolsParser.tools(root.get("tools"));
+        ToolChoice choice = ToolsParser.toolChoice(root.get("tool_choice"), tools);
         boolean parallel = Fields.bool(root, "parallel_tool_calls", "parallel_tool_calls", true);
         return new Conversation(messages(root.get("messages")), tools, choice, parallel,
                 responseFormat(root.get("response_format")), reasoning(root));
@@ -201,93 +197,6 @@ final class ChatParser {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private static List<Tool> tools(JsonNode arr) {
-        if (absent(arr)) {
-            return List.of();
-        }
-        if (!arr.isArray()) {
-            throw typeError("tools", "an array");
-        }
-        if (arr.size() > 128) {
-            throw invalid("tools", "At most 128 tools may be offered, got " + arr.size() + ".");
-        }
-        List<Tool> out = new ArrayList<>(arr.size());
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < arr.size(); i++) {
-            String at = "tools[" + i + "]";
-            JsonNode t = arr.get(i);
-            if (!t.isObject()) {
-                throw typeError(at, "an object");
-            }
-            String type = Fields.requiredString(t, "type", at + ".type");
-            if (!type.equals("function")) {
-                throw unsupported(at + ".type", "Only 'function' tools are supported; '" + type
-                        + "' (a built-in tool) is not.");
-            }
-            JsonNode fn = t.get("function");
-            if (absent(fn) || !fn.isObject()) {
-                throw missing(at + ".function");
-            }
-            for (Iterator<String> it = fn.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!Set.of("name", "description", "parameters", "strict").contains(f)) {
-                    throw Fields.unknown(at + ".function." + f);
-                }
-            }
-            String name = Fields.requiredString(fn, "name", at + ".function.name");
-            if (!FUNCTION_NAME.matcher(name).matches()) {
-                throw invalid(at + ".function.name", "Invalid function name '" + name
-                        + "': use 1 to 64 letters, digits, underscores or dashes.");
-            }
-            if (!names.add(name)) {
-                throw invalid(at + ".function.name", "Duplicate function name '" + name + "'.");
-            }
-            JsonNode params = fn.get("parameters");
-            if (absent(params)) {
-                params = Json.MAPPER.createObjectNode().put("type", "object").set("properties",
-                        Json.MAPPER.createObjectNode());
-            } else if (!params.isObject()) {
-                throw typeError(at + ".function.parameters", "a JSON schema object");
-            } else {
-                Schemas.check(params, at + ".function.parameters");
-            }
-            out.add(new Tool(name, Fields.optionalString(fn, "description", at + ".function.description"), params,
-                    Fields.bool(fn, "strict", at + ".function.strict", false), (ObjectNode) t));
-        }
-        return out;
-    }
-
-    private static ToolChoice toolChoice(JsonNode v, List<Tool> tools) {
-        if (absent(v)) {
-            return ToolChoice.AUTO;
-        }
-        if (tools.isEmpty()) {
-            throw invalid("tool_choice", "'tool_choice' is only allowed when 'tools' are specified.");
-        }
-        if (v.isTextual()) {
-            return switch (v.asText()) {
-                case "auto" -> ToolChoice.AUTO;
-                case "none" -> ToolChoice.NONE;
-                case "required" -> ToolChoice.REQUIRED;
-                default -> throw invalid("tool_choice", "Invalid value for 'tool_choice': '" + v.asText()
-                        + "'. Supported: 'none', 'auto', 'required' or {\"type\":\"function\",\"function\":{\"name\":...}}.");
-            };
-        }
-        if (!v.isObject()) {
-            throw typeError("tool_choice", "a string or an object");
-        }
-        String type = v.path("type").asText("");
-        if (!type.equals("function")) {
-            throw unsupported("tool_choice.type", "Only {\"type\":\"function\"} tool choices are supported.");
-        }
-        String name = v.path("function").path("name").asText("");
-        if (tools.stream().noneMatch(t -> t.name().equals(name))) {
-            throw invalid("tool_choice.function.name", "The tool_choice names the function '" + name
-                    + "', which is not among the offered tools.");
-        }
-        return new ToolChoice.Named(name);
     }
 
     private static ResponseFormat responseFormat(JsonNode v) {
