@@ -71,6 +71,8 @@ class OpenAiSdkIT {
         assertThat(c.model()).isEqualTo("qwen");
         assertThat(c.id()).startsWith("chatcmpl-");
         assertThat(c.usage().orElseThrow().completionTokens()).as("answer and reasoning tokens").isGreaterThan(16);
+        long reasoning = c.usage().orElseThrow().completionTokensDetails().orElseThrow().reasoningTokens().orElseThrow();
+        assertThat(reasoning).isPositive().isLessThan(c.usage().orElseThrow().completionTokens());
         assertThat(c.usage().orElseThrow().promptTokens()).isPositive();
     }
 
@@ -101,6 +103,8 @@ class OpenAiSdkIT {
         ChatCompletionChunk last = chunks.get(chunks.size() - 1);
         assertThat(last.choices()).isEmpty();
         assertThat(last.usage().orElseThrow().completionTokens()).as("answer, reasoning and markup tokens").isGreaterThan(12);
+        assertThat(last.usage().orElseThrow().completionTokensDetails().orElseThrow().reasoningTokens().orElseThrow())
+                .isPositive();
         assertThat(chunks.stream().flatMap(c -> c.choices().stream())
                 .filter(ch -> ch.finishReason().isPresent()).count()).isEqualTo(1);
     }

@@ -19,6 +19,8 @@ final class ChatChunks implements OutputSink, StreamRelay.Deltas {
     private final ChatTurn turn;
     private final OutputParser parser;
     private final TrimmingSink trimmed = new TrimmingSink(this);
+    /** The reasoning sent, kept only to count its tokens for {@code usage}; null while there is none. */
+    private StringBuilder reasoningText;
     private boolean first = true;
     private boolean gone;
     private int calls;
@@ -71,7 +73,16 @@ final class ChatChunks implements OutputSink, StreamRelay.Deltas {
 
     @Override
     public void reasoning(String delta) {
+        if (reasoningText == null) {
+            reasoningText = new StringBuilder(256);
+        }
+        reasoningText.append(delta);
         send(shapes.reasoningDelta(delta, first));
+    }
+
+    /** The reasoning sent, or null when there was none. */
+    String reasoningSent() {
+        return reasoningText == null ? null : reasoningText.toString();
     }
 
     @Override

@@ -332,14 +332,15 @@ public final class CompletionsHandler {
         OpenAiShapes shapes = call.shapes();
         if (!call.request().stream()) {
             sendJson(res, trace, shapes.chatCompletion(answer, turn.toolCallIds(answer.toolCalls().size()),
-                    trace.promptTokens, trace.completionTokens));
+                    trace.promptTokens, trace.completionTokens, reasoningTokens(trace, answer.reasoning())));
             return;
         }
         trace.end("completed", 200, null);
         try (EventStreamOutput out = new EventStreamOutput(res)) {
             ChatChunks chunks = new ChatChunks(out, shapes, turn);
             chunks.replay(answer);
-            if (chunks.gone() || !finishStream(out, shapes, trace, answer.finishReason())) {
+            if (chunks.gone() || !finishStream(out, shapes, trace, answer.finishReason(),
+                    reasoningTokens(trace, answer.reasoning()))) {
                 trace.end("cancelled", 499, "client_closed_request");
             }
         } catch (IOException | RuntimeException e) {
@@ -348,11 +349,20 @@ public final class CompletionsHandler {
     }
 
     /** The finish chunk, the usage chunk when asked for, and [DONE]; false when the client has gone. */
-    private static boolean finishStream(OutputStream out, OpenAiShapes shapes, Trace trace, String finishReason) {
+    private static boolean finishStream(OutputStream out, OpenAiShapes shapes, Trace trace, String finishReason,
+                                        int reasoningTokens) {
         return StreamRelay.write(out, shapes.finish(finishReason))
-                && (!shapes.includesUsage()
-                    || StreamRelay.write(out, shapes.usageChunk(trace.promptTokens, trace.completionTokens)))
+                && (!shapes.includesUsage() || StreamRelay.write(out, shapes.usageChunk(trace.promptTokens,
+                        trace.completionTokens, reasoningTokens)))
                 && StreamRelay.write(out, OpenAiShapes.DONE);
+    }
+
+    /**
+     * Routers report no split of completion tokens, so the reasoning returned is counted with the gateway's
+     * tokenizer (at most the completion tokens); 0 without reasoning, and then nothing is counted.
+     */
+    private int reasoningTokens(Trace trace, String reasoning) {
+        return reasoning == null || reasoning.isEmpty() ? 0 : Math.min(tokens.count(reasoning), trace.completionTokens);
     }
 
     private void sendJson(ServerResponse res, Trace trace, byte[] out) {
@@ -399,7 +409,9 @@ public final class CompletionsHandler {
                     attempt.set("ok", TargetHealth.Outcome.SUCCESS);
                     trace.end("completed", 200, null);
                     String finish = chunks != null && chunks.calledTools() ? "tool_calls" : r.finishReason();
-                    if (!finishStream(out, shapes, trace, finish)) {
+                    int reasoning = chunks == null || !shapes.includesUsage() ? 0
+                            : reasoningTokens(trace, chunks.reasoningSent());
+                    if (!finishStream(out, shapes, trace, finish, reasoning)) {
                         trace.end("cancelled", 499, "client_closed_request");
                     }
                 }

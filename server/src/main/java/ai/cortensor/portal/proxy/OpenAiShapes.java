@@ -58,7 +58,8 @@ final class OpenAiShapes {
     }
 
     /** A chat completion body for a parsed answer: content, reasoning_content and tool_calls as present. */
-    byte[] chatCompletion(ParsedOutput answer, List<String> callIds, int promptTokens, int completionTokens) {
+    byte[] chatCompletion(ParsedOutput answer, List<String> callIds, int promptTokens, int completionTokens,
+                          int reasoningTokens) {
         return Json.write(g -> {
             head(g, "chat.completion");
             g.writeArrayFieldStart("choices");
@@ -91,7 +92,7 @@ final class OpenAiShapes {
             g.writeStringField("finish_reason", answer.finishReason());
             g.writeEndObject();
             g.writeEndArray();
-            usage(g, promptTokens, completionTokens);
+            usage(g, promptTokens, completionTokens, reasoningTokens);
             g.writeEndObject();
         });
     }
@@ -183,12 +184,12 @@ final class OpenAiShapes {
     }
 
     /** The {@code stream_options.include_usage} chunk: no choices, full usage. */
-    byte[] usageChunk(int promptTokens, int completionTokens) {
+    byte[] usageChunk(int promptTokens, int completionTokens, int reasoningTokens) {
         return frame(g -> {
             head(g, route == Route.CHAT ? "chat.completion.chunk" : "text_completion");
             g.writeArrayFieldStart("choices");
             g.writeEndArray();
-            usage(g, promptTokens, completionTokens);
+            usage(g, promptTokens, completionTokens, reasoningTokens);
             g.writeEndObject();
         });
     }
@@ -234,10 +235,21 @@ final class OpenAiShapes {
     }
 
     private static void usage(JsonGenerator g, int promptTokens, int completionTokens) throws IOException {
+        usage(g, promptTokens, completionTokens, 0);
+    }
+
+    /** {@code completion_tokens_details.reasoning_tokens} is written when the answer had reasoning. */
+    private static void usage(JsonGenerator g, int promptTokens, int completionTokens, int reasoningTokens)
+            throws IOException {
         g.writeObjectFieldStart("usage");
         g.writeNumberField("prompt_tokens", promptTokens);
         g.writeNumberField("completion_tokens", completionTokens);
         g.writeNumberField("total_tokens", promptTokens + completionTokens);
+        if (reasoningTokens > 0) {
+            g.writeObjectFieldStart("completion_tokens_details");
+            g.writeNumberField("reasoning_tokens", reasoningTokens);
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 
