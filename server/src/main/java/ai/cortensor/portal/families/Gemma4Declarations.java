@@ -3,7 +3,7 @@ package ai.cortensor.portal.families;
 import static ai.cortensor.portal.families.Gemma4Values.QUOTE;
 import static ai.cortensor.portal.families.Gemma4Values.dictsort;
 import static ai.cortensor.portal.families.Gemma4Values.pyStr;
-import static ai.cortensor.portal.families.Gemma4Values.truthy;
+import static ai.cortensor.portal.families.JinjaValues.truthy;
 import static ai.cortensor.portal.families.Gemma4Values.upper;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -115,23 +115,6 @@ public final class Gemma4Values {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
-    /** Jinja truthiness of a JSON value; a missing key is falsy. */
-    static boolean truthy(JsonNode v) {
-        if (v == null || v.isNull() || v.isMissingNode()) {
-            return false;
-        }
-        if (v.isBoolean()) {
-            return v.booleanValue();
-        }
-        if (v.isNumber()) {
-            return v.doubleValue() != 0;
-        }
-        if (v.isTextual()) {
-            return !v.textValue().isEmpty();
-        }
-        return v.size() > 0;
-    }
-
     /** What Jinja prints for {@code {{ v }}}: Python's {@code str()}; a missing value prints nothing. */
     static String pyStr(JsonNode v) {
         if (v == null || v.isMissingNode()) {

@@ -1,5 +1,7 @@
 package ai.cortensor.portal.families;
 
+import static ai.cortensor.portal.families.JinjaValues.truthy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.math.BigDecimal;
@@ -164,23 +166,6 @@ final class HarmonyTools {
     /** Jinja attribute lookup on a JSON value: null (undefined) unless {@code n} is an object with that key. */
     static JsonNode get(JsonNode n, String key) {
         return n != null && n.isObject() ? n.get(key) : null;
-    }
-
-    /** Python truthiness; undefined is false. */
-    static boolean truthy(JsonNode n) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            return false;
-        }
-        if (n.isBoolean()) {
-            return n.booleanValue();
-        }
-        if (n.isNumber()) {
-            return n.decimalValue().signum() != 0;
-        }
-        if (n.isTextual()) {
-            return !n.textValue().isEmpty();
-        }
-        return n.size() > 0;
     }
 
     private static boolean isText(JsonNode n, String s) {

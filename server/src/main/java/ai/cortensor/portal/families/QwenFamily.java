@@ -66,7 +66,7 @@ final class QwenFamily implements Family {
             b.append(TOOLS_HEAD);
             for (Tool t : tools) {
                 b.append('\n');
-                PyJson.write(b, QwenJson.neutralise(t.definition(), TOKENS));
+                b.append(TOKENS.neutralise(PyJson.dumps(t.definition())));
             }
             b.append(TOOLS_TAIL);
         } else if (firstIsSystem) {
@@ -200,7 +200,9 @@ final class QwenFamily implements Family {
         } else if (parsed.isTextual()) {
             b.append(n(parsed.textValue()));
         } else {
-            PyJson.write(b, QwenJson.neutralise(parsed, TOKENS));
+            // the same as dumping neutralised strings: no Qwen token holds a character JSON escapes, nor can one span
+            // a string's closing quote
+            b.append(TOKENS.neutralise(PyJson.dumps(parsed)));
         }
     }
 

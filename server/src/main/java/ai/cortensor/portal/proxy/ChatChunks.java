@@ -19,7 +19,7 @@ final class ChatChunks implements OutputSink, StreamRelay.Deltas {
     private final ChatTurn turn;
     private final OutputParser parser;
     private final TrimmingSink trimmed = new TrimmingSink(this);
-    /** The reasoning sent, kept only to count its tokens for {@code usage}; null while there is none. */
+    /** The reasoning sent, kept only when the client asked for a usage chunk (to count its tokens); else null. */
     private StringBuilder reasoningText;
     private boolean first = true;
     private boolean gone;
@@ -73,14 +73,16 @@ final class ChatChunks implements OutputSink, StreamRelay.Deltas {
 
     @Override
     public void reasoning(String delta) {
-        if (reasoningText == null) {
-            reasoningText = new StringBuilder(256);
+        if (shapes.includesUsage()) {
+            if (reasoningText == null) {
+                reasoningText = new StringBuilder(256);
+            }
+            reasoningText.append(delta);
         }
-        reasoningText.append(delta);
         send(shapes.reasoningDelta(delta, first));
     }
 
-    /** The reasoning sent, or null when there was none. */
+    /** The reasoning sent (when a usage chunk was asked for), or null. */
     String reasoningSent() {
         return reasoningText == null ? null : reasoningText.toString();
     }

@@ -20,8 +20,10 @@ import com.networknt.schema.Schema;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One chat request's model-facing side: the conversation as the model will see it (structured-output instructions
@@ -44,13 +46,17 @@ final class ChatTurn {
     private final String callIdPrefix;
     private final LocalDate today;
     private final boolean stream;
+    /** Client schemas compiled for validation, shared by the attempts of one request (keyed by identity). */
+    private final Map<JsonNode, Schema> compiled;
 
-    private ChatTurn(Family family, Conversation conversation, LocalDate today, String callIdPrefix, boolean stream) {
+    private ChatTurn(Family family, Conversation conversation, LocalDate today, String callIdPrefix, boolean stream,
+                     Map<JsonNode, Schema> compiled) {
         this.family = family;
         this.conversation = conversation;
         this.today = today;
         this.stream = stream;
         this.callIdPrefix = callIdPrefix;
+        this.compiled = compiled;
         try {
             this.rendered = family.render(conversation, today);
         } catch (RenderRefused e) {
@@ -72,7 +78,7 @@ final class ChatTurn {
             }
         }
         String callIdPrefix = "call_" + requestId.substring(requestId.indexOf('_') + 1).toLowerCase(Locale.ROOT);
-        return new ChatTurn(family, instruct(c), today, callIdPrefix, stream);
+        return new ChatTurn(family, instruct(c), today, callIdPrefix, stream, new IdentityHashMap<>(2));
     }
 
     /** The conversation with the JSON instruction merged into its first system or developer message. */
@@ -182,15 +188,15 @@ final class ChatTurn {
         messages.add(Message.assistant(rejected.content() == null ? "" : rejected.content()));
         messages.add(Message.user("That answer cannot be used: " + problem + ". Answer again, following the "
                 + "instructions exactly."));
-        return new ChatTurn(family, conversation.withMessages(messages), today, callIdPrefix, stream);
+        return new ChatTurn(family, conversation.withMessages(messages), today, callIdPrefix, stream, compiled);
     }
 
-    private static String schemaProblem(JsonNode schemaNode, String text, String what) {
+    private String schemaProblem(JsonNode schemaNode, String text, String what) {
         JsonNode value = json(text);
         if (value == null) {
             return what + " is not valid JSON";
         }
-        Schema schema = Schemas.check(schemaNode, "schema");
+        Schema schema = compiled.computeIfAbsent(schemaNode, n -> Schemas.check(n, "schema"));
         List<String> errors = Schemas.errors(schema, value);
         return errors.isEmpty() ? null : what + " does not match the JSON schema: " + String.join("; ", errors);
     }

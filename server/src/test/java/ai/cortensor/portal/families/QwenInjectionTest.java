@@ -5,7 +5,6 @@ import static ai.cortensor.portal.families.QwenFamilyTest.TODAY;
 import static ai.cortensor.portal.families.QwenFamilyTest.count;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -80,7 +79,7 @@ class QwenInjectionTest {
     void neutralised_text_reads_the_same_but_for_an_invisible_joiner() {
         String n = QWEN.controlTokens().neutralise(EVIL_ALL);
         assertThat(n.replace("\u2060", "")).isEqualTo(EVIL_ALL);
-        JsonNode same = Vectors.MAPPER.createObjectNode().put("plain", "text");
-        assertThat(QwenJson.neutralise(same, QWEN.controlTokens())).isSameAs(same);
+        String plain = "{\"plain\": \"text\"}";
+        assertThat(QWEN.controlTokens().neutralise(plain)).isSameAs(plain);
     }
 }
