@@ -1,10 +1,10 @@
-package ai.cortensor.portal.proxy;
+package ai.cortensor.portal.gateway;
 
-import static ai.cortensor.portal.proxy.Fields.absent;
-import static ai.cortensor.portal.proxy.Fields.invalid;
-import static ai.cortensor.portal.proxy.Fields.missing;
-import static ai.cortensor.portal.proxy.Fields.typeError;
-import static ai.cortensor.portal.proxy.Fields.unsupported;
+import static ai.cortensor.portal.gateway.Fields.absent;
+import static ai.cortensor.portal.gateway.Fields.invalid;
+import static ai.cortensor.portal.gateway.Fields.missing;
+import static ai.cortensor.portal.gateway.Fields.typeError;
+import static ai.cortensor.portal.gateway.Fields.unsupported;
 
 import ai.cortensor.portal.families.Conversation;
 import ai.cortensor.portal.families.Message;
@@ -181,22 +181,9 @@ final class ChatParser {
             } else {
                 throw typeError(p + ".function.arguments", "a JSON string");
             }
-            out.add(new ToolCall(id, name, args, parseArguments(args)));
+            out.add(new ToolCall(id, name, args, Fields.arguments(args)));
         }
         return out;
-    }
-
-    /** The arguments string parsed with key order kept; {@code {}} for "" or "null"; null when not valid JSON. */
-    static JsonNode parseArguments(String args) {
-        String s = args.strip();
-        if (s.isEmpty() || s.equals("null")) {
-            return Json.MAPPER.createObjectNode();
-        }
-        try {
-            return Json.MAPPER.readTree(s);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     private static ResponseFormat responseFormat(JsonNode v) {

@@ -1,4 +1,4 @@
-package ai.cortensor.portal.proxy;
+package ai.cortensor.portal.gateway;
 
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.families.ParsedOutput;

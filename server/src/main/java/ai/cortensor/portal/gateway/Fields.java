@@ -1,17 +1,19 @@
-package ai.cortensor.portal.proxy;
+package ai.cortensor.portal.gateway;
 
 import ai.cortensor.portal.web.ApiError;
+import ai.cortensor.portal.web.Json;
+import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Typed reads of request fields; every failure is a 400 whose {@code param} is the full path of the field. */
-final class Fields {
+public final class Fields {
     private Fields() {}
 
-    static boolean absent(JsonNode v) {
+    public static boolean absent(JsonNode v) {
         return v == null || v.isNull();
     }
 
-    static String requiredString(JsonNode node, String field, String at) {
+    public static String requiredString(JsonNode node, String field, String at) {
         JsonNode v = node.get(field);
         if (absent(v)) {
             throw missing(at);
@@ -22,7 +24,7 @@ final class Fields {
         return v.asText();
     }
 
-    static String optionalString(JsonNode node, String field, String at) {
+    public static String optionalString(JsonNode node, String field, String at) {
         JsonNode v = node.get(field);
         if (absent(v)) {
             return null;
@@ -33,7 +35,7 @@ final class Fields {
         return v.asText();
     }
 
-    static boolean bool(JsonNode node, String field, String at, boolean otherwise) {
+    public static boolean bool(JsonNode node, String field, String at, boolean otherwise) {
         JsonNode v = node.get(field);
         if (absent(v)) {
             return otherwise;
@@ -44,7 +46,7 @@ final class Fields {
         return v.asBoolean();
     }
 
-    static Integer integer(JsonNode node, String field, int min, int max) {
+    public static Integer integer(JsonNode node, String field, int min, int max) {
         JsonNode v = node.get(field);
         if (absent(v)) {
             return null;
@@ -60,7 +62,7 @@ final class Fields {
         return i;
     }
 
-    static Double number(JsonNode node, String field, double min, double max) {
+    public static Double number(JsonNode node, String field, double min, double max) {
         JsonNode v = node.get(field);
         if (absent(v)) {
             return null;
@@ -76,24 +78,37 @@ final class Fields {
         return d;
     }
 
-    static ApiError missing(String at) {
+    public static ApiError missing(String at) {
         return ApiError.invalidRequest("missing_required_parameter", at, "Missing required parameter: '" + at + "'.");
     }
 
-    static ApiError typeError(String at, String expected) {
+    public static ApiError typeError(String at, String expected) {
         return ApiError.invalidRequest("invalid_type", at, "Invalid type for '" + at + "': expected " + expected + ".");
     }
 
-    static ApiError invalid(String at, String message) {
+    public static ApiError invalid(String at, String message) {
         return ApiError.invalidRequest("invalid_value", at, message);
     }
 
     /** A field this API does not have, named the way OpenAI names it. */
-    static ApiError unknown(String at) {
+    public static ApiError unknown(String at) {
         return ApiError.invalidRequest("unknown_parameter", at, "Unrecognized request argument supplied: '" + at + "'.");
     }
 
-    static ApiError unsupported(String at, String message) {
+    public static ApiError unsupported(String at, String message) {
         return ApiError.invalidRequest("unsupported_parameter", at, message);
+    }
+
+    /** The arguments string parsed with key order kept; {@code {}} for "" or "null"; null when not valid JSON. */
+    public static JsonNode arguments(String args) {
+        String s = args.strip();
+        if (s.isEmpty() || s.equals("null")) {
+            return Json.MAPPER.createObjectNode();
+        }
+        try {
+            return Json.MAPPER.readTree(s);
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

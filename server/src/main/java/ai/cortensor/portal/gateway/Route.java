@@ -1,4 +1,4 @@
-package ai.cortensor.portal.proxy;
+package ai.cortensor.portal.gateway;
 
 /** The two completion routes of the public API. */
 public enum Route {

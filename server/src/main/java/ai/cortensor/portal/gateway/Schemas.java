@@ -1,4 +1,4 @@
-package ai.cortensor.portal.proxy;
+package ai.cortensor.portal.gateway;
 
 import ai.cortensor.portal.web.ApiError;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +17,7 @@ import java.util.Set;
  * that is not a local {@code #...} pointer or an unknown {@code $schema} is refused, so validating never makes the
  * gateway fetch a URL.
  */
-final class Schemas {
+public final class Schemas {
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     private static final Set<String> DIALECTS = Set.of(
             "https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2019-09/schema",
@@ -28,7 +28,7 @@ final class Schemas {
     private Schemas() {}
 
     /** Refuses a schema that is not self-contained, too deep, or does not compile. */
-    static Schema check(JsonNode schema, String at) {
+    public static Schema check(JsonNode schema, String at) {
         walk(schema, at, 0);
         try {
             return REGISTRY.getSchema(schema);
@@ -38,7 +38,7 @@ final class Schemas {
     }
 
     /** Validation errors of {@code instance} against {@code schema}, as readable messages (empty when valid). */
-    static List<String> errors(Schema schema, JsonNode instance) {
+    public static List<String> errors(Schema schema, JsonNode instance) {
         List<Error> errors = schema.validate(instance);
         return errors.stream().limit(5).map(Error::getMessage).toList();
     }

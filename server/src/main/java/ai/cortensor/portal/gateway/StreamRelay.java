@@ -1,4 +1,4 @@
-package ai.cortensor.portal.proxy;
+package ai.cortensor.portal.gateway;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,10 +1,10 @@
-package ai.cortensor.portal.proxy;
+package ai.cortensor.portal.gateway;
 
-import static ai.cortensor.portal.proxy.Fields.absent;
-import static ai.cortensor.portal.proxy.Fields.invalid;
-import static ai.cortensor.portal.proxy.Fields.missing;
-import static ai.cortensor.portal.proxy.Fields.typeError;
-import static ai.cortensor.portal.proxy.Fields.unsupported;
+import static ai.cortensor.portal.gateway.Fields.absent;
+import static ai.cortensor.portal.gateway.Fields.invalid;
+import static ai.cortensor.portal.gateway.Fields.missing;
+import static ai.cortensor.portal.gateway.Fields.typeError;
+import static ai.cortensor.portal.gateway.Fields.unsupported;
 
 import ai.cortensor.portal.families.Tool;
 import ai.cortensor.portal.families.ToolChoice;

@@ -19,7 +19,7 @@ import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.PlanStore;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
-import ai.cortensor.portal.proxy.CompletionsHandler;
+import ai.cortensor.portal.gateway.CompletionsHandler;
 import ai.cortensor.portal.usage.UsageReports;
 import io.helidon.webserver.http.HttpRouting;
 import java.security.SecureRandom;

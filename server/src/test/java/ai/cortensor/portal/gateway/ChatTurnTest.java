@@ -1,4 +1,4 @@
-package ai.cortensor.portal.proxy;
+package ai.cortensor.portal.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,26 @@
+package ai.cortensor.portal.gateway;
+
+import ai.cortensor.portal.families.ParsedOutput;
+
+/**
+ * One request in one dialect, after parsing: what the gateway must run ({@link #request()}) and how its answer is
+ * written back, whole ({@link #body}) or as events ({@link #stream}). Made by {@link Dialect#parse}; it may keep
+ * whatever of the client's request only the dialect needs (ids, metadata, {@code store}, …).
+ */
+public interface Exchange {
+    InferenceRequest request();
+
+    /** The whole answer of a non-streaming request, as the response body (status 200, JSON). */
+    byte[] body(ParsedOutput answer, Usage usage, ResponseMeta meta);
+
+    /** The encoder for a streaming request's events, writing to {@code out}. */
+    StreamEncoder stream(ResponseMeta meta, EventStream out);
+
+    /**
+     * True when the dialect reports reasoning tokens in its usage (the gateway then counts them, which costs a
+     * tokenizer pass over the reasoning); {@link Usage#reasoningTokens()} is 0 otherwise.
+     */
+    default boolean reportsReasoningTokens() {
+        return true;
+    }
+}
