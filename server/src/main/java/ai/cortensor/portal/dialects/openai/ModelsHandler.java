@@ -1,4 +1,4 @@
-package ai.cortensor.portal.gateway;
+package ai.cortensor.portal.dialects.openai;
 
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
