@@ -144,7 +144,9 @@ public final class Portal implements AutoCloseable {
                 gatewayMetrics::probe);
         Gateway gateway = new Gateway(keys, admission, catalog, routerClient,
                 ledger, new TokenCounter(), gatewayMetrics, clock, config.http().maxBodyBytes(), config.router());
-        ModelsHandler models = new ModelsHandler(keys, catalog);
+        // every inference API shape runs the one pipeline; a new dialect is one more entry here
+        List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS);
+        ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
         Ops ops = new Ops(catalog, ledger, registry, VERSION);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
@@ -167,8 +169,7 @@ public final class Portal implements AutoCloseable {
                 .get("/health", ops::health)
                 .get("/ready", ops::ready)
                 .get("/metrics", ops::metrics);
-        // every inference API shape runs the one pipeline; a new dialect is one more entry here
-        for (Dialect dialect : List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS)) {
+        for (Dialect dialect : dialects) {
             routing.post(dialect.path(), (req, res) -> gateway.handle(dialect, req, res))
                     .any(dialect.path(), ApiFallbacks::methodNotAllowed);
         }
