@@ -30,7 +30,7 @@ import java.util.Set;
 /**
  * Reads an Anthropic Messages body ({@code POST /v1/messages}, or the {@code count_tokens} body, which has no
  * {@code max_tokens}, {@code stream} or sampling) into a {@link Conversation}: {@code system} first, then each
- * message, a user message's {@code tool_result} blocks becoming tool messages and an assistant's {@code thinking}
+ * message ({@code user}, {@code assistant}, or a later {@code system} instruction), a user message's {@code tool_result} blocks becoming tool messages and an assistant's {@code thinking}
  * and {@code tool_use} blocks its reasoning and tool calls. Every field is honoured or refused with a 400 naming
  * it; docs/api.md has the table.
  */
@@ -166,8 +166,12 @@ final class MessagesParser {
     }
 
     /** One client message, read: its text, reasoning, tool uses (assistant) or tool results (user). */
-    private record Turn(boolean assistant, String text, boolean hasText, String thinking, List<ToolCall> uses,
-                        List<Result> results) {}
+    private record Turn(Message.Role role, String text, boolean hasText, String thinking, List<ToolCall> uses,
+                        List<Result> results) {
+        boolean assistant() {
+            return role == Message.Role.ASSISTANT;
+        }
+    }
 
     private record Result(String toolUseId, String content, int block) {}
 
@@ -194,6 +198,10 @@ final class MessagesParser {
         pairToolUses(turns);
         List<Message> out = new ArrayList<>(arr.size() + 2);
         for (Turn t : turns) {
+            if (t.role() == Message.Role.SYSTEM) {
+                out.add(Message.system(t.text()));
+                continue;
+            }
             if (t.assistant()) {
                 out.add(new Message(Message.Role.ASSISTANT, t.text(), t.thinking(), t.uses(), null));
                 continue;
@@ -215,7 +223,7 @@ final class MessagesParser {
     private static void pairToolUses(List<Turn> turns) {
         for (int i = 0; i < turns.size(); i++) {
             Turn t = turns.get(i);
-            if (t.assistant() || t.results().isEmpty()) {
+            if (t.results().isEmpty()) {
                 continue;
             }
             Turn prev = i > 0 ? turns.get(i - 1) : null;
@@ -251,19 +259,20 @@ final class MessagesParser {
     private static Turn turn(JsonNode m, String at) {
         object(m, at);
         Checks.only(m, at, MESSAGE_FIELDS);
-        String role = Checks.requiredString(m, "role", at + ".role");
-        boolean assistant = switch (role) {
-            case "user" -> false;
-            case "assistant" -> true;
-            default -> throw invalid(at + ".role", "Input should be 'user' or 'assistant'" + (role.equals("system")
-                    ? ": the Messages API takes the system prompt in the top-level 'system' field." : ""));
+        String roleName = Checks.requiredString(m, "role", at + ".role");
+        Message.Role role = switch (roleName) {
+            case "user" -> Message.Role.USER;
+            case "assistant" -> Message.Role.ASSISTANT;
+            case "system" -> Message.Role.SYSTEM;
+            default -> throw invalid(at + ".role", "Input should be 'user', 'assistant' or 'system'");
         };
+        boolean assistant = role == Message.Role.ASSISTANT;
         JsonNode content = m.get("content");
         if (absent(content)) {
             throw missing(at + ".content");
         }
         if (content.isTextual()) {
-            return new Turn(assistant, content.asText(), true, null, List.of(), List.of());
+            return new Turn(role, content.asText(), true, null, List.of(), List.of());
         }
         if (!content.isArray()) {
             throw type(at + ".content", "a valid string or a list of content blocks");
@@ -280,6 +289,9 @@ final class MessagesParser {
             String p = at + ".content[" + j + "]";
             JsonNode block = object(content.get(j), p);
             String kind = Checks.requiredString(block, "type", p + ".type");
+            if (role == Message.Role.SYSTEM && !kind.equals("text")) {
+                throw unsupportedContent(p + ".type", "Only text blocks are allowed in system messages.");
+            }
             switch (kind) {
                 case "text" -> {
                     if (hasText) {
@@ -317,7 +329,7 @@ final class MessagesParser {
                 default -> throw blockType(kind, p + ".type");
             }
         }
-        return new Turn(assistant, text.toString(), hasText, thinking == null ? null : thinking.toString(),
+        return new Turn(role, text.toString(), hasText, thinking == null ? null : thinking.toString(),
                 List.copyOf(uses), List.copyOf(results));
     }
 

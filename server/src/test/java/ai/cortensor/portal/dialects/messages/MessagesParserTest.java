@@ -250,10 +250,17 @@ class MessagesParserTest {
     }
 
     @Test
-    void a_system_role_in_messages_is_refused_pointing_at_the_top_level_field() {
-        ApiError e = refusal(body("\"messages\":[{\"role\":\"system\",\"content\":\"a\"},{\"role\":\"user\",\"content\":\"b\"}]"));
-        assertThat(e.param()).isEqualTo("messages[0].role");
-        assertThat(e.getMessage()).contains("top-level 'system'");
+    void a_system_message_in_messages_is_a_system_message_where_it_stands() {
+        Conversation c = conversation(body("""
+                "system":"First.","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},
+                  {"role":"system","content":[{"type":"text","text":"Now answer in French."}]},{"role":"user","content":"c"}]"""));
+        assertThat(c.messages()).containsExactly(Message.system("First."), Message.user("a"), Message.assistant("b"),
+                Message.system("Now answer in French."), Message.user("c"));
+        assertThat(refusal(body("\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"tool_result\","
+                + "\"tool_use_id\":\"t\"}]},{\"role\":\"user\",\"content\":\"b\"}]")).param())
+                .isEqualTo("messages[0].content[0].type");
+        assertThat(refusal(body("\"messages\":[{\"role\":\"robot\",\"content\":\"a\"}]")).param())
+                .isEqualTo("messages[0].role");
     }
 
     @Test
