@@ -25,6 +25,7 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.MessageTokensCount;
+import com.anthropic.models.messages.OutputConfig;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.StructuredMessage;
@@ -216,8 +217,12 @@ class AnthropicSdkIT {
     }
 
     @Test
-    void a_thinking_budget_selects_the_gpt_oss_reasoning_effort() {
-        client.messages().create(MessageCreateParams.builder().model("oss-120b").maxTokens(30000).enabledThinking(20000)
+    void a_thinking_budget_or_output_config_effort_selects_the_gpt_oss_reasoning_effort() {
+        client.messages().create(MessageCreateParams.builder().model("oss-120b").maxTokens(4096).enabledThinking(1024)
+                .addUserMessage("Think a little.").build());
+        assertThat(lastPrompt("Think a little.")).contains("Reasoning: low");
+        client.messages().create(MessageCreateParams.builder().model("oss-120b").maxTokens(4096).enabledThinking(1024)
+                .outputConfig(OutputConfig.builder().effort(OutputConfig.Effort.MAX).build())
                 .addUserMessage("Think hard.").build());
         assertThat(lastPrompt("Think hard.")).contains("Reasoning: high");
     }
@@ -457,16 +462,21 @@ class AnthropicSdkIT {
     }
 
     @Test
-    void a_used_up_allowance_ends_as_a_rate_limit_exception_after_the_sdks_retries() {
+    void a_used_up_allowance_is_a_rate_limit_exception_at_once_instead_of_a_days_long_sdk_wait() {
         try (PortalHarness h = new PortalHarness()) {
             h.plan("one-a-week", "{\"weekly_requests\": 1}");
             String k = h.newKey("anthropic-quota@example.com", "one-a-week");
             sdk(h, k, 0).messages().create(ask("gemma-4", "the only one").build());
+            long start = System.nanoTime();
             assertThatThrownBy(() -> sdk(h, k, 2).messages().create(ask("gemma-4", "more").build()))
-                    .isInstanceOfSatisfying(RateLimitException.class, e -> assertThat(e.apiMessage().orElseThrow())
-                            .contains("allowance"));
+                    .isInstanceOfSatisfying(RateLimitException.class, e -> {
+                        assertThat(e.apiMessage().orElseThrow()).contains("allowance");
+                        assertThat(Long.parseLong(e.headers().values("retry-after").get(0))).isGreaterThan(60);
+                        assertThat(e.headers().values("x-should-retry")).containsExactly("false");
+                    });
+            assertThat((System.nanoTime() - start) / 1_000_000).as("no retry, no wait").isLessThan(5_000);
             await().atMost(Duration.ofSeconds(5)).until(() -> h.count(
-                    "SELECT count(*) FROM request_logs WHERE status = 'blocked' AND route = '/v1/messages'") == 3);
+                    "SELECT count(*) FROM request_logs WHERE status = 'blocked' AND route = '/v1/messages'") == 1);
         }
     }
 

@@ -11,10 +11,15 @@ import io.helidon.webserver.http.Filter;
  * What Anthropic's clients expect around the Messages routes before any handler runs: every response under
  * {@code /v1/messages} also carries the request id as {@code request-id} (what the SDKs read: {@code requestId()}
  * on responses and exceptions), and a wrong method or an unknown path there (message batches are not offered) is
- * answered with Anthropic's error object instead of OpenAI's.
+ * answered with Anthropic's error object instead of OpenAI's. A 429 whose {@code Retry-After} is more than a
+ * minute away (a used-up weekly allowance) also says {@code x-should-retry: false}: Anthropic's Java SDK would
+ * otherwise sleep that long inside the call (its Python and TypeScript SDKs already give up past a minute), so the
+ * client gets its {@code RateLimitException} at once and decides itself.
  */
 public final class AnthropicEdge {
     static final HeaderName REQUEST_ID = HeaderNames.create("request-id");
+    static final HeaderName SHOULD_RETRY = HeaderNames.create("x-should-retry");
+    static final long LONGEST_CLIENT_WAIT_SECONDS = 60;
 
     private AnthropicEdge() {}
 
@@ -28,6 +33,12 @@ public final class AnthropicEdge {
             }
             String requestId = WebHeaders.requestId(res);
             res.header(REQUEST_ID, requestId);
+            res.beforeSend(() -> {
+                if (res.status().code() == 429 && waitSeconds(res.headers().first(HeaderNames.RETRY_AFTER).orElse(null))
+                        > LONGEST_CLIENT_WAIT_SECONDS) {
+                    res.header(SHOULD_RETRY, "false");
+                }
+            });
             String method = req.prologue().method().text();
             if (!path.equals(MessagesDialect.PATH) && !path.equals(CountTokensHandler.PATH)) {
                 AnthropicErrors.send(res, new ApiError(404, "invalid_request_error", "unknown_url", null,
@@ -39,5 +50,13 @@ public final class AnthropicEdge {
                 chain.proceed();
             }
         };
+    }
+
+    private static long waitSeconds(String retryAfter) {
+        try {
+            return retryAfter == null ? 0 : Long.parseLong(retryAfter.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 }
