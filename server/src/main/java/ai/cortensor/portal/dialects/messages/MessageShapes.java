@@ -61,14 +61,7 @@ final class MessageShapes {
                 g.writeStartObject();
                 toolUse(g, toolUseId(meta, i), call.name());
                 g.writeFieldName("input");
-                JsonNode input = Fields.arguments(call.arguments());
-                if (input != null && input.isObject()) {
-                    g.writeTree(input);
-                } else {
-                    // the families return a call only when its arguments parse; anything else is content
-                    g.writeStartObject();
-                    g.writeEndObject();
-                }
+                g.writeRawValue(inputJson(call.arguments()));
                 caller(g);
                 g.writeEndObject();
             }
@@ -79,6 +72,16 @@ final class MessageShapes {
             usage(g, usage, true);
             g.writeEndObject();
         });
+    }
+
+    /**
+     * A tool call's arguments as a tool_use {@code input}: the JSON object the model wrote (key order kept,
+     * written compactly), {@code {}} when empty or anything but an object. qwen and gemma-4 only return calls whose
+     * arguments parse (others are content); a gpt-oss call streams its arguments as written and may not.
+     */
+    static String inputJson(String arguments) {
+        JsonNode parsed = Fields.arguments(arguments);
+        return parsed != null && parsed.isObject() ? parsed.toString() : "{}";
     }
 
     /**

@@ -9,10 +9,13 @@ import ai.cortensor.portal.web.ApiError;
 /**
  * Anthropic's event sequence for one streamed answer: {@code message_start}; per content block
  * {@code content_block_start}, its {@code content_block_delta}s ({@code thinking_delta} then one
- * {@code signature_delta}, {@code text_delta}, or {@code input_json_delta}) and {@code content_block_stop};
+ * {@code signature_delta}, {@code text_delta}, or one {@code input_json_delta}) and {@code content_block_stop};
  * {@code ping} after the first block starts, as Anthropic sends it; then {@code message_delta} (stop reason and
  * usage) and {@code message_stop}. A new kind of event closes the open block, so reasoning, text and calls that
- * interleave become consecutive blocks. A broken stream ends with an {@code error} event.
+ * interleave become consecutive blocks. A tool call's input is sent whole when the call is complete, once it is
+ * known to be a JSON object: the SDKs parse the joined {@code partial_json} of a block as an object when it stops,
+ * and a {@code gpt-oss} call (whose arguments stream as written) could otherwise end as broken JSON and break the
+ * client's stream. A broken stream ends with an {@code error} event.
  */
 final class MessagesEncoder implements StreamEncoder {
     private enum Block { NONE, THINKING, TEXT, TOOL_USE }
@@ -28,6 +31,7 @@ final class MessagesEncoder implements StreamEncoder {
     /** The tool call whose tool_use block is open. */
     private int openCall = -1;
     private final StringBuilder thinking = new StringBuilder();
+    private final StringBuilder input = new StringBuilder();
 
     MessagesEncoder(ResponseMeta meta, EventStream out, boolean omitThinking) {
         this.meta = meta;
@@ -65,6 +69,7 @@ final class MessagesEncoder implements StreamEncoder {
     public void toolCallStart(int call, String name) {
         begin(Block.TOOL_USE, MessageShapes.toolUseStart(index + 1, MessageShapes.toolUseId(meta, call), name));
         openCall = call;
+        input.setLength(0);
     }
 
     @Override
@@ -72,9 +77,7 @@ final class MessagesEncoder implements StreamEncoder {
         if (open != Block.TOOL_USE || openCall != call) {
             throw new IllegalStateException("arguments of tool call " + call + " outside its block");
         }
-        if (!delta.isEmpty()) {
-            send("content_block_delta", MessageShapes.delta(index, "input_json_delta", "partial_json", delta));
-        }
+        input.append(delta);
     }
 
     @Override
@@ -109,10 +112,14 @@ final class MessagesEncoder implements StreamEncoder {
         }
     }
 
-    /** Ends the open block; a thinking block gets its signature first. */
+    /** Ends the open block; a thinking block gets its signature first, a tool_use block its input. */
     private void close() {
         if (open == Block.NONE) {
             return;
+        }
+        if (open == Block.TOOL_USE && !input.isEmpty()) {
+            send("content_block_delta", MessageShapes.delta(index, "input_json_delta", "partial_json",
+                    MessageShapes.inputJson(input.toString())));
         }
         if (open == Block.THINKING) {
             send("content_block_delta", MessageShapes.delta(index, "signature_delta", "signature",

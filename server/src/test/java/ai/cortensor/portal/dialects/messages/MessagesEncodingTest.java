@@ -114,7 +114,7 @@ class MessagesEncodingTest {
     }
 
     @Test
-    void a_tool_call_streams_as_a_tool_use_block_with_input_json_deltas() {
+    void a_tool_call_streams_as_a_tool_use_block_with_its_whole_input_in_one_input_json_delta() {
         String wire = stream(false, e -> {
             e.content("Checking.");
             e.toolCallStart(0, "get_weather");
@@ -131,8 +131,7 @@ class MessagesEncodingTest {
                 + blockStop(0)
                 + blockStart(1, "{\"type\":\"tool_use\",\"id\":\"toolu_01jq7abcdef_0\",\"name\":\"get_weather\",\"input\":{},"
                         + "\"caller\":{\"type\":\"direct\"}}")
-                + delta(1, "{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"city\\\":\"}")
-                + delta(1, "{\"type\":\"input_json_delta\",\"partial_json\":\" \\\"Paris\\\"}\"}")
+                + delta(1, "{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"city\\\":\\\"Paris\\\"}\"}")
                 + blockStop(1)
                 + blockStart(2, "{\"type\":\"tool_use\",\"id\":\"toolu_01jq7abcdef_1\",\"name\":\"get_time\",\"input\":{},"
                         + "\"caller\":{\"type\":\"direct\"}}")
@@ -140,6 +139,21 @@ class MessagesEncodingTest {
                 + blockStop(2)
                 + messageDelta("tool_use", usage(30, 25))
                 + STOP);
+    }
+
+    @Test
+    void tool_input_that_is_not_a_json_object_is_sent_as_an_empty_object_and_no_input_sends_no_delta() {
+        String wire = stream(false, e -> {
+            e.toolCallStart(0, "broken");
+            e.toolCallArguments(0, "{\"city\": \"Par");
+            e.toolCallStart(1, "listy");
+            e.toolCallArguments(1, "[1, 2]");
+            e.toolCallStart(2, "noargs");
+            e.finish("tool_calls", new Usage(1, 1, 0, false));
+        });
+        assertThat(wire).contains(delta(0, "{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}") + blockStop(0))
+                .contains(delta(1, "{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}") + blockStop(1))
+                .contains("\"name\":\"noargs\",\"input\":{},\"caller\":{\"type\":\"direct\"}}}\n\n" + blockStop(2));
     }
 
     @Test
