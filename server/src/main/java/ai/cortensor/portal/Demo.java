@@ -70,11 +70,14 @@ final class Demo implements Callable<Integer> {
 
                   curl -s $OPENAI_BASE_URL/chat/completions -H "Authorization: Bearer $OPENAI_API_KEY" -H 'Content-Type: application/json' -d '{"model":"qwen","messages":[{"role":"user","content":"Hello!"}]}'
 
+                The same key works for the Responses API ($OPENAI_BASE_URL/responses) and for Anthropic SDKs:
+                  export ANTHROPIC_BASE_URL=http://127.0.0.1:%d ANTHROPIC_API_KEY=$OPENAI_API_KEY
+
                 Portal: http://127.0.0.1:%d/signin — sign in as %s with password %s
                 Operators: console http://127.0.0.1:%d/admin with the admin token in %s, or the CLI:
                   export PORTAL_ADMIN_URL=http://127.0.0.1:%d PORTAL_ADMIN_TOKEN=$(cat %s); ./portal admin pool list
                 Models: %s. Health: http://127.0.0.1:%d/health. Mails are written to this log. Stop with Ctrl-C.
-                """.formatted(config.dataDir(), base, key, portal.port(), DEMO_EMAIL, password, portal.port(),
+                """.formatted(config.dataDir(), base, key, portal.port(), portal.port(), DEMO_EMAIL, password, portal.port(),
                 operatorToken, portal.port(), operatorToken,
                 String.join(", ", portal.catalog().models().stream().map(m -> m.alias()).toList()), portal.port()));
         Main.awaitShutdown(portal, a, b);

@@ -27,10 +27,11 @@ import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.PoolLoad;
 import ai.cortensor.portal.pools.RouterClient;
 import ai.cortensor.portal.portal.CustomerPortal;
-import ai.cortensor.portal.gateway.CompletionsHandler;
+import ai.cortensor.portal.dialects.openai.OpenAiDialect;
+import ai.cortensor.portal.gateway.Dialect;
+import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.gateway.GatewayMetrics;
-import ai.cortensor.portal.gateway.ModelsHandler;
-import ai.cortensor.portal.gateway.Route;
+import ai.cortensor.portal.dialects.openai.ModelsHandler;
 import ai.cortensor.portal.usage.TokenCounter;
 import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
@@ -49,6 +50,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -140,13 +142,15 @@ public final class Portal implements AutoCloseable {
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
                 gatewayMetrics::probe);
-        CompletionsHandler completions = new CompletionsHandler(keys, admission, catalog, routerClient,
+        Gateway gateway = new Gateway(keys, admission, catalog, routerClient,
                 ledger, new TokenCounter(), gatewayMetrics, clock, config.http().maxBodyBytes(), config.router());
-        ModelsHandler models = new ModelsHandler(keys, catalog);
+        // every inference API shape runs the one pipeline; a new dialect is one more entry here
+        List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS);
+        ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
         Ops ops = new Ops(catalog, ledger, registry, VERSION);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
-        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, completions,
+        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
                 admission, whyBlocked, clock, publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
         OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
@@ -158,10 +162,6 @@ public final class Portal implements AutoCloseable {
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(WebHeaders.requestIdFilter(clock))
-                .post(Route.CHAT.path(), (req, res) -> completions.handle(Route.CHAT, req, res))
-                .any(Route.CHAT.path(), ApiFallbacks::methodNotAllowed)
-                .post(Route.TEXT.path(), (req, res) -> completions.handle(Route.TEXT, req, res))
-                .any(Route.TEXT.path(), ApiFallbacks::methodNotAllowed)
                 .get("/v1/models", models::list)
                 .any("/v1/models", ApiFallbacks::methodNotAllowed)
                 .get("/v1/models/{id}", models::one)
@@ -169,6 +169,10 @@ public final class Portal implements AutoCloseable {
                 .get("/health", ops::health)
                 .get("/ready", ops::ready)
                 .get("/metrics", ops::metrics);
+        for (Dialect dialect : dialects) {
+            routing.post(dialect.path(), (req, res) -> gateway.handle(dialect, req, res))
+                    .any(dialect.path(), ApiFallbacks::methodNotAllowed);
+        }
         customerPortal.register(routing);
         adminApi.register(routing);
         operatorConsole.register(routing);

@@ -17,7 +17,7 @@ public record RequestLifecycle(RequestRow request, List<Stage> stages, UsageEven
 
     static RequestLifecycle of(RequestRow r, UsageEvent usage) {
         List<Stage> stages = new ArrayList<>();
-        stages.add(new Stage("accepted", r.acceptedAt(), r.route() + (r.model() == null ? "" : " model " + r.model())
+        stages.add(new Stage("accepted", r.acceptedAt(), "POST " + r.route() + (r.model() == null ? "" : " model " + r.model())
                 + (r.apiKeyId() == null ? " (no valid key)" : " key " + r.apiKeyId() + " account " + r.account())
                 + (r.stream() ? " streaming" : "")));
         Instant end = r.acceptedAt().plusMillis(r.latencyMs());

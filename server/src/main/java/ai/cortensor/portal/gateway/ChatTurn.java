@@ -4,6 +4,7 @@ import ai.cortensor.portal.families.Conversation;
 import ai.cortensor.portal.families.Family;
 import ai.cortensor.portal.families.Message;
 import ai.cortensor.portal.families.OutputParser;
+import ai.cortensor.portal.families.OutputSink;
 import ai.cortensor.portal.families.ParsedOutput;
 import ai.cortensor.portal.families.Reasoning;
 import ai.cortensor.portal.families.RenderRefused;
@@ -11,6 +12,7 @@ import ai.cortensor.portal.families.Rendered;
 import ai.cortensor.portal.families.ResponseFormat;
 import ai.cortensor.portal.families.Tool;
 import ai.cortensor.portal.families.ToolChoice;
+import ai.cortensor.portal.families.TrimmingSink;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.Json;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -22,7 +24,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,7 +32,7 @@ import java.util.Map;
  * forced tool choice on a non-streaming request, are <em>validated</em>: the answer is parsed whole, checked
  * ({@link #problem}) and, if it fails, asked for again ({@link #retry}) with the reason, a bounded number of times.
  */
-final class ChatTurn {
+final class ChatTurn implements Turn {
     static final String JSON_SCHEMA_INSTRUCTION = "Respond with a single JSON value and nothing else, no prose and no "
             + "code fences. It must validate against this JSON Schema:";
     static final String JSON_OBJECT_INSTRUCTION = "Respond with a single JSON object and nothing else, no prose and no "
@@ -43,19 +44,17 @@ final class ChatTurn {
     private final Family family;
     private final Conversation conversation;
     private final Rendered rendered;
-    private final String callIdPrefix;
     private final LocalDate today;
     private final boolean stream;
     /** Client schemas compiled for validation, shared by the attempts of one request (keyed by identity). */
     private final Map<JsonNode, Schema> compiled;
 
-    private ChatTurn(Family family, Conversation conversation, LocalDate today, String callIdPrefix, boolean stream,
+    private ChatTurn(Family family, Conversation conversation, LocalDate today, boolean stream,
                      Map<JsonNode, Schema> compiled) {
         this.family = family;
         this.conversation = conversation;
         this.today = today;
         this.stream = stream;
-        this.callIdPrefix = callIdPrefix;
         this.compiled = compiled;
         try {
             this.rendered = family.render(conversation, today);
@@ -65,8 +64,7 @@ final class ChatTurn {
     }
 
     /** Checks what the family can honour, adds the structured-output instruction and renders. */
-    static ChatTurn prepare(Family family, String model, Conversation c, LocalDate today, String requestId,
-                            boolean stream) {
+    static ChatTurn prepare(Family family, String model, Conversation c, LocalDate today, boolean stream) {
         Reasoning r = c.reasoning();
         if (!family.reasons()) {
             if (r.effort() != null && !r.effort().equals("none") && !r.effort().equals("minimal")) {
@@ -77,8 +75,7 @@ final class ChatTurn {
                         + "' does not reason.");
             }
         }
-        String callIdPrefix = "call_" + requestId.substring(requestId.indexOf('_') + 1).toLowerCase(Locale.ROOT);
-        return new ChatTurn(family, instruct(c), today, callIdPrefix, stream, new IdentityHashMap<>(2));
+        return new ChatTurn(family, instruct(c), today, stream, new IdentityHashMap<>(2));
     }
 
     /** The conversation with the JSON instruction merged into its first system or developer message. */
@@ -102,44 +99,49 @@ final class ChatTurn {
         return c.withMessages(messages);
     }
 
-    String prompt() {
+    @Override
+    public String prompt() {
         return rendered.prompt();
     }
 
-    /** A parser for this rendering, already fed the prefill by the caller's sink (see {@link #start}). */
-    OutputParser parser() {
-        return family.parser(rendered);
+    /**
+     * The family's parser, trimmed as a whole answer is (see {@link TrimmingSink}); the gateway-written start of
+     * the answer (the prefill) is read before the model's first text.
+     */
+    @Override
+    public Decoding decoding(OutputSink out) {
+        OutputParser parser = family.parser(rendered);
+        TrimmingSink trimmed = new TrimmingSink(out);
+        return new Decoding() {
+            @Override
+            public void feed(String text, boolean first) {
+                if (first && !rendered.prefill().isEmpty()) {
+                    parser.feed(rendered.prefill(), trimmed);
+                }
+                parser.feed(text, trimmed);
+            }
+
+            @Override
+            public void finish() {
+                parser.finish(trimmed);
+            }
+        };
     }
 
-    /** The gateway-written start of the answer, which the parser must read before the model's text. */
-    String prefill() {
-        return rendered.prefill();
-    }
-
-    /** True when the answer must be checked whole before it is sent, so the router is asked without streaming. */
-    boolean validates() {
+    @Override
+    public boolean validates() {
         return !(conversation.responseFormat() instanceof ResponseFormat.Text)
                 || (!stream && conversation.toolChoice().forced());
     }
 
-    int maxToolCalls() {
+    @Override
+    public int maxToolCalls() {
         return conversation.parallelToolCalls() ? Integer.MAX_VALUE : 1;
     }
 
-    String toolCallId(int index) {
-        return callIdPrefix + "_" + index;
-    }
-
-    List<String> toolCallIds(int n) {
-        List<String> ids = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            ids.add(toolCallId(i));
-        }
-        return ids;
-    }
-
     /** The whole answer parsed, limited to one call when parallel calls are off, JSON code fences removed. */
-    ParsedOutput parse(String raw, boolean cutByLength) {
+    @Override
+    public ParsedOutput parse(String raw, boolean cutByLength) {
         ParsedOutput p = ParsedOutput.parse(family, rendered, raw, cutByLength);
         List<ParsedOutput.Call> calls = p.toolCalls().size() > maxToolCalls()
                 ? p.toolCalls().subList(0, maxToolCalls()) : p.toolCalls();
@@ -151,7 +153,8 @@ final class ChatTurn {
     }
 
     /** Why {@code answer} does not satisfy the request, or null when it does. */
-    String problem(ParsedOutput answer) {
+    @Override
+    public String problem(ParsedOutput answer) {
         ToolChoice choice = conversation.toolChoice();
         if (choice.forced() && answer.toolCalls().isEmpty()) {
             return "no function was called, but the request requires " + (choice instanceof ToolChoice.Named n
@@ -183,12 +186,13 @@ final class ChatTurn {
     }
 
     /** The next attempt: the conversation with the rejected answer and why it was rejected. */
-    ChatTurn retry(ParsedOutput rejected, String problem) {
+    @Override
+    public ChatTurn retry(ParsedOutput rejected, String problem) {
         List<Message> messages = new ArrayList<>(conversation.messages());
         messages.add(Message.assistant(rejected.content() == null ? "" : rejected.content()));
         messages.add(Message.user("That answer cannot be used: " + problem + ". Answer again, following the "
                 + "instructions exactly."));
-        return new ChatTurn(family, conversation.withMessages(messages), today, callIdPrefix, stream, compiled);
+        return new ChatTurn(family, conversation.withMessages(messages), today, stream, compiled);
     }
 
     private String schemaProblem(JsonNode schemaNode, String text, String what) {

@@ -4,6 +4,7 @@ import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.pools.RouterTarget;
 import ai.cortensor.portal.pools.TargetHealth;
+import ai.cortensor.portal.usage.RequestRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,25 +32,26 @@ public final class GatewayMetrics {
         this.catalog = catalog;
     }
 
-    void request(Trace t, long endNanos) {
-        String model = t.target == null ? "none" : t.model;
-        String pool = t.target == null ? "none" : t.target.pool();
-        String outcome = t.status + (t.errorCode == null ? "" : ":" + t.errorCode);
-        String key = t.route.path() + '|' + model + '|' + pool + '|' + outcome;
+    /** One finished request: its count by route, model, pool and outcome; its latency and time to first token. */
+    void request(RequestRecord r, long durationNanos, long ttftNanos) {
+        String model = r.target() == null ? "none" : r.model();
+        String pool = r.target() == null ? "none" : r.pool();
+        String outcome = r.status() + (r.errorCode() == null ? "" : ":" + r.errorCode());
+        String key = r.route() + '|' + model + '|' + pool + '|' + outcome;
         counters.computeIfAbsent(key, k -> Counter.builder("portal_requests")
-                .tag("route", t.route.path()).tag("model", model).tag("pool", pool)
-                .tag("status", t.status).tag("code", t.errorCode == null ? "" : t.errorCode)
+                .tag("route", r.route()).tag("model", model).tag("pool", pool)
+                .tag("status", r.status()).tag("code", r.errorCode() == null ? "" : r.errorCode())
                 .register(registry)).increment();
-        if (t.target == null) {
+        if (r.target() == null) {
             return;
         }
-        String target = t.target.name();
-        String timerKey = t.route.path() + '|' + model + '|' + pool + '|' + target;
-        latency.computeIfAbsent(timerKey, k -> timer("portal_request_duration", t.route.path(), model, pool, target))
-                .record(endNanos - t.startNanos, TimeUnit.NANOSECONDS);
-        if (t.firstByteNanos != 0) {
-            ttft.computeIfAbsent(timerKey, k -> timer("portal_time_to_first_token", t.route.path(), model, pool, target))
-                    .record(t.firstByteNanos - t.startNanos, TimeUnit.NANOSECONDS);
+        String target = r.target();
+        String timerKey = r.route() + '|' + model + '|' + pool + '|' + target;
+        latency.computeIfAbsent(timerKey, k -> timer("portal_request_duration", r.route(), model, pool, target))
+                .record(durationNanos, TimeUnit.NANOSECONDS);
+        if (ttftNanos != 0) {
+            ttft.computeIfAbsent(timerKey, k -> timer("portal_time_to_first_token", r.route(), model, pool, target))
+                    .record(ttftNanos, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -9,7 +9,7 @@ import java.io.IOException;
 final class RouterBodies {
     private RouterBodies() {}
 
-    static byte[] completion(RouterTarget target, String model, String prompt, CompletionRequest r, boolean stream,
+    static byte[] completion(RouterTarget target, String model, String prompt, InferenceRequest.Sampling r, boolean stream,
                              int maxTokens, String requestId, long timeoutSeconds) {
         boolean cortensor = !"openai".equals(target.protocol());
         return Json.write(g -> {

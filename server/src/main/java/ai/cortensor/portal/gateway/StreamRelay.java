@@ -4,13 +4,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Relays a router's SSE stream to the client as OpenAI chunks, one flush per chunk, never buffering the whole
- * response. Multi-miner streams are de-interleaved by locking onto the first frame's {@code id} (or
+ * Reads a router's SSE stream and passes the model's text on as it arrives ({@link Deltas}), never buffering the
+ * whole response. Multi-miner streams are de-interleaved by locking onto the first frame's {@code id} (or
  * {@code task_id}); frames of other miners are dropped. The outcome says how the stream ended; the delivered
  * text is kept for metering when the router reports no usage.
  */
@@ -33,11 +32,6 @@ final class StreamRelay {
     @FunctionalInterface
     interface Deltas {
         boolean text(String text, boolean first);
-    }
-
-    /** Relays raw text deltas as OpenAI chunks (the text completions route, where no parsing applies). */
-    static Result relay(InputStream upstream, OutputStream client, OpenAiShapes shapes) {
-        return relay(upstream, (text, first) -> write(client, shapes.delta(text, first)));
     }
 
     static Result relay(InputStream upstream, Deltas client) {
@@ -98,17 +92,6 @@ final class StreamRelay {
             return new Result(Outcome.ROUTER_CUT, text.toString(), null, pt, ct, firstByte);
         }
         return new Result(Outcome.COMPLETED, text.toString(), finish == null ? "stop" : finish, pt, ct, firstByte);
-    }
-
-    /** Writes and flushes one frame; false when the client has gone away. */
-    static boolean write(OutputStream client, byte[] frame) {
-        try {
-            client.write(frame);
-            client.flush();
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false; // the server's socket layer reports a gone client with its own runtime exceptions
-        }
     }
 
     private static String readLine(BufferedReader in) throws IOException {

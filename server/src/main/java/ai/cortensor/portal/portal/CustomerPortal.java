@@ -19,7 +19,7 @@ import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.PlanStore;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
-import ai.cortensor.portal.gateway.CompletionsHandler;
+import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.usage.UsageReports;
 import io.helidon.webserver.http.HttpRouting;
 import java.security.SecureRandom;
@@ -39,7 +39,7 @@ public final class CustomerPortal {
     private final Accounts accounts;
 
     public CustomerPortal(PortalConfig config, Jdbi jdbi, ApiKeys apiKeys, Catalog catalog,
-                          CompletionsHandler completions, AdmissionControl admission, WhyBlocked whyBlocked,
+                          Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked,
                           InstantSource clock, Supplier<String> publicUrl) {
         OneTimeTokens tokens = new OneTimeTokens(new SecureRandom());
         AccountStore accountStore = new AccountStore(jdbi);
@@ -57,7 +57,7 @@ public final class CustomerPortal {
                 admission, whyBlocked);
         this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
         this.profile = new ProfilePages(gate, html, accounts);
-        this.api = new PortalApi(gate, keys, usage, plans, completions, clock, whyBlocked);
+        this.api = new PortalApi(gate, keys, usage, plans, gateway, clock, whyBlocked);
     }
 
     public void register(HttpRouting.Builder r) {

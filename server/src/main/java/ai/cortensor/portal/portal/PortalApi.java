@@ -6,8 +6,8 @@ import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.PlanStore;
 import ai.cortensor.portal.plans.WhyBlocked;
-import ai.cortensor.portal.gateway.CompletionsHandler;
-import ai.cortensor.portal.gateway.Route;
+import ai.cortensor.portal.gateway.Gateway;
+import ai.cortensor.portal.dialects.openai.OpenAiDialect;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.web.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -33,19 +33,19 @@ final class PortalApi {
     private final CustomerKeys keys;
     private final UsageReports usage;
     private final PlanStore plans;
-    private final CompletionsHandler completions;
+    private final Gateway gateway;
     private final InstantSource clock;
 
     private final WhyBlocked whyBlocked;
 
-    PortalApi(Gate gate, CustomerKeys keys, UsageReports usage, PlanStore plans, CompletionsHandler completions,
+    PortalApi(Gate gate, CustomerKeys keys, UsageReports usage, PlanStore plans, Gateway gateway,
               InstantSource clock, WhyBlocked whyBlocked) {
         this.whyBlocked = whyBlocked;
         this.gate = gate;
         this.keys = keys;
         this.usage = usage;
         this.plans = plans;
-        this.completions = completions;
+        this.gateway = gateway;
         this.clock = clock;
     }
 
@@ -75,7 +75,7 @@ final class PortalApi {
         r.get("/portal/api/usage-summary", api(false, this::usageSummary));
         r.get("/portal/api/status", api(false, this::status));
         r.post("/portal/api/playground/chat", api(true, (req, res, c) ->
-                completions.handleAs(keys.playgroundKey(c), Route.CHAT, req, res)));
+                gateway.handleAs(keys.playgroundKey(c), OpenAiDialect.CHAT, req, res)));
         r.any("/portal/api/*", (req, res) -> error(res, 404, "not_found", "No such portal API endpoint."));
     }
 

@@ -68,14 +68,15 @@ final class UsagePages {
 
     private void csv(ServerRequest req, ServerResponse res, Sessions.Current c) {
         Filter f = filter(req, c);
-        StringBuilder b = new StringBuilder("time_utc,request_id,model,status,http_status,error_code,prompt_tokens,"
+        StringBuilder b = new StringBuilder("time_utc,request_id,api,model,status,http_status,error_code,prompt_tokens,"
                 + "completion_tokens,tokens_estimated,latency_ms\n");
         var since = clock.instant().minus(java.time.Duration.ofDays(f.days()));
         for (UsageReports.Row r : usage.recent(f.scope(), CSV_ROWS)) {
             if (r.at().isBefore(since)) {
                 break;
             }
-            b.append(r.at()).append(',').append(r.requestId()).append(',').append(csvField(r.model())).append(',')
+            b.append(r.at()).append(',').append(r.requestId()).append(',').append(r.route()).append(',')
+                    .append(csvField(r.model())).append(',')
                     .append(r.status()).append(',').append(r.httpStatus()).append(',')
                     .append(r.errorCode() == null ? "" : r.errorCode()).append(',')
                     .append(r.promptTokens() == null ? "" : r.promptTokens()).append(',')

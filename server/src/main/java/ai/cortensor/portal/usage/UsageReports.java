@@ -28,7 +28,7 @@ public final class UsageReports {
 
     public record Day(LocalDate day, long requests, long promptTokens, long completionTokens) {}
 
-    public record Row(Instant at, String requestId, String model, String status, int httpStatus, String errorCode,
+    public record Row(Instant at, String requestId, String route, String model, String status, int httpStatus, String errorCode,
                       Integer promptTokens, Integer completionTokens, boolean estimated, int latencyMs, Long keyId) {}
 
     public record Totals(long requests, long promptTokens, long completionTokens) {
@@ -66,7 +66,7 @@ public final class UsageReports {
                     long k = rs.getLong("api_key_id");
                     Long key = rs.wasNull() ? null : k;
                     return new Row(rs.getTimestamp("accepted_at").toInstant(), rs.getString("request_id"),
-                            rs.getString("model_alias"), rs.getString("status"), rs.getInt("http_status"),
+                            rs.getString("route"), rs.getString("model_alias"), rs.getString("status"), rs.getInt("http_status"),
                             rs.getString("error_code"), prompt, completion, rs.getBoolean("tokens_estimated"),
                             rs.getInt("latency_ms"), key);
                 }).list());

@@ -2,20 +2,24 @@ package ai.cortensor.portal.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.cortensor.portal.web.Json;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StreamRelayTest {
-    private final OpenAiShapes shapes = new OpenAiShapes(Route.CHAT, "req_01TEST", 1_700_000_000L, "qwen", false);
+    /** The texts passed on, and whether each was flagged as the first. */
+    private final List<String> texts = new ArrayList<>();
+    private final List<Boolean> firsts = new ArrayList<>();
+    private final StreamRelay.Deltas collect = (text, first) -> {
+        texts.add(text);
+        firsts.add(first);
+        return true;
+    };
 
     private static InputStream sse(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
@@ -26,35 +30,22 @@ class StreamRelayTest {
                 + "\",\"index\":0,\"finish_reason\":" + (finish == null ? "null" : "\"" + finish + "\"") + "}]}\n\n";
     }
 
-    private static List<String> contents(ByteArrayOutputStream out) {
-        return out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("data: ")).map(l -> {
-            try {
-                JsonNode n = Json.MAPPER.readTree(l.substring(6));
-                return n.get("choices").get(0).get("delta").get("content").asText();
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
-    }
-
     @Test
     void interleaved_miners_are_reduced_to_the_first_stream() {
         String in = ": connected\n\n" + frame("a", "He", null) + frame("b", "XX", null) + frame("a", "llo", null)
                 + frame("b", "YY", "stop") + frame("a", "", "stop") + "data: [DONE]\n\n";
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        StreamRelay.Result r = StreamRelay.relay(sse(in), out, shapes);
+        StreamRelay.Result r = StreamRelay.relay(sse(in), collect);
 
         assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.COMPLETED);
         assertThat(r.text()).isEqualTo("Hello");
         assertThat(r.finishReason()).isEqualTo("stop");
-        assertThat(contents(out)).containsExactly("He", "llo");
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"role\":\"assistant\"");
+        assertThat(texts).containsExactly("He", "llo");
+        assertThat(firsts).containsExactly(true, false);
     }
 
     @Test
     void eof_before_done_or_finish_is_a_cut_not_a_clean_end() {
-        StreamRelay.Result r = StreamRelay.relay(sse(frame("a", "Hel", null)), new ByteArrayOutputStream(), shapes);
+        StreamRelay.Result r = StreamRelay.relay(sse(frame("a", "Hel", null)), collect);
         assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.ROUTER_CUT);
         assertThat(r.text()).isEqualTo("Hel");
     }
@@ -68,7 +59,7 @@ class StreamRelayTest {
             }
         };
         StreamRelay.Result r = StreamRelay.relay(new SequenceInputStream(sse(frame("a", "partial", null)), failing),
-                new ByteArrayOutputStream(), shapes);
+                collect);
         assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.ROUTER_CUT);
         assertThat(r.text()).isEqualTo("partial");
         assertThat(r.firstByteNanos()).isNotZero();
@@ -76,13 +67,12 @@ class StreamRelayTest {
 
     @Test
     void client_gone_stops_the_relay() {
-        OutputStream closed = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("broken pipe");
-            }
+        StreamRelay.Deltas gone = (text, first) -> {
+            texts.add(text);
+            return false;
         };
-        StreamRelay.Result r = StreamRelay.relay(sse(frame("a", "x", null) + frame("a", "y", null)), closed, shapes);
+        StreamRelay.Result r = StreamRelay.relay(sse(frame("a", "x", null) + frame("a", "y", null)), gone);
+        assertThat(texts).containsExactly("x");
         assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.CLIENT_GONE);
         assertThat(r.text()).isEqualTo("x");
     }
@@ -92,7 +82,7 @@ class StreamRelayTest {
         String in = frame("a", "Hi", null)
                 + "data: {\"id\":\"a\",\"choices\":[{\"text\":\"\",\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":1,\"total_tokens\":8}}\n\n"
                 + "data: [DONE]\n\n";
-        StreamRelay.Result r = StreamRelay.relay(sse(in), new ByteArrayOutputStream(), shapes);
+        StreamRelay.Result r = StreamRelay.relay(sse(in), collect);
         assertThat(r.promptTokens()).isEqualTo(7);
         assertThat(r.completionTokens()).isEqualTo(1);
         assertThat(r.finishReason()).isEqualTo("length");
@@ -101,7 +91,7 @@ class StreamRelayTest {
     @Test
     void malformed_frames_are_skipped() {
         String in = "data: {not json\n\n" + frame("a", "ok", "stop") + "data: [DONE]\n\n";
-        StreamRelay.Result r = StreamRelay.relay(sse(in), new ByteArrayOutputStream(), shapes);
+        StreamRelay.Result r = StreamRelay.relay(sse(in), collect);
         assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.COMPLETED);
         assertThat(r.text()).isEqualTo("ok");
     }

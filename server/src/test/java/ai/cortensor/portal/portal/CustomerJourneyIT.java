@@ -89,6 +89,7 @@ class CustomerJourneyIT {
             }
             assertThat(page.locator("#recent-table")).containsText(requestId);
             assertThat(page.locator("#recent-table")).containsText("qwen");
+            assertThat(page.locator("#recent-table")).containsText("/v1/chat/completions"); // the API each request used
             page.waitForFunction("() => window.Chart && document.querySelector('#usage-chart').width > 0");
             Browser.shot(page, "05-usage");
             double seconds = (System.nanoTime() - started) / 1e9;

@@ -1,8 +1,9 @@
-package ai.cortensor.portal.gateway;
+package ai.cortensor.portal.dialects.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.cortensor.portal.gateway.InferenceRequest;
 import ai.cortensor.portal.families.Conversation;
 import ai.cortensor.portal.families.Message;
 import ai.cortensor.portal.families.ResponseFormat;
@@ -18,8 +19,15 @@ class RequestParserTest {
     private static final String TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
             + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}]";
 
-    private static CompletionRequest chat(String json) {
-        return RequestParser.parse(Route.CHAT, json.getBytes(StandardCharsets.UTF_8));
+    @Test
+    void stream_options_include_usage_is_kept_by_the_exchange() {
+        assertThat(RequestParser.parse(Route.CHAT, ("{\"model\":\"m\",\"stream\":true,\"stream_options\":"
+                + "{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}").getBytes())
+                .includeUsage()).isTrue();
+    }
+
+    private static InferenceRequest chat(String json) {
+        return RequestParser.parse(Route.CHAT, json.getBytes(StandardCharsets.UTF_8)).request();
     }
 
     private static ApiError refusal(String json) {
@@ -33,7 +41,7 @@ class RequestParserTest {
 
     @Test
     void full_chat_request_is_read_with_all_sampling_fields() {
-        CompletionRequest r = chat("""
+        InferenceRequest r = chat("""
                 {"model":"qwen","stream":true,"stream_options":{"include_usage":true},"max_completion_tokens":32,
                  "temperature":0.5,"top_p":0.9,"top_k":40,"presence_penalty":0.1,"frequency_penalty":-0.2,
                  "stop":"END","user":"u-1","n":1,"logprobs":false,"store":false,"service_tier":"auto",
@@ -41,10 +49,10 @@ class RequestParserTest {
                              {"role":"assistant","content":null,"tool_calls":[]}]}""");
         assertThat(r.model()).isEqualTo("qwen");
         assertThat(r.stream()).isTrue();
-        assertThat(r.includeUsage()).isTrue();
         assertThat(r.maxTokens()).isEqualTo(32);
-        assertThat(r.topK()).isEqualTo(40);
-        assertThat(r.stop()).containsExactly("END");
+        assertThat(r.maxTokensParam()).isEqualTo("max_completion_tokens");
+        assertThat(r.sampling().topK()).isEqualTo(40);
+        assertThat(r.sampling().stop()).containsExactly("END");
         assertThat(r.conversation().messages()).extracting(m -> m.role().wire() + ":" + m.content())
                 .containsExactly("system:s", "user:ab", "assistant:");
     }
@@ -141,7 +149,7 @@ class RequestParserTest {
 
     @Test
     void text_prompt_accepts_a_string_or_one_element_array() {
-        assertThat(RequestParser.parse(Route.TEXT, "{\"model\":\"m\",\"prompt\":[\"p\"]}".getBytes()).prompt()).isEqualTo("p");
+        assertThat(RequestParser.parse(Route.TEXT, "{\"model\":\"m\",\"prompt\":[\"p\"]}".getBytes()).request().prompt()).isEqualTo("p");
         assertThatThrownBy(() -> RequestParser.parse(Route.TEXT, "{\"model\":\"m\",\"prompt\":[\"a\",\"b\"]}".getBytes()))
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.param()).isEqualTo("prompt"));
         assertThatThrownBy(() -> RequestParser.parse(Route.TEXT, "{\"model\":\"m\",\"prompt\":\"p\",\"echo\":true}".getBytes()))

@@ -1,4 +1,4 @@
-package ai.cortensor.portal.gateway;
+package ai.cortensor.portal.dialects.openai;
 
 import static ai.cortensor.portal.gateway.Fields.absent;
 import static ai.cortensor.portal.gateway.Fields.integer;
@@ -7,6 +7,8 @@ import static ai.cortensor.portal.gateway.Fields.typeError;
 import static ai.cortensor.portal.gateway.Fields.unsupported;
 
 import ai.cortensor.portal.families.Conversation;
+import ai.cortensor.portal.gateway.Fields;
+import ai.cortensor.portal.gateway.InferenceRequest;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -71,7 +73,7 @@ final class RequestParser {
 
     private RequestParser() {}
 
-    static CompletionRequest parse(Route route, byte[] body) {
+    static OpenAiExchange parse(Route route, byte[] body) {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(body);
@@ -110,10 +112,13 @@ final class RequestParser {
             throw Fields.invalid(safety != null ? "safety_identifier" : "user", "The end-user id is longer than 256 "
                     + "characters.");
         }
-        return new CompletionRequest(route, model, conversation, prompt, stream, includeUsage, maxTokens,
-                number(root, "temperature", 0, 2), number(root, "top_p", 0, 1),
-                integer(root, "top_k", 0, Integer.MAX_VALUE), number(root, "presence_penalty", -2, 2),
-                number(root, "frequency_penalty", -2, 2), stop(root));
+        InferenceRequest.Sampling sampling = new InferenceRequest.Sampling(number(root, "temperature", 0, 2),
+                number(root, "top_p", 0, 1), integer(root, "top_k", 0, Integer.MAX_VALUE),
+                number(root, "presence_penalty", -2, 2), number(root, "frequency_penalty", -2, 2), stop(root));
+        String maxTokensParam = route == Route.CHAT && root.has("max_completion_tokens") ? "max_completion_tokens"
+                : "max_tokens";
+        return new OpenAiExchange(route, new InferenceRequest(model, conversation, prompt, stream, maxTokens, sampling,
+                maxTokensParam, route == Route.CHAT ? "messages" : "prompt"), includeUsage);
     }
 
     private static void checkFields(Route route, JsonNode root) {

@@ -1,4 +1,4 @@
-package ai.cortensor.portal.gateway;
+package ai.cortensor.portal.dialects.openai;
 
 import ai.cortensor.portal.families.ParsedOutput;
 import ai.cortensor.portal.web.Json;

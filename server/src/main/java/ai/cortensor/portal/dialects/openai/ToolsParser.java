@@ -1,4 +1,4 @@
-package ai.cortensor.portal.gateway;
+package ai.cortensor.portal.dialects.openai;
 
 import static ai.cortensor.portal.gateway.Fields.absent;
 import static ai.cortensor.portal.gateway.Fields.invalid;
@@ -8,6 +8,8 @@ import static ai.cortensor.portal.gateway.Fields.unsupported;
 
 import ai.cortensor.portal.families.Tool;
 import ai.cortensor.portal.families.ToolChoice;
+import ai.cortensor.portal.gateway.Fields;
+import ai.cortensor.portal.gateway.Schemas;
 import ai.cortensor.portal.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package ai.cortensor.portal.gateway;
+package ai.cortensor.portal.dialects.openai;
 
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
@@ -24,10 +24,13 @@ import java.util.List;
 public final class ModelsHandler {
     private final ApiKeys keys;
     private final Catalog catalog;
+    private final List<String> endpoints;
 
-    public ModelsHandler(ApiKeys keys, Catalog catalog) {
+    /** {@code endpoints}: the inference routes every model is served on, listed as its supported endpoints. */
+    public ModelsHandler(ApiKeys keys, Catalog catalog, List<String> endpoints) {
         this.keys = keys;
         this.catalog = catalog;
+        this.endpoints = List.copyOf(endpoints);
     }
 
     public void list(ServerRequest req, ServerResponse res) {
@@ -84,7 +87,7 @@ public final class ModelsHandler {
     private static final List<String> REASONING_PARAMETERS = java.util.stream.Stream.concat(PARAMETERS.stream(),
             java.util.stream.Stream.of("reasoning_effort")).toList();
 
-    private static void model(JsonGenerator g, Model m) throws IOException {
+    private void model(JsonGenerator g, Model m) throws IOException {
         g.writeStartObject();
         g.writeStringField("id", m.alias());
         g.writeStringField("object", "model");
@@ -105,8 +108,9 @@ public final class ModelsHandler {
         }
         g.writeEndArray();
         g.writeArrayFieldStart("supported_endpoints");
-        g.writeString(Route.CHAT.path());
-        g.writeString(Route.TEXT.path());
+        for (String endpoint : endpoints) {
+            g.writeString(endpoint);
+        }
         g.writeEndArray();
         g.writeEndObject();
     }
