@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ public final class StoredResponses {
     private final boolean enabled;
     private final Duration retention;
     private final InstantSource clock;
+    private final AtomicBoolean sweeping = new AtomicBoolean();
 
     public StoredResponses(Jdbi jdbi, PortalConfig.Responses config, InstantSource clock) {
         this.store = new ResponseStore(jdbi);
@@ -81,13 +83,21 @@ public final class StoredResponses {
         return n;
     }
 
-    /** {@link #sweep} for a scheduler: a failure is logged, and the next run tries again. */
+    /**
+     * {@link #sweep} for a scheduler: a failure is logged, and the next run tries again; a run that finds the
+     * previous one still going does nothing.
+     */
     public void sweepQuietly() {
+        if (!sweeping.compareAndSet(false, true)) {
+            return;
+        }
         try {
             sweep();
         } catch (RuntimeException e) {
             log.warn("responses: sweeping expired stored responses failed, retrying at the next run: {}",
                     e.toString());
+        } finally {
+            sweeping.set(false);
         }
     }
 
