@@ -139,6 +139,27 @@ class ResponsesApiIT {
     }
 
     @Test
+    void the_same_conversation_sends_the_same_prompt_and_meters_the_same_as_chat_completions() {
+        Response r = client.responses().create(ask("gemma-4", "Hello, twin").instructions("Be brief.").store(false)
+                .build());
+        String responsesPrompt = lastPrompt("Hello, twin");
+        HttpResponse<String> chat = harness.post("/v1/chat/completions", key, "{\"model\":\"gemma-4\",\"messages\":["
+                + "{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hello, twin\"}]}");
+        assertThat(chat.statusCode()).isEqualTo(200);
+
+        assertThat(lastPrompt("Hello, twin")).isEqualTo(responsesPrompt);
+        Map<String, Object> viaResponses = awaitLog("req_" + r.id().substring("resp_".length()));
+        Map<String, Object> viaChat = awaitLog(chat.headers().firstValue("x-request-id").orElseThrow());
+        for (String column : List.of("model_alias", "status", "prompt_tokens", "completion_tokens",
+                "tokens_estimated")) {
+            assertThat(viaResponses.get(column)).as(column).isEqualTo(viaChat.get(column));
+        }
+        assertThat(viaResponses.get("route")).isEqualTo("/v1/responses");
+        assertThat(viaChat.get("route")).isEqualTo("/v1/chat/completions");
+        assertThat(text(r)).isEqualTo(json(chat.body()).get("choices").get(0).get("message").get("content").asText());
+    }
+
+    @Test
     void a_stream_sends_the_documented_events_in_order_and_the_answer() {
         List<ResponseStreamEvent> events = stream(ask("gemma-4", "Hello there").build());
 
