@@ -246,23 +246,35 @@ class ResponsesApiIT {
     }
 
     @Test
-    void a_function_call_round_trip_works_with_the_whole_conversation_in_input_and_nothing_stored() {
+    void a_function_call_round_trip_works_with_the_output_sent_back_as_input_and_nothing_stored() {
         String question = "Please call get_weather for \"Oslo, Norway\".";
-        Response first = client.responses().create(ask("gemma-4", question).addTool(GET_WEATHER).store(false)
-                .build());
-        ResponseFunctionToolCall call = first.output().stream().filter(ResponseOutputItem::isFunctionCall)
-                .findFirst().orElseThrow().asFunctionCall();
+        Response first = client.responses().create(ask("qwen", question).addTool(GET_WEATHER).store(false).build());
+        assertThat(first.output().get(0).isReasoning()).as("qwen thinks first").isTrue();
 
         List<ResponseInputItem> input = new ArrayList<>();
         input.add(ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder().role(EasyInputMessage.Role.USER)
                 .content(question).build()));
-        input.add(ResponseInputItem.ofFunctionCall(call));
+        String callId = null;
+        for (ResponseOutputItem item : first.output()) { // the output, as the SDK turns it back into input
+            if (item.isReasoning()) {
+                input.add(ResponseInputItem.ofReasoning(item.asReasoning()));
+            } else if (item.isMessage()) {
+                input.add(ResponseInputItem.ofResponseOutputMessage(item.asMessage()));
+            } else {
+                input.add(ResponseInputItem.ofFunctionCall(item.asFunctionCall()));
+                callId = item.asFunctionCall().callId();
+            }
+        }
+        assertThat(callId).isNotNull();
         input.add(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
-                .callId(call.callId()).output("{\"condition\": \"snowy\"}").build()));
-        Response answer = client.responses().create(ResponseCreateParams.builder().model("gemma-4")
+                .callId(callId).output("{\"condition\": \"snowy\"}").build()));
+        Response answer = client.responses().create(ResponseCreateParams.builder().model("qwen")
                 .addTool(GET_WEATHER).store(false).inputOfResponse(input).build());
 
         assertThat(text(answer)).contains("snowy");
+        String thought = first.output().get(0).asReasoning().content().orElseThrow().get(0).text();
+        assertThat(lastPrompt("snowy")).as("the earlier reasoning and call are in the prompt").contains(thought)
+                .contains("\"arguments\": {");
         assertThat(count("SELECT count(*) FROM responses WHERE id IN ('" + first.id() + "', '" + answer.id() + "')"))
                 .isZero();
     }
