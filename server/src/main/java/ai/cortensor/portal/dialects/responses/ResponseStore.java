@@ -13,6 +13,8 @@ final class ResponseStore {
     private static final String ACCOUNT_SCOPE = "(CASE WHEN CAST(:org AS BIGINT) IS NULL "
             + "THEN organization_id IS NULL AND user_id = :u ELSE organization_id = :org END)";
     private static final int SWEEP_BATCH = 1000;
+    /** Seconds a request may wait on one statement: a slow database delays an answer by at most this much. */
+    private static final int REQUEST_TIMEOUT_SECONDS = 2;
 
     private final Jdbi jdbi;
 
@@ -34,13 +36,14 @@ final class ResponseStore {
                 .bind("id", r.id()).bind("u", r.userId()).bind("org", r.organizationId()).bind("k", r.apiKeyId())
                 .bind("req", r.requestId()).bind("m", r.model()).bind("s", r.status())
                 .bind("prev", r.previousResponseId()).bind("t", r.createdAt()).bind("ctx", r.context())
-                .bind("body", r.body()).execute());
+                .bind("body", r.body()).setQueryTimeout(REQUEST_TIMEOUT_SECONDS).execute());
     }
 
     Optional<Found> find(String id, long userId, Long organizationId, Instant createdAfter) {
         return jdbi.withHandle(h -> h.createQuery("SELECT status, context::text AS context, body::text AS body "
                         + "FROM responses WHERE id = :id AND created_at > :after AND " + ACCOUNT_SCOPE)
                 .bind("id", id).bind("u", userId).bind("org", organizationId).bind("after", createdAfter)
+                .setQueryTimeout(REQUEST_TIMEOUT_SECONDS)
                 .map((rs, ctx) -> new Found(rs.getString("status"), rs.getString("context"), rs.getString("body")))
                 .findOne());
     }
@@ -50,7 +53,7 @@ final class ResponseStore {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM responses WHERE id = :id AND created_at > :after AND "
                         + ACCOUNT_SCOPE)
                 .bind("id", id).bind("u", userId).bind("org", organizationId).bind("after", createdAfter)
-                .execute()) > 0;
+                .setQueryTimeout(REQUEST_TIMEOUT_SECONDS).execute()) > 0;
     }
 
     /**

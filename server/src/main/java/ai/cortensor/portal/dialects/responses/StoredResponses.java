@@ -2,12 +2,14 @@ package ai.cortensor.portal.dialects.responses;
 
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKey;
+import ai.cortensor.portal.web.ApiError;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,17 +63,37 @@ public final class StoredResponses {
         }
     }
 
-    /** The response {@code id} if it exists, belongs to {@code caller}'s account and has not expired. */
+    /**
+     * The response {@code id} if it exists, belongs to {@code caller}'s account and has not expired. A database
+     * that cannot answer is a 503 (retry shortly), not a missing response.
+     */
     Optional<ResponseStore.Found> find(String id, ApiKey caller) {
         if (!enabled) {
             return Optional.empty();
         }
-        return store.find(id, caller.userId(), caller.organizationId(), cutoff());
+        try {
+            return store.find(id, caller.userId(), caller.organizationId(), cutoff());
+        } catch (JdbiException e) {
+            throw unavailable(id, e);
+        }
     }
 
     /** Deletes a visible response; false when there was none. */
     boolean delete(String id, ApiKey caller) {
-        return enabled && store.delete(id, caller.userId(), caller.organizationId(), cutoff());
+        if (!enabled) {
+            return false;
+        }
+        try {
+            return store.delete(id, caller.userId(), caller.organizationId(), cutoff());
+        } catch (JdbiException e) {
+            throw unavailable(id, e);
+        }
+    }
+
+    private static ApiError unavailable(String id, JdbiException e) {
+        log.warn("responses: reading {} failed: {}", id, e.toString());
+        return ApiError.server(503, "responses_unavailable", "Stored responses cannot be read right now. Please "
+                + "retry shortly.");
     }
 
     /** Deletes every expired stored response (also while storage is off: rows from before are not kept). */

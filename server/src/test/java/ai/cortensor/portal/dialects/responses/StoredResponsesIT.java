@@ -216,6 +216,32 @@ class StoredResponsesIT {
         assertThat(rows()).isEqualTo(1);
     }
 
+    @Test
+    void without_a_database_an_answer_is_still_delivered_and_reads_are_a_503() {
+        StoredResponses down = new StoredResponses(Jdbi.create("jdbc:postgresql://127.0.0.1:1/none"),
+                new PortalConfig.Responses(true, Duration.ofDays(30), Duration.ofHours(1)), clock);
+        ResponsesDialect d = new ResponsesDialect(down, clock);
+        ApiKey k = key(1, alice, null);
+        ResponsesExchange x = (ResponsesExchange) d.parse("{\"model\":\"qwen\",\"input\":\"hi\"}"
+                .getBytes(StandardCharsets.UTF_8), k);
+
+        byte[] body = x.body(new ParsedOutput("Hello", null, List.of(), "stop"), new Usage(1, 1, 0, false),
+                new ResponseMeta("req_01DWN", clock.instant(), "qwen"));
+
+        assertThat(new String(body, StandardCharsets.UTF_8)).contains("\"text\":\"Hello\"");
+        ApiError e = null;
+        try {
+            d.parse("{\"model\":\"qwen\",\"input\":\"x\",\"previous_response_id\":\"resp_01dwn\"}"
+                    .getBytes(StandardCharsets.UTF_8), k);
+        } catch (ApiError caught) {
+            e = caught;
+        }
+        assertThat(e).isNotNull();
+        assertThat(e.status()).isEqualTo(503);
+        assertThat(e.code()).isEqualTo("responses_unavailable");
+        assertThat(e.retryAfterSeconds()).isNotNull();
+    }
+
     private ApiError refusal(ApiKey caller, String json) {
         try {
             dialect.parse(json.getBytes(StandardCharsets.UTF_8), caller);
