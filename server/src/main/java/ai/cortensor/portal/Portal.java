@@ -27,6 +27,9 @@ import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.PoolLoad;
 import ai.cortensor.portal.pools.RouterClient;
 import ai.cortensor.portal.portal.CustomerPortal;
+import ai.cortensor.portal.dialects.messages.AnthropicEdge;
+import ai.cortensor.portal.dialects.messages.CountTokensHandler;
+import ai.cortensor.portal.dialects.messages.MessagesDialect;
 import ai.cortensor.portal.dialects.openai.OpenAiDialect;
 import ai.cortensor.portal.dialects.responses.ResponsesDialect;
 import ai.cortensor.portal.dialects.responses.ResponsesHandler;
@@ -145,13 +148,16 @@ public final class Portal implements AutoCloseable {
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
                 gatewayMetrics::probe);
+        TokenCounter tokenCounter = new TokenCounter();
         Gateway gateway = new Gateway(keys, admission, catalog, routerClient,
-                ledger, new TokenCounter(), gatewayMetrics, clock, config.http().maxBodyBytes(), config.router());
+                ledger, tokenCounter, gatewayMetrics, clock, config.http().maxBodyBytes(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
         StoredResponses storedResponses = new StoredResponses(database.jdbi(), config.responses(), clock);
         List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS,
-                new ResponsesDialect(storedResponses, clock));
+                new ResponsesDialect(storedResponses, clock), new MessagesDialect());
         ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, storedResponses);
+        CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
+                config.http().maxBodyBytes());
         ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
         Ops ops = new Ops(catalog, ledger, registry, VERSION);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
@@ -168,6 +174,8 @@ public final class Portal implements AutoCloseable {
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(WebHeaders.requestIdFilter(clock))
+                .addFilter(AnthropicEdge.filter()) // /v1/messages*: request-id header, Anthropic-shaped 404/405
+                .post(CountTokensHandler.PATH, countTokens::handle)
                 .get("/v1/models", models::list)
                 .any("/v1/models", ApiFallbacks::methodNotAllowed)
                 .get("/v1/models/{id}", models::one)

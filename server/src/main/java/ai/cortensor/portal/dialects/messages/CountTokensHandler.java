@@ -1,0 +1,124 @@
+package ai.cortensor.portal.dialects.messages;
+
+import ai.cortensor.portal.families.Family;
+import ai.cortensor.portal.families.Reasoning;
+import ai.cortensor.portal.families.RenderRefused;
+import ai.cortensor.portal.families.Rendered;
+import ai.cortensor.portal.keys.ApiKey;
+import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.keys.Authentication;
+import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.usage.TokenCounter;
+import ai.cortensor.portal.web.ApiError;
+import ai.cortensor.portal.web.WebHeaders;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+/**
+ * {@code POST /v1/messages/count_tokens}: the Messages body without {@code max_tokens}, {@code stream} and
+ * sampling, answered with {@code {"input_tokens": N}}, N being the gateway tokenizer's count of the prompt the
+ * model's family renders for it (system, tools, messages and the start of the answer). It is not an inference:
+ * no router is asked, nothing is metered, no request limit is charged and no request-log row is written. The key
+ * is checked as on every route (401, 403 for a paused account), the model must exist (404) and be in the plan (403).
+ */
+public final class CountTokensHandler {
+    public static final String PATH = "/v1/messages/count_tokens";
+
+    private final ApiKeys keys;
+    private final Catalog catalog;
+    private final AdmissionControl admission;
+    private final TokenCounter tokens;
+    private final InstantSource clock;
+    private final long maxBodyBytes;
+
+    public CountTokensHandler(ApiKeys keys, Catalog catalog, AdmissionControl admission, TokenCounter tokens,
+                              InstantSource clock, long maxBodyBytes) {
+        this.keys = keys;
+        this.catalog = catalog;
+        this.admission = admission;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public void handle(ServerRequest req, ServerResponse res) {
+        String requestId = WebHeaders.requestId(res);
+        int count;
+        try {
+            count = count(req);
+        } catch (ApiError e) {
+            AnthropicErrors.send(res, e, requestId);
+            return;
+        }
+        res.status(200);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(("{\"input_tokens\":" + count + "}").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private int count(ServerRequest req) {
+        ApiKey key = switch (keys.authenticate(MessagesDialect.credentialOf(req))) {
+            case Authentication.Denied d -> throw new ApiError(401, "authentication_error", d.code(), null,
+                    d.message(), null);
+            case Authentication.Authenticated a -> a.key();
+        };
+        if (key.accountPaused()) {
+            throw new ApiError(403, "permission_error", "account_paused", null,
+                    "This account is paused, so its keys are not accepted. Contact support to resolve it.", null);
+        }
+        MessagesParser.Parsed p = MessagesParser.parse(body(req), MessagesParser.Mode.COUNT);
+        Model model = catalog.model(p.model()).orElseThrow(() -> ApiError.notFound("model_not_found", "model",
+                "The model '" + p.model() + "' does not exist or you do not have access to it."));
+        if (!admission.entitled(key, model.alias())) {
+            throw new ApiError(403, "permission_error", "model_not_entitled", "model", "Your plan does not include "
+                    + "the model '" + model.alias() + "'. See your plan in the portal for the models it includes.",
+                    null);
+        }
+        Family family = model.family();
+        Reasoning r = p.conversation().reasoning();
+        if (!family.reasons() && (Boolean.TRUE.equals(r.thinking()) || r.effort() != null)) {
+            throw Checks.unsupported(Boolean.TRUE.equals(r.thinking()) ? "thinking" : "output_config.effort",
+                    "The model '" + model.alias() + "' does not reason.");
+        }
+        Rendered rendered;
+        try {
+            rendered = family.render(p.conversation(), LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+        } catch (RenderRefused e) {
+            throw ApiError.invalidRequest("invalid_value", e.param(), e.getMessage());
+        }
+        return tokens.count(rendered.prompt());
+    }
+
+    private byte[] body(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > maxBodyBytes) {
+            throw tooLarge();
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (body.length > maxBodyBytes) {
+                throw tooLarge();
+            }
+            if (body.length == 0) {
+                throw ApiError.invalidRequest("invalid_json", null, "The request body is empty; send a JSON object.");
+            }
+            return body;
+        } catch (IOException | UncheckedIOException e) {
+            throw ApiError.invalidRequest("invalid_body", null, "The request body could not be read.");
+        }
+    }
+
+    private ApiError tooLarge() {
+        return new ApiError(413, "invalid_request_error", "request_too_large", null,
+                "The request body is larger than the limit of " + maxBodyBytes + " bytes.", null);
+    }
+}
