@@ -520,6 +520,19 @@ class ResponsesApiIT {
         return ObjectMappers.jsonMapper().valueToTree(e);
     }
 
+    @Test
+    void a_model_that_never_complies_with_text_format_gets_a_422_naming_text_format() throws Exception {
+        harness.behave(Behavior.defaults().withJsonNonCompliantAttempts(100));
+        HttpResponse<String> r = harness.post("/v1/responses", key, """
+                {"model":"qwen","store":false,"input":"Forecast as JSON","text":{"format":{"type":"json_schema",
+                 "name":"forecast","schema":{"type":"object","properties":{"t":{"type":"number"}},"required":["t"]}}}}""");
+        assertThat(r.statusCode()).isEqualTo(422);
+        JsonNode error = json(r.body()).get("error");
+        assertThat(error.path("code").asText()).isEqualTo("structured_output_failed");
+        assertThat(error.path("param").asText()).as("the Responses field, not chat's response_format")
+                .isEqualTo("text.format");
+    }
+
     private static JsonNode json(String s) {
         try {
             return Json.MAPPER.readTree(s);

@@ -48,6 +48,19 @@ final class ResponsesExchange implements Exchange {
         return inference;
     }
 
+    /** The gateway's chat field names as this API's: the conversation is {@code input}, its options have their own names. */
+    @Override
+    public String field(String chatField) {
+        if (chatField.startsWith("messages")) {
+            return "input"; // the rendered conversation also holds instructions and previous_response_id's items
+        }
+        return switch (chatField) {
+            case "reasoning_effort", "chat_template_kwargs.enable_thinking" -> "reasoning.effort";
+            case "response_format" -> "text.format";
+            default -> chatField;
+        };
+    }
+
     ResponsesRequest responses() {
         return request;
     }
