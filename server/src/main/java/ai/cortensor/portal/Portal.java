@@ -31,6 +31,9 @@ import ai.cortensor.portal.dialects.messages.AnthropicEdge;
 import ai.cortensor.portal.dialects.messages.CountTokensHandler;
 import ai.cortensor.portal.dialects.messages.MessagesDialect;
 import ai.cortensor.portal.dialects.openai.OpenAiDialect;
+import ai.cortensor.portal.dialects.responses.ResponsesDialect;
+import ai.cortensor.portal.dialects.responses.ResponsesHandler;
+import ai.cortensor.portal.dialects.responses.StoredResponses;
 import ai.cortensor.portal.gateway.Dialect;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.gateway.GatewayMetrics;
@@ -149,7 +152,10 @@ public final class Portal implements AutoCloseable {
         Gateway gateway = new Gateway(keys, admission, catalog, routerClient,
                 ledger, tokenCounter, gatewayMetrics, clock, config.http().maxBodyBytes(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
-        List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS, new MessagesDialect());
+        StoredResponses storedResponses = new StoredResponses(database.jdbi(), config.responses(), clock);
+        List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS,
+                new ResponsesDialect(storedResponses, clock), new MessagesDialect());
+        ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, storedResponses);
         CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
                 config.http().maxBodyBytes());
         ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
@@ -174,6 +180,11 @@ public final class Portal implements AutoCloseable {
                 .any("/v1/models", ApiFallbacks::methodNotAllowed)
                 .get("/v1/models/{id}", models::one)
                 .any("/v1/models/{id}", ApiFallbacks::methodNotAllowed)
+                .get("/v1/responses/{id}", storedResponseRoutes::retrieve)
+                .delete("/v1/responses/{id}", storedResponseRoutes::delete)
+                .any("/v1/responses/{id}", ApiFallbacks::methodNotAllowed)
+                .post("/v1/responses/{id}/cancel", storedResponseRoutes::cancel)
+                .any("/v1/responses/{id}/cancel", ApiFallbacks::methodNotAllowed)
                 .get("/health", ops::health)
                 .get("/ready", ops::ready)
                 .get("/metrics", ops::metrics);
@@ -216,6 +227,10 @@ public final class Portal implements AutoCloseable {
             }
         }, 10, 10, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(poolLoad::report, 1, 1, TimeUnit.SECONDS);
+        long sweepEvery = config.responses().sweepInterval().toMillis();
+        // off the scheduler's thread: a long sweep must not hold back the catalog refresh
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("responses-sweep")
+                .start(storedResponses::sweepQuietly), Math.min(sweepEvery, 60_000), sweepEvery, TimeUnit.MILLISECONDS);
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,

@@ -56,6 +56,9 @@ public final class ConfigLoader {
         DEFAULTS.put("usage.batch-size", "500");
         DEFAULTS.put("usage.flush-interval", "PT0.05S");
         DEFAULTS.put("usage.retry-interval", "PT2S");
+        DEFAULTS.put("responses.storage", "true");
+        DEFAULTS.put("responses.retention", "P30D");
+        DEFAULTS.put("responses.sweep-interval", "PT1H");
         DEFAULTS.put("limits.redis-url", "");
         DEFAULTS.put("limits.redis-failure", "local");
         DEFAULTS.put("limits.redis-namespace", "portal");
@@ -209,11 +212,14 @@ public final class ConfigLoader {
         var usage = new PortalConfig.Usage(intIn(v, "usage.queue-capacity", 16, 10_000_000),
                 intIn(v, "usage.batch-size", 1, 10_000), duration(v, "usage.flush-interval"),
                 duration(v, "usage.retry-interval"));
+        var responses = new PortalConfig.Responses(bool(v, "responses.storage"), duration(v, "responses.retention"),
+                duration(v, "responses.sweep-interval"));
         String dataDir = v.get("data.dir");
         if (dataDir.isBlank()) {
             throw new ConfigException("data.dir must not be empty");
         }
-        return new PortalConfig(http, database, router, health, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets);
+        return new PortalConfig(http, database, router, health, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets,
+                responses);
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */

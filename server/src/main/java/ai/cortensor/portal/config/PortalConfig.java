@@ -10,7 +10,8 @@ import java.util.Map;
  * here; {@link #describe()} is the one rendering of it, with every secret masked.
  */
 public record PortalConfig(Http http, Database database, Router router, Health health, Usage usage, Limits limits,
-                           Mail mail, Oidc oidc, Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets) {
+                           Mail mail, Oidc oidc, Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets,
+                           Responses responses) {
 
     public PortalConfig {
         pools = Map.copyOf(pools);
@@ -69,6 +70,13 @@ public record PortalConfig(Http http, Database database, Router router, Health h
         }
     }
 
+    /**
+     * Stored responses of the Responses API ({@code store}, {@code previous_response_id}, {@code GET/DELETE
+     * /v1/responses/{id}}), kept in PostgreSQL. {@code storage} false turns storing off entirely; a stored response
+     * is visible for {@code retention} after it was created and deleted by a sweep every {@code sweepInterval}.
+     */
+    public record Responses(boolean storage, Duration retention, Duration sweepInterval) {}
+
     /** The metering queue and its disk spool (under {@code dataDir/spool}). */
     public record Usage(int queueCapacity, int batchSize, Duration flushInterval, Duration retryInterval) {}
 
@@ -121,6 +129,9 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  usage.batch-size=").append(usage.batchSize())
          .append("\n  usage.flush-interval=").append(usage.flushInterval())
          .append("\n  usage.retry-interval=").append(usage.retryInterval())
+         .append("\n  responses.storage=").append(responses.storage())
+         .append("\n  responses.retention=").append(responses.retention())
+         .append("\n  responses.sweep-interval=").append(responses.sweepInterval())
          .append("\n  limits.redis-url=").append(limits.redisUrl() == null ? "(in process)" : maskUrl(limits.redisUrl()))
          .append("\n  limits.redis-failure=").append(limits.redisFailure())
          .append("\n  limits.redis-namespace=").append(limits.redisNamespace())

@@ -23,4 +23,13 @@ public interface Exchange {
     default boolean reportsReasoningTokens() {
         return true;
     }
+
+    /**
+     * This dialect's name for a field the gateway blames in its own checks, which use Chat Completions names:
+     * {@code messages[i]…} (the rendered conversation, the first system message included), {@code tool_choice},
+     * {@code reasoning_effort}, {@code chat_template_kwargs.enable_thinking} and {@code response_format}.
+     */
+    default String field(String chatField) {
+        return chatField;
+    }
 }

@@ -107,7 +107,7 @@ public final class Gateway {
             checkActive(key);
             Exchange exchange = dialect.parse(readBody(req), key);
             request = exchange.request();
-            Plan plan = plan(requestId, startNanos, acceptedAt, key, request);
+            Plan plan = plan(requestId, startNanos, acceptedAt, key, exchange);
             Admission decision = admit(res, key, plan.estimatedTokens());
             switch (decision) {
                 case Admission.Rejected r -> outcome = new Blocked(RateHeaders.rejection(r), r.limit().kind().key());
@@ -165,7 +165,8 @@ public final class Gateway {
         }
     }
 
-    private Plan plan(String requestId, long startNanos, Instant acceptedAt, ApiKey key, InferenceRequest request) {
+    private Plan plan(String requestId, long startNanos, Instant acceptedAt, ApiKey key, Exchange exchange) {
+        InferenceRequest request = exchange.request();
         Model model = catalog.model(request.model()).orElseThrow(() -> ApiError.notFound("model_not_found",
                 "model", "The model '" + request.model() + "' does not exist or you do not have access to it."));
         int maxTokens = request.maxTokens() == null ? model.maxOutputTokens() : request.maxTokens();
@@ -174,9 +175,14 @@ public final class Gateway {
                     + "' is too large: " + maxTokens + ". The model '" + model.alias() + "' allows at most "
                     + model.maxOutputTokens() + ".");
         }
-        Turn turn = request.conversation() == null ? new RawTurn(request.prompt())
-                : ChatTurn.prepare(model.family(), model.alias(), request.conversation(),
-                        LocalDate.ofInstant(acceptedAt, ZoneOffset.UTC), request.stream());
+        Turn turn;
+        try {
+            turn = request.conversation() == null ? new RawTurn(request.prompt())
+                    : ChatTurn.prepare(model.family(), model.alias(), request.conversation(),
+                            LocalDate.ofInstant(acceptedAt, ZoneOffset.UTC), request.stream());
+        } catch (ApiError e) {
+            throw e.param() == null ? e : e.withParam(exchange.field(e.param()));
+        }
         checkContext(model, turn.prompt(), maxTokens, request);
         if (!admission.entitled(key, model.alias())) {
             throw new ApiError(403, "permission_error", "model_not_entitled", "model", "Your plan does not include "
@@ -279,7 +285,7 @@ public final class Gateway {
             }
             if (n >= structuredAttempts) {
                 return new Failed(new ApiError(422, "invalid_request_error", "structured_output_failed",
-                        "response_format", "The model did not produce a valid answer in " + n + " attempts (last: "
+                        exchange.field("response_format"), "The model did not produce a valid answer in " + n + " attempts (last: "
                         + problem + "). All attempts are billed; simplify the schema or the request and retry.",
                         null), total, attempts.forwarding(firstByte), false);
             }

@@ -33,6 +33,12 @@ public final class ApiError extends RuntimeException {
         return new ApiError(status, "server_error", code, null, message, status == 503 ? 5L : null);
     }
 
+    /** The same error blaming another field (a dialect's name for it). */
+    public ApiError withParam(String otherParam) {
+        return otherParam == null || otherParam.equals(param) ? this
+                : new ApiError(status, type, code, otherParam, getMessage(), retryAfterSeconds);
+    }
+
     public int status() { return status; }
     public String type() { return type; }
     public String code() { return code; }

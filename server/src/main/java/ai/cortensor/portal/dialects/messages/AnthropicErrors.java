@@ -5,7 +5,6 @@ import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.Map;
 
 /**
  * Anthropic's error object, {@code {"type":"error","error":{"type","message"},"request_id"}}: the type follows the
@@ -13,15 +12,6 @@ import java.util.Map;
  * required"}), since the object has no {@code param}.
  */
 final class AnthropicErrors {
-    /**
-     * Fields the shared pipeline names in OpenAI's words, and what they are called in a Messages request (the
-     * thinking switch, the effort, the structured output format).
-     */
-    private static final Map<String, String> PARAMS = Map.of(
-            "chat_template_kwargs.enable_thinking", "thinking",
-            "reasoning_effort", "output_config.effort",
-            "response_format", "output_config.format");
-
     private AnthropicErrors() {}
 
     static String type(int status) {
@@ -44,7 +34,7 @@ final class AnthropicErrors {
         if ("missing_api_key".equals(e.code())) {
             return "x-api-key header is required (or send 'Authorization: Bearer <key>').";
         }
-        String param = e.param() == null ? null : PARAMS.getOrDefault(e.param(), e.param());
+        String param = e.param();
         String m = e.getMessage();
         if (param == null || m.contains("'" + param + "'") || m.startsWith(param + ":")) {
             return m;

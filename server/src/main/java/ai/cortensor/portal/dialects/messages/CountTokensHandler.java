@@ -93,7 +93,7 @@ public final class CountTokensHandler {
         try {
             rendered = family.render(p.conversation(), LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
         } catch (RenderRefused e) {
-            throw ApiError.invalidRequest("invalid_value", e.param(), e.getMessage());
+            throw ApiError.invalidRequest("invalid_value", p.origins().field(e.param()), e.getMessage());
         }
         return tokens.count(rendered.prompt());
     }

@@ -48,7 +48,7 @@ public final class MessagesDialect implements Dialect {
     public Exchange parse(byte[] body, ApiKey caller) {
         MessagesParser.Parsed p = MessagesParser.parse(body, MessagesParser.Mode.CREATE);
         return new MessagesExchange(new InferenceRequest(p.model(), p.conversation(), null, p.stream(), p.maxTokens(),
-                p.sampling(), "max_tokens", "messages"), p.omitThinking());
+                p.sampling(), "max_tokens", "messages"), p.omitThinking(), p.origins());
     }
 
     @Override

@@ -39,7 +39,7 @@ final class MessagesParser {
 
     /** A parsed body; {@code maxTokens} is null and {@code stream} false for {@code count_tokens}. */
     record Parsed(String model, Conversation conversation, boolean stream, Integer maxTokens,
-                  InferenceRequest.Sampling sampling, boolean omitThinking) {}
+                  InferenceRequest.Sampling sampling, boolean omitThinking, Origins origins) {}
 
     private static final Set<String> CREATE_FIELDS = Set.of("model", "messages", "max_tokens", "system", "metadata",
             "stop_sequences", "stream", "temperature", "top_p", "top_k", "thinking", "tool_choice", "tools",
@@ -94,11 +94,13 @@ final class MessagesParser {
         }
         boolean stream = create && Boolean.TRUE.equals(Checks.optionalBool(root, "stream", "stream"));
         List<Message> messages = new ArrayList<>();
+        Origins.Builder origins = new Origins.Builder();
         String system = system(root.get("system"));
         if (system != null && !system.isEmpty()) {
             messages.add(Message.system(system));
+            origins.add("system", List.of());
         }
-        messages.addAll(messages(root.get("messages")));
+        messages.addAll(messages(root.get("messages"), origins));
         List<Tool> tools = MessagesTools.tools(root.get("tools"));
         MessagesTools.Choice choice = MessagesTools.choice(root.get("tool_choice"), tools);
         Thinking thinking = thinking(root.get("thinking"), maxTokens);
@@ -117,7 +119,7 @@ final class MessagesParser {
         }
         Conversation conversation = new Conversation(messages, tools, choice.choice(), choice.parallel(), format,
                 thinking.reasoning(effort));
-        return new Parsed(model, conversation, stream, maxTokens, sampling, thinking.omit());
+        return new Parsed(model, conversation, stream, maxTokens, sampling, thinking.omit(), origins.build());
     }
 
     private static JsonNode read(byte[] body) {
@@ -167,7 +169,7 @@ final class MessagesParser {
 
     /** One client message, read: its text, reasoning, tool uses (assistant) or tool results (user). */
     private record Turn(Message.Role role, String text, boolean hasText, String thinking, List<ToolCall> uses,
-                        List<Result> results) {
+                        List<Integer> useBlocks, List<Result> results) {
         boolean assistant() {
             return role == Message.Role.ASSISTANT;
         }
@@ -175,7 +177,7 @@ final class MessagesParser {
 
     private record Result(String toolUseId, String content, int block) {}
 
-    private static List<Message> messages(JsonNode arr) {
+    private static List<Message> messages(JsonNode arr, Origins.Builder origins) {
         if (absent(arr)) {
             throw missing("messages");
         }
@@ -197,20 +199,26 @@ final class MessagesParser {
         }
         pairToolUses(turns);
         List<Message> out = new ArrayList<>(arr.size() + 2);
-        for (Turn t : turns) {
+        for (int i = 0; i < turns.size(); i++) {
+            Turn t = turns.get(i);
+            String at = "messages[" + i + "]";
             if (t.role() == Message.Role.SYSTEM) {
                 out.add(Message.system(t.text()));
+                origins.add(at, List.of());
                 continue;
             }
             if (t.assistant()) {
                 out.add(new Message(Message.Role.ASSISTANT, t.text(), t.thinking(), t.uses(), null));
+                origins.add(at, t.useBlocks());
                 continue;
             }
             for (Result r : t.results()) {
                 out.add(Message.tool(r.toolUseId(), r.content()));
+                origins.add(at + ".content[" + r.block() + "]", List.of());
             }
             if (t.hasText() || t.results().isEmpty()) {
                 out.add(Message.user(t.text()));
+                origins.add(at, List.of());
             }
         }
         return out;
@@ -272,7 +280,7 @@ final class MessagesParser {
             throw missing(at + ".content");
         }
         if (content.isTextual()) {
-            return new Turn(role, content.asText(), true, null, List.of(), List.of());
+            return new Turn(role, content.asText(), true, null, List.of(), List.of(), List.of());
         }
         if (!content.isArray()) {
             throw type(at + ".content", "a valid string or a list of content blocks");
@@ -284,6 +292,7 @@ final class MessagesParser {
         boolean hasText = false;
         StringBuilder thinking = null;
         List<ToolCall> uses = new ArrayList<>();
+        List<Integer> useBlocks = new ArrayList<>();
         List<Result> results = new ArrayList<>();
         for (int j = 0; j < content.size(); j++) {
             String p = at + ".content[" + j + "]";
@@ -314,6 +323,7 @@ final class MessagesParser {
                         throw invalid(p + ".type", "tool_use blocks are only allowed in assistant messages.");
                     }
                     uses.add(toolUse(block, p));
+                    useBlocks.add(j);
                 }
                 case "thinking" -> {
                     if (!assistant) {
@@ -330,7 +340,7 @@ final class MessagesParser {
             }
         }
         return new Turn(role, text.toString(), hasText, thinking == null ? null : thinking.toString(),
-                List.copyOf(uses), List.copyOf(results));
+                List.copyOf(uses), List.copyOf(useBlocks), List.copyOf(results));
     }
 
     private static ApiError blockType(String kind, String at) {

@@ -28,10 +28,14 @@ class MessagesEncodingTest {
     private static final String PING = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
     private static final String STOP = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
+    private static MessagesExchange exchange(boolean omitThinking) {
+        return new MessagesExchange(null, omitThinking, new Origins(List.of(), List.of()));
+    }
+
     private static String stream(boolean omitThinking, Consumer<StreamEncoder> events) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         EventStream out = new EventStream(() -> buffer);
-        StreamEncoder encoder = new MessagesExchange(null, omitThinking).stream(META, out);
+        StreamEncoder encoder = exchange(omitThinking).stream(META, out);
         events.accept(encoder);
         return buffer.toString(StandardCharsets.UTF_8);
     }
@@ -196,7 +200,7 @@ class MessagesEncodingTest {
     void nothing_is_written_before_the_first_event() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         EventStream out = new EventStream(() -> buffer);
-        new MessagesExchange(null, false).stream(META, out);
+        exchange(false).stream(META, out);
         assertThat(out.opened()).isFalse();
     }
 
@@ -205,7 +209,7 @@ class MessagesEncodingTest {
         ParsedOutput answer = new ParsedOutput("Let me look that up.", "The user wants weather.",
                 List.of(new ParsedOutput.Call("get_weather", "{\"city\": \"Paris\", \"days\": 2}"),
                         new ParsedOutput.Call("get_time", "")), "tool_calls");
-        String body = new String(new MessagesExchange(null, false).body(answer, new Usage(50, 40, 6, false), META),
+        String body = new String(exchange(false).body(answer, new Usage(50, 40, 6, false), META),
                 StandardCharsets.UTF_8);
         assertThat(body).isEqualTo("{\"id\":\"msg_01jq7abcdef\",\"type\":\"message\",\"role\":\"assistant\","
                 + "\"model\":\"qwen\",\"content\":["
@@ -224,14 +228,14 @@ class MessagesEncodingTest {
     @ParameterizedTest
     @CsvSource({"stop, end_turn", "length, max_tokens", "tool_calls, tool_use"})
     void stop_reasons_map_from_the_internal_finish_reason(String finish, String stopReason) {
-        String body = new String(new MessagesExchange(null, false).body(new ParsedOutput("x", null, List.of(), finish),
+        String body = new String(exchange(false).body(new ParsedOutput("x", null, List.of(), finish),
                 new Usage(1, 1, 0, false), META), StandardCharsets.UTF_8);
         assertThat(body).contains("\"stop_reason\":\"" + stopReason + "\",\"stop_sequence\":null");
     }
 
     @Test
     void an_empty_answer_has_empty_content() {
-        String body = new String(new MessagesExchange(null, false).body(new ParsedOutput(null, null, List.of(), "stop"),
+        String body = new String(exchange(false).body(new ParsedOutput(null, null, List.of(), "stop"),
                 new Usage(1, 0, 0, false), META), StandardCharsets.UTF_8);
         assertThat(body).contains("\"content\":[],\"stop_reason\":\"end_turn\"");
     }
@@ -264,18 +268,6 @@ class MessagesEncodingTest {
                 + "answer a tool call"))).isEqualTo("messages[2]: a tool message must answer a tool call");
         assertThat(AnthropicErrors.message(new ApiError(429, "rate_limit_error", "rate_limit_exceeded", null, "Slow down.",
                 2L))).isEqualTo("Slow down.");
-    }
-
-    @Test
-    void the_pipelines_openai_field_names_are_given_their_messages_names() {
-        assertThat(AnthropicErrors.message(ApiError.invalidRequest("unsupported_parameter",
-                "chat_template_kwargs.enable_thinking", "The model 'g' does not reason.")))
-                .isEqualTo("thinking: The model 'g' does not reason.");
-        assertThat(AnthropicErrors.message(ApiError.invalidRequest("unsupported_parameter", "reasoning_effort",
-                "The model 'g' does not reason."))).isEqualTo("output_config.effort: The model 'g' does not reason.");
-        assertThat(AnthropicErrors.message(new ApiError(422, "invalid_request_error", "structured_output_failed",
-                "response_format", "The model did not produce a valid answer in 3 attempts.", null)))
-                .isEqualTo("output_config.format: The model did not produce a valid answer in 3 attempts.");
     }
 
     @Test

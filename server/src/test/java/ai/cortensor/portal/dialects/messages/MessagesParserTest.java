@@ -74,6 +74,41 @@ class MessagesParserTest {
         assertThat(r.stream()).isFalse();
     }
 
+    private static ai.cortensor.portal.gateway.Exchange exchange(String json) {
+        return new MessagesDialect().parse(json.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    @Test
+    void the_gateways_chat_field_names_become_the_clients_fields() {
+        ai.cortensor.portal.gateway.Exchange e = exchange(body("""
+                "system":"Be brief.",
+                "messages":[
+                  {"role":"user","content":"Weather?"},
+                  {"role":"assistant","content":[{"type":"text","text":"Checking."},
+                     {"type":"tool_use","id":"a","name":"f","input":{}},{"type":"tool_use","id":"b","name":"f","input":{}}]},
+                  {"role":"user","content":[{"type":"tool_result","tool_use_id":"a","content":"1"},
+                     {"type":"tool_result","tool_use_id":"b","content":"2"},{"type":"text","text":"So?"}]},
+                  {"role":"system","content":"Now in French."},
+                  {"role":"user","content":"Go."}]"""));
+        // conversation: 0 system, 1 user, 2 assistant, 3 tool a, 4 tool b, 5 user "So?", 6 system, 7 user
+        assertThat(e.field("messages[0]")).isEqualTo("system");
+        assertThat(e.field("messages[0].content")).isEqualTo("system");
+        assertThat(e.field("messages[1]")).isEqualTo("messages[0]");
+        assertThat(e.field("messages[2].content")).isEqualTo("messages[1].content");
+        assertThat(e.field("messages[2].tool_calls[1].function.arguments")).isEqualTo("messages[1].content[2].input");
+        assertThat(e.field("messages[2].tool_calls[0]")).isEqualTo("messages[1].content[1]");
+        assertThat(e.field("messages[2].reasoning_content")).isEqualTo("messages[1]");
+        assertThat(e.field("messages[4]")).isEqualTo("messages[2].content[1]");
+        assertThat(e.field("messages[5]")).isEqualTo("messages[2]");
+        assertThat(e.field("messages[6]")).isEqualTo("messages[3]");
+        assertThat(e.field("messages[7]")).isEqualTo("messages[4]");
+        assertThat(e.field("messages[9]")).isEqualTo("messages");
+        assertThat(e.field("chat_template_kwargs.enable_thinking")).isEqualTo("thinking");
+        assertThat(e.field("reasoning_effort")).isEqualTo("output_config.effort");
+        assertThat(e.field("response_format")).isEqualTo("output_config.format");
+        assertThat(e.field("tool_choice")).isEqualTo("tool_choice");
+    }
+
     @Test
     void system_as_a_string_is_the_first_message() {
         assertThat(conversation(body("\"system\":\"Be brief.\"," + HI)).messages())
