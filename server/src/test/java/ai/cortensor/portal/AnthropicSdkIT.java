@@ -412,6 +412,21 @@ class AnthropicSdkIT {
     }
 
     @Test
+    void a_later_system_message_works_where_the_family_takes_it_and_gpt_oss_refuses_it_naming_the_clients_message() {
+        MessageCreateParams.Builder conversation = MessageCreateParams.builder().maxTokens(512).system("Be brief.")
+                .addUserMessage("Hello, system test.").addAssistantMessage("Hello!")
+                .addMessage(com.anthropic.models.messages.SystemMessageParam.builder().content("From now on, in French.")
+                        .build())
+                .addUserMessage("And now?");
+        assertThat(text(client.messages().create(conversation.model("qwen").build()))).isNotEmpty();
+        assertThat(lastPrompt("From now on, in French.")).contains("<|im_start|>system\nFrom now on, in French.");
+
+        assertThatThrownBy(() -> client.messages().create(conversation.model("oss-20b").build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.apiMessage().orElseThrow())
+                        .startsWith("messages[2]: "));
+    }
+
+    @Test
     void max_tokens_over_the_models_limit_is_a_400() {
         assertThatThrownBy(() -> client.messages().create(MessageCreateParams.builder().model("qwen")
                 .maxTokens(10_000_000).addUserMessage("x").build()))
