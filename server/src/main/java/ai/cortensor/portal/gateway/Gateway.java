@@ -105,7 +105,7 @@ public final class Gateway {
         try {
             key = preAuthenticated != null ? preAuthenticated : authenticate(dialect.credential(req));
             checkActive(key);
-            Exchange exchange = dialect.parse(readBody(req), key);
+            Exchange exchange = dialect.parse(BoundedBody.request(req, maxBodyBytes), key);
             request = exchange.request();
             Plan plan = plan(requestId, startNanos, acceptedAt, key, exchange);
             Admission decision = admit(res, key, plan.estimatedTokens());
@@ -711,29 +711,5 @@ public final class Gateway {
             res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
         }
         res.send(dialect.errorBody(e, requestId));
-    }
-
-    private byte[] readBody(ServerRequest req) {
-        long declared = req.headers().contentLength().orElse(-1);
-        if (declared > maxBodyBytes) {
-            throw tooLarge();
-        }
-        try (InputStream in = req.content().inputStream()) {
-            byte[] body = BoundedBody.read(in, maxBodyBytes, declared);
-            if (body == null) {
-                throw tooLarge();
-            }
-            if (body.length == 0) {
-                throw ApiError.invalidRequest("invalid_json", null, "The request body is empty; send a JSON object.");
-            }
-            return body;
-        } catch (IOException | UncheckedIOException e) {
-            throw ApiError.invalidRequest("invalid_body", null, "The request body could not be read.");
-        }
-    }
-
-    private ApiError tooLarge() {
-        return new ApiError(413, "invalid_request_error", "request_too_large", null,
-                "The request body is larger than the limit of " + maxBodyBytes + " bytes.", null);
     }
 }

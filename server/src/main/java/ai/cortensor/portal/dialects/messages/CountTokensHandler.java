@@ -11,14 +11,12 @@ import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.usage.TokenCounter;
+import ai.cortensor.portal.gateway.BoundedBody;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.time.LocalDate;
@@ -75,7 +73,7 @@ public final class CountTokensHandler {
             throw new ApiError(403, "permission_error", "account_paused", null,
                     "This account is paused, so its keys are not accepted. Contact support to resolve it.", null);
         }
-        MessagesParser.Parsed p = MessagesParser.parse(body(req), MessagesParser.Mode.COUNT);
+        MessagesParser.Parsed p = MessagesParser.parse(BoundedBody.request(req, maxBodyBytes), MessagesParser.Mode.COUNT);
         Model model = catalog.model(p.model()).orElseThrow(() -> ApiError.notFound("model_not_found", "model",
                 "The model '" + p.model() + "' does not exist or you do not have access to it."));
         if (!admission.entitled(key, model.alias())) {
@@ -96,29 +94,5 @@ public final class CountTokensHandler {
             throw ApiError.invalidRequest("invalid_value", p.origins().field(e.param()), e.getMessage());
         }
         return tokens.count(rendered.prompt());
-    }
-
-    private byte[] body(ServerRequest req) {
-        long declared = req.headers().contentLength().orElse(-1);
-        if (declared > maxBodyBytes) {
-            throw tooLarge();
-        }
-        try (InputStream in = req.content().inputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (body.length > maxBodyBytes) {
-                throw tooLarge();
-            }
-            if (body.length == 0) {
-                throw ApiError.invalidRequest("invalid_json", null, "The request body is empty; send a JSON object.");
-            }
-            return body;
-        } catch (IOException | UncheckedIOException e) {
-            throw ApiError.invalidRequest("invalid_body", null, "The request body could not be read.");
-        }
-    }
-
-    private ApiError tooLarge() {
-        return new ApiError(413, "invalid_request_error", "request_too_large", null,
-                "The request body is larger than the limit of " + maxBodyBytes + " bytes.", null);
     }
 }
