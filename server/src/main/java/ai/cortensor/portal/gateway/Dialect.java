@@ -35,10 +35,4 @@ public interface Dialect {
 
     /** The dialect's error object for {@code error}, carrying the request id. */
     byte[] errorBody(ApiError error, String requestId);
-
-    /**
-     * The frame that reports {@code error} on an event stream that has already started (the router broke
-     * mid-answer). The stream ends after it.
-     */
-    byte[] errorEvent(ApiError error, String requestId);
 }

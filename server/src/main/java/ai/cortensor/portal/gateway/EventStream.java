@@ -37,28 +37,16 @@ public final class EventStream implements AutoCloseable {
         });
     }
 
-    /** {@code data: <json>} and a blank line (OpenAI chat and completions chunks). */
-    public static byte[] data(byte[] json) {
-        return frame(null, json);
-    }
-
     /** {@code event: <name>}, {@code data: <json>} and a blank line (Responses and Anthropic events). */
     public static byte[] event(String name, byte[] json) {
-        return frame(name, json);
-    }
-
-    private static byte[] frame(String name, byte[] json) {
-        byte[] n = name == null ? null : name.getBytes(StandardCharsets.US_ASCII);
-        int len = (n == null ? 0 : EVENT.length + n.length + 1) + DATA.length + json.length + END.length;
-        byte[] f = new byte[len];
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] f = new byte[EVENT.length + n.length + 1 + DATA.length + json.length + END.length];
         int p = 0;
-        if (n != null) {
-            System.arraycopy(EVENT, 0, f, p, EVENT.length);
-            p += EVENT.length;
-            System.arraycopy(n, 0, f, p, n.length);
-            p += n.length;
-            f[p++] = '\n';
-        }
+        System.arraycopy(EVENT, 0, f, p, EVENT.length);
+        p += EVENT.length;
+        System.arraycopy(n, 0, f, p, n.length);
+        p += n.length;
+        f[p++] = '\n';
         System.arraycopy(DATA, 0, f, p, DATA.length);
         p += DATA.length;
         System.arraycopy(json, 0, f, p, json.length);

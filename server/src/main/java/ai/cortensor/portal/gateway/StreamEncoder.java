@@ -26,7 +26,7 @@ public interface StreamEncoder {
     void finish(String finishReason, Usage usage);
 
     /**
-     * The router broke after the stream had started: the dialect's error event ({@link Dialect#errorEvent}) and
+     * The router broke after the stream had started: the dialect's error event and
      * whatever closing it needs. {@code usage} is what was metered for the part that was sent.
      */
     void fail(ApiError error, Usage usage);

@@ -55,9 +55,4 @@ public final class MessagesDialect implements Dialect {
     public byte[] errorBody(ApiError error, String requestId) {
         return AnthropicErrors.body(error, requestId);
     }
-
-    @Override
-    public byte[] errorEvent(ApiError error, String requestId) {
-        return AnthropicErrors.event(error, requestId);
-    }
 }

@@ -39,9 +39,4 @@ public final class OpenAiDialect implements Dialect {
     public byte[] errorBody(ApiError error, String requestId) {
         return ErrorResponses.body(error, requestId);
     }
-
-    @Override
-    public byte[] errorEvent(ApiError error, String requestId) {
-        return OpenAiShapes.errorFrame(error.getMessage(), error.type(), error.code(), requestId);
-    }
 }

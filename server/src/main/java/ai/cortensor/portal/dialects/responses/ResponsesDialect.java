@@ -89,10 +89,4 @@ public final class ResponsesDialect implements Dialect {
     public byte[] errorBody(ApiError error, String requestId) {
         return ErrorResponses.body(error, requestId);
     }
-
-    /** The {@code error} event alone (the stream encoder numbers its own and follows it with response.failed). */
-    @Override
-    public byte[] errorEvent(ApiError error, String requestId) {
-        return ResponsesStream.errorEvent(error, requestId, 0);
-    }
 }

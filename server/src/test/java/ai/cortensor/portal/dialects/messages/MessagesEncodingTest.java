@@ -191,7 +191,7 @@ class MessagesEncodingTest {
 
     @Test
     void an_overload_mid_stream_is_an_overloaded_error_event() {
-        assertThat(new String(new MessagesDialect().errorEvent(ApiError.server(503, "router_overloaded", "Busy."),
+        assertThat(new String(AnthropicErrors.event(ApiError.server(503, "router_overloaded", "Busy."),
                 "req_1"), StandardCharsets.UTF_8)).isEqualTo("event: error\ndata: {\"type\":\"error\",\"error\":"
                 + "{\"type\":\"overloaded_error\",\"message\":\"Busy.\"},\"request_id\":\"req_1\"}\n\n");
     }

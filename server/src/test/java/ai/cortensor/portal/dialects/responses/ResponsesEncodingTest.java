@@ -377,14 +377,14 @@ class ResponsesEncodingTest {
     }
 
     @Test
-    void the_dialect_error_body_and_event_carry_the_request_id() {
+    void the_error_body_and_the_error_event_carry_the_request_id() {
         ResponsesDialect d = ResponsesParserTest.dialect(true);
         ApiError e = ApiError.notFound("previous_response_not_found", "previous_response_id", "Previous response with "
                 + "id 'resp_x' not found.");
         assertThat(new String(d.errorBody(e, "req_1"), StandardCharsets.UTF_8)).isEqualTo("{\"error\":{\"message\":"
                 + "\"Previous response with id 'resp_x' not found.\",\"type\":\"invalid_request_error\",\"param\":"
                 + "\"previous_response_id\",\"code\":\"previous_response_not_found\",\"request_id\":\"req_1\"}}");
-        assertThat(new String(d.errorEvent(e, "req_1"), StandardCharsets.UTF_8)).isEqualTo("event: error\ndata: "
+        assertThat(new String(ResponsesStream.errorEvent(e, "req_1", 0), StandardCharsets.UTF_8)).isEqualTo("event: error\ndata: "
                 + "{\"type\":\"error\",\"sequence_number\":0,\"code\":\"previous_response_not_found\",\"message\":"
                 + "\"Previous response with id 'resp_x' not found.\",\"param\":\"previous_response_id\",\"request_id\":"
                 + "\"req_1\"}\n\n");
