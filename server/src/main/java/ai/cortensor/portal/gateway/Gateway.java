@@ -103,7 +103,7 @@ public final class Gateway {
         Reservation reservation = null;
         Outcome outcome = new Failed(INTERNAL, null, null, false); // unless a stage below says otherwise
         try {
-            key = preAuthenticated != null ? preAuthenticated : authenticate(dialect.credential(req));
+            key = preAuthenticated != null ? preAuthenticated : authenticate(keys, dialect.credential(req));
             checkActive(key);
             Exchange exchange = dialect.parse(BoundedBody.request(req, maxBodyBytes), key);
             request = exchange.request();
@@ -139,7 +139,11 @@ public final class Gateway {
 
     // ---- authenticate ---------------------------------------------------------------------------------------
 
-    private ApiKey authenticate(String credential) {
+    /**
+     * The key behind {@code credential} (an {@code Authorization} value), or 401. Shared with the routes beside
+     * the pipeline (stored responses, count_tokens), so every route refuses keys alike.
+     */
+    public static ApiKey authenticate(ApiKeys keys, String credential) {
         return switch (keys.authenticate(credential)) {
             case Authentication.Denied d -> throw new ApiError(401, "authentication_error", d.code(), null, d.message(),
                     null);
@@ -147,7 +151,8 @@ public final class Gateway {
         };
     }
 
-    private static void checkActive(ApiKey key) {
+    /** 403 {@code account_paused} when the key's account is paused. */
+    public static void checkActive(ApiKey key) {
         if (key.accountPaused()) {
             throw new ApiError(403, "permission_error", "account_paused", null,
                     "This account is paused, so its keys are not accepted. Contact support to resolve it.", null);

@@ -6,12 +6,12 @@ import ai.cortensor.portal.families.RenderRefused;
 import ai.cortensor.portal.families.Rendered;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
-import ai.cortensor.portal.keys.Authentication;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.usage.TokenCounter;
 import ai.cortensor.portal.gateway.BoundedBody;
+import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.http.HeaderNames;
@@ -64,15 +64,8 @@ public final class CountTokensHandler {
     }
 
     private int count(ServerRequest req) {
-        ApiKey key = switch (keys.authenticate(MessagesDialect.credentialOf(req))) {
-            case Authentication.Denied d -> throw new ApiError(401, "authentication_error", d.code(), null,
-                    d.message(), null);
-            case Authentication.Authenticated a -> a.key();
-        };
-        if (key.accountPaused()) {
-            throw new ApiError(403, "permission_error", "account_paused", null,
-                    "This account is paused, so its keys are not accepted. Contact support to resolve it.", null);
-        }
+        ApiKey key = Gateway.authenticate(keys, MessagesDialect.credentialOf(req));
+        Gateway.checkActive(key);
         MessagesParser.Parsed p = MessagesParser.parse(BoundedBody.request(req, maxBodyBytes), MessagesParser.Mode.COUNT);
         Model model = catalog.model(p.model()).orElseThrow(() -> ApiError.notFound("model_not_found", "model",
                 "The model '" + p.model() + "' does not exist or you do not have access to it."));

@@ -1,8 +1,8 @@
 package ai.cortensor.portal.dialects.responses;
 
+import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
-import ai.cortensor.portal.keys.Authentication;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.ErrorResponses;
 import ai.cortensor.portal.web.Json;
@@ -91,17 +91,9 @@ public final class ResponsesHandler {
     }
 
     private ApiKey authenticate(ServerRequest req) {
-        return switch (keys.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
-            case Authentication.Denied d -> throw new ApiError(401, "authentication_error", d.code(), null,
-                    d.message(), null);
-            case Authentication.Authenticated a -> {
-                if (a.key().accountPaused()) {
-                    throw new ApiError(403, "permission_error", "account_paused", null, "This account is paused, so "
-                            + "its keys are not accepted. Contact support to resolve it.", null);
-                }
-                yield a.key();
-            }
-        };
+        ApiKey key = Gateway.authenticate(keys, req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+        Gateway.checkActive(key);
+        return key;
     }
 
     private static void checkQuery(ServerRequest req, Set<String> allowed) {
