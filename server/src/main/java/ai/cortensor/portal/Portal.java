@@ -96,11 +96,13 @@ public final class Portal implements AutoCloseable {
     private final HealthProbe probe;
     private final PoolLoad poolLoad;
     private final Operations operations;
+    private final RouterClient routerClient;
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
                    WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
                    ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
-                   PoolLoad poolLoad) {
+                   PoolLoad poolLoad, RouterClient routerClient) {
+        this.routerClient = routerClient;
         this.probe = probe;
         this.poolLoad = poolLoad;
         this.operations = operations;
@@ -234,7 +236,7 @@ public final class Portal implements AutoCloseable {
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
-                poolControl, probe, operations, poolLoad);
+                poolControl, probe, operations, poolLoad, routerClient);
     }
 
     /**
@@ -315,6 +317,7 @@ public final class Portal implements AutoCloseable {
         poolLoad.forget();
         changes.close();
         probe.close();
+        routerClient.close();
         ledger.close();
         if (limiter instanceof AutoCloseable c) {
             try {
