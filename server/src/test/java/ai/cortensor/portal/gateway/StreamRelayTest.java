@@ -95,4 +95,50 @@ class StreamRelayTest {
         assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.COMPLETED);
         assertThat(r.text()).isEqualTo("ok");
     }
+
+    @Test
+    void crlf_lines_openai_delta_frames_and_a_last_done_without_line_end_complete_the_stream() {
+        String in = "data: {\"id\":\"c\",\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"}}]}\r\n\r\n"
+                + "data: {\"id\":\"c\",\"choices\":[{\"message\":{\"content\":\"!\"},\"finish_reason\":null}]}\r\n\r\n"
+                + "data: [DONE]";
+        StreamRelay.Result r = StreamRelay.relay(sse(in), collect);
+        assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.COMPLETED);
+        assertThat(texts).containsExactly("Hi", "!");
+        assertThat(r.finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void a_line_that_never_ends_is_a_cut_after_a_bounded_read() {
+        InputStream endless = new InputStream() {
+            long served;
+
+            @Override
+            public int read() {
+                return served++ < 64L * StreamRelay.MAX_LINE ? 'x' : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                served += len;
+                return served < 64L * StreamRelay.MAX_LINE ? len : -1;
+            }
+        };
+        StreamRelay.Result r = StreamRelay.relay(new SequenceInputStream(sse(frame("a", "ok", null)), endless),
+                collect);
+        assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.ROUTER_CUT);
+        assertThat(r.text()).isEqualTo("ok");
+    }
+
+    @Test
+    void text_wins_over_message_content_and_usage_needs_completion_tokens() {
+        String in = "data: {\"choices\":[{\"message\":{\"content\":\"no\"},\"text\":\"yes\"},{\"text\":\"second\"}],"
+                + "\"usage\":{\"prompt_tokens\":3}}\n\n"
+                + "data: {\"choices\":[{\"text\":\"\",\"finish_reason\":\"stop\"}],\"usage\":{\"completion_tokens\":2}}\n\n";
+        StreamRelay.Result r = StreamRelay.relay(sse(in), collect);
+        assertThat(texts).containsExactly("yes");
+        assertThat(r.outcome()).isEqualTo(StreamRelay.Outcome.COMPLETED);
+        assertThat(r.promptTokens()).isZero();
+        assertThat(r.completionTokens()).isEqualTo(2);
+    }
 }
