@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 /**
  * The client's server-sent event stream. It is opened (status 200 and SSE headers committed) only at the first
  * frame, so an attempt that fails before its first token leaves the response untouched for the next attempt or an
- * error. Every frame is flushed as it is sent; after the client went away nothing more is written.
+ * error. Every frame is flushed as it is sent, unless flushes are deferred while a router stream is relayed: then
+ * the frames decoded from one read of the router's stream go out in one flush, made before the relay waits for
+ * more (so batching never delays a frame). After the client went away nothing more is written.
  */
 public final class EventStream implements AutoCloseable {
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -21,6 +23,8 @@ public final class EventStream implements AutoCloseable {
     private final Supplier<OutputStream> opener;
     private OutputStream out;
     private boolean gone;
+    private boolean deferFlushes;
+    private boolean unflushed;
 
     /** A stream that opens {@code opener}'s output at the first frame (tests write to a buffer). */
     public EventStream(Supplier<OutputStream> opener) {
@@ -65,10 +69,37 @@ public final class EventStream implements AutoCloseable {
                 out = opener.get();
             }
             out.write(frame);
-            out.flush();
+            if (deferFlushes) {
+                unflushed = true;
+            } else {
+                out.flush();
+            }
             return true;
         } catch (IOException | RuntimeException e) {
             gone = true; // the server's socket layer reports a gone client with its own runtime exceptions
+            return false;
+        }
+    }
+
+    /** While on, {@link #send} leaves frames for the next {@link #flush()}; turning it off flushes. */
+    void deferFlushes(boolean on) {
+        deferFlushes = on;
+        if (!on) {
+            flush();
+        }
+    }
+
+    /** Sends what {@link #send} left unflushed; false once the client has gone. */
+    boolean flush() {
+        if (gone || !unflushed) {
+            return !gone;
+        }
+        unflushed = false;
+        try {
+            out.flush();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            gone = true;
             return false;
         }
     }

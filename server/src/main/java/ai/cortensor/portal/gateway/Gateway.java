@@ -316,8 +316,10 @@ public final class Gateway {
         }
         try (EventStream out = EventStream.of(res)) {
             StreamEncoder encoder = exchange.stream(meta, out);
+            out.deferFlushes(true); // the whole answer's events leave in one flush
             new EncoderSink(encoder, plan.turn().maxToolCalls(), false).replay(answer);
             encoder.finish(answer.finishReason(), usage);
+            out.deferFlushes(false);
             return out.gone() ? new Cancelled(usage, forwarding) : new Completed(usage, forwarding);
         }
     }
@@ -491,10 +493,17 @@ public final class Gateway {
     private static AttemptResult relay(RouterClient.Call call, Turn turn, Relay relay) {
         EncoderSink sink = new EncoderSink(relay.encoder(), turn.maxToolCalls(), relay.countReasoning());
         Turn.Decoding decoding = turn.decoding(sink);
-        StreamRelay.Result r = StreamRelay.relay(call.body(), (text, first) -> {
-            decoding.feed(text, first);
-            return !relay.out().gone();
-        });
+        EventStream out = relay.out();
+        out.deferFlushes(true); // the frames of one router read leave in one flush
+        StreamRelay.Result r;
+        try {
+            r = StreamRelay.relay(call.body(), (text, first) -> {
+                decoding.feed(text, first);
+                return !out.gone();
+            }, out::flush);
+        } finally {
+            out.deferFlushes(false);
+        }
         boolean timeout = r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT;
         if ((timeout || r.outcome() == StreamRelay.Outcome.ROUTER_CUT) && !relay.out().opened()) {
             // the router failed before a single event reached the client, so another target may serve

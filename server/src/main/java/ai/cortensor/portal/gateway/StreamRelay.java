@@ -36,6 +36,7 @@ final class StreamRelay {
 
     private final InputStream upstream;
     private final Deltas client;
+    private final Runnable beforeRead;
     private byte[] buf = new byte[8192];
     private int start;
     private int end;
@@ -46,13 +47,19 @@ final class StreamRelay {
     private Integer ct;
     private long firstByte;
 
-    private StreamRelay(InputStream upstream, Deltas client) {
+    private StreamRelay(InputStream upstream, Deltas client, Runnable beforeRead) {
         this.upstream = upstream;
         this.client = client;
+        this.beforeRead = beforeRead;
     }
 
     static Result relay(InputStream upstream, Deltas client) {
-        return new StreamRelay(upstream, client).run();
+        return relay(upstream, client, () -> { });
+    }
+
+    /** Relays the stream; {@code beforeRead} runs before every read of the router's stream (which may wait). */
+    static Result relay(InputStream upstream, Deltas client, Runnable beforeRead) {
+        return new StreamRelay(upstream, client, beforeRead).run();
     }
 
     private Result run() {
@@ -177,6 +184,7 @@ final class StreamRelay {
             }
             buf = java.util.Arrays.copyOf(buf, Math.min(MAX_LINE, buf.length * 2));
         }
+        beforeRead.run();
         int n = upstream.read(buf, end, buf.length - end);
         if (n < 0) {
             return false;
