@@ -20,6 +20,8 @@ final class OpenAiShapes {
     private final long created;
     private final String model;
     private final boolean includeUsage;
+    /** The content chunk after the first, around its text; made at the second chunk. */
+    private Template deltaTemplate;
 
     OpenAiShapes(Route route, String requestId, long created, String model, boolean includeUsage) {
         this.route = route;
@@ -150,6 +152,63 @@ final class OpenAiShapes {
 
     /** A content chunk; the first chat chunk also carries the assistant role. */
     byte[] delta(String text, boolean first) {
+        if (first) {
+            return deltaFrame(text, true);
+        }
+        if (deltaTemplate == null) {
+            deltaTemplate = Template.of(deltaFrame(Template.MARKER, false));
+        }
+        return deltaTemplate.fill(text);
+    }
+
+    /**
+     * A frame cut around one string value, taken from the frame the generator writes for a marker value: the
+     * bytes before and after the value are written once per response, and each frame only escapes its text
+     * (with the generator's own escaping), so every frame is byte for byte what the generator would write.
+     */
+    record Template(byte[] before, byte[] after) {
+        /** A control character: the generator always escapes it, and nothing else in a frame contains it. */
+        static final String MARKER = "\u0001";
+        private static final byte[] ESCAPED = "\\u0001".getBytes(StandardCharsets.US_ASCII);
+
+        static Template of(byte[] frame) {
+            int at = lastIndexOf(frame, ESCAPED);
+            if (at < 0) {
+                throw new IllegalStateException("the marker is not in the frame");
+            }
+            return new Template(java.util.Arrays.copyOfRange(frame, 0, at),
+                    java.util.Arrays.copyOfRange(frame, at + ESCAPED.length, frame.length));
+        }
+
+        byte[] fill(String value) {
+            byte[] escaped = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsUTF8(value);
+            byte[] out = new byte[before.length + escaped.length + after.length];
+            System.arraycopy(before, 0, out, 0, before.length);
+            System.arraycopy(escaped, 0, out, before.length, escaped.length);
+            System.arraycopy(after, 0, out, before.length + escaped.length, after.length);
+            return out;
+        }
+
+        private static int lastIndexOf(byte[] a, byte[] b) {
+            outer:
+            for (int i = a.length - b.length; i >= 0; i--) {
+                for (int j = 0; j < b.length; j++) {
+                    if (a[i + j] != b[j]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
+        }
+    }
+
+    /** The generator's own content chunk (not the first), which the template must reproduce. */
+    byte[] deltaFrameForTest(String text) {
+        return deltaFrame(text, false);
+    }
+
+    private byte[] deltaFrame(String text, boolean first) {
         return frame(g -> {
             chunkChoiceStart(g);
             if (route == Route.CHAT) {
