@@ -37,7 +37,7 @@ final class StreamRelay {
     private final InputStream upstream;
     private final Deltas client;
     private final Runnable beforeRead;
-    private byte[] buf = new byte[8192];
+    private byte[] buf = new byte[4096]; // grows only for a line longer than this
     private int start;
     private int end;
     private final StringBuilder text = new StringBuilder();

@@ -16,13 +16,14 @@ import java.nio.charset.StandardCharsets;
 final class RouterConnection {
     /** A response head larger than this is refused (a router sends a few hundred bytes). */
     static final int MAX_HEAD = 16 * 1024;
-    private static final int BUFFER = 16 * 1024;
+    /** The buffer's first size: a stream's frames and a whole small answer fit; a larger head grows it. */
+    private static final int BUFFER = 8 * 1024;
 
     final RouterEndpoint endpoint;
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final byte[] buf = new byte[BUFFER];
+    private byte[] buf = new byte[BUFFER];
     private int pos;
     private int lim;
     /** Requests this connection has carried; 0 until the first one is written. */
@@ -45,7 +46,7 @@ final class RouterConnection {
         uses++;
         byte[] length = Integer.toString(body.length).getBytes(StandardCharsets.US_ASCII);
         int total = head.length + length.length + 4 + body.length;
-        if (total <= BUFFER && pos == lim) {
+        if (total <= buf.length && pos == lim) {
             // the read buffer is empty between requests, so it doubles as the write buffer
             int n = put(head, 0);
             n = put(length, n);
@@ -188,7 +189,10 @@ final class RouterConnection {
     /** Reads bytes from the socket into the buffer; -1 at the end of the stream. */
     private int fill() throws IOException {
         if (lim == buf.length) {
-            throw new IOException("router response head over " + MAX_HEAD + " bytes");
+            if (buf.length >= MAX_HEAD) {
+                throw new IOException("router response head over " + MAX_HEAD + " bytes");
+            }
+            buf = java.util.Arrays.copyOf(buf, MAX_HEAD);
         }
         int n = in.read(buf, lim, buf.length - lim);
         if (n > 0) {
