@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Speaks HTTP/1.1 to router targets: one request shape (a POST of a JSON body, or a probe's GET), pooled keep-alive
@@ -32,6 +33,7 @@ public final class RouterClient implements AutoCloseable {
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(20);
     private static final int MAX_PREPARED = 10_000;
 
+    private final SSLSocketFactory tlsFactory;
     private final int connectTimeoutMillis;
     private final int idleTimeoutMillis;
     private final int requestTimeoutMillis;
@@ -39,6 +41,12 @@ public final class RouterClient implements AutoCloseable {
     private final ConcurrentHashMap<RouterTarget, Prepared> prepared = new ConcurrentHashMap<>();
 
     public RouterClient(PortalConfig.Router config) {
+        this(config, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /** With the given TLS sockets (the JDK's default trust store in production; a test's own in tests). */
+    public RouterClient(PortalConfig.Router config, SSLSocketFactory tlsFactory) {
+        this.tlsFactory = tlsFactory;
         this.connectTimeoutMillis = millis(config.connectTimeout());
         this.idleTimeoutMillis = millis(config.readTimeout());
         this.requestTimeoutMillis = millis(config.requestTimeout());
@@ -146,7 +154,7 @@ public final class RouterClient implements AutoCloseable {
         boolean reused = conn != null;
         try {
             if (conn == null) {
-                conn = endpoint.connect(connectTimeoutMillis);
+                conn = endpoint.connect(connectTimeoutMillis, tlsFactory);
             }
             return send(conn, head, body, timeoutMillis);
         } catch (IOException | RuntimeException e) {
@@ -159,7 +167,7 @@ public final class RouterClient implements AutoCloseable {
         }
         RouterConnection fresh = null;
         try {
-            fresh = endpoint.connect(connectTimeoutMillis);
+            fresh = endpoint.connect(connectTimeoutMillis, tlsFactory);
             return send(fresh, head, body, timeoutMillis);
         } catch (IOException | RuntimeException e) {
             if (fresh != null) {

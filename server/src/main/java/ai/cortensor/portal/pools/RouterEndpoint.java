@@ -50,15 +50,14 @@ final class RouterEndpoint {
         return null;
     }
 
-    RouterConnection connect(int connectTimeoutMillis) throws IOException {
+    RouterConnection connect(int connectTimeoutMillis, SSLSocketFactory tlsFactory) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
             if (tls) {
-                SSLSocket ssl = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                        .createSocket(socket, host, port, true);
+                SSLSocket ssl = (SSLSocket) tlsFactory.createSocket(socket, host, port, true);
                 SSLParameters params = ssl.getSSLParameters();
                 params.setEndpointIdentificationAlgorithm("HTTPS");
                 if (!Character.isDigit(host.charAt(host.length() - 1)) && host.indexOf(':') < 0) {

@@ -279,4 +279,68 @@ class RouterClientTest {
         assertThatThrownBy(() -> client.post(bad, BODY, false)).isInstanceOf(RouterClient.RouterFailure.class);
         assertThat(heads).isEmpty();
     }
+
+    @Test
+    void https_targets_are_reached_over_tls_with_host_name_verification(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path store = dir.resolve("router.p12");
+        Process keytool = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool")
+                .toString(), "-genkeypair", "-alias", "router", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(store)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(ks, "changeit".toCharArray());
+        javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("router", ks.getCertificate("router"));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        javax.net.ssl.SSLContext clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        clientTls.init(null, tmf.getTrustManagers(), null);
+
+        server = serverTls.getServerSocketFactory().createServerSocket(0);
+        Answer ok = (conn, req, head, out) -> {
+            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure");
+            return true;
+        };
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    int n = connections.incrementAndGet();
+                    Thread.ofVirtual().start(() -> handle(s, n, ok));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        RouterClient tls = new RouterClient(new PortalConfig.Router(Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(5), 3, Duration.ofSeconds(10), 3), clientTls.getSocketFactory());
+        try {
+            RouterTarget byName = new RouterTarget(1, "a", "default", "cortensor-v3",
+                    "https://localhost:" + server.getLocalPort(), 7L, "router-secret", 1, 0);
+            for (int i = 0; i < 2; i++) {
+                try (RouterClient.Call call = tls.post(byName, BODY, false)) {
+                    assertThat(read(call)).isEqualTo("secure");
+                }
+            }
+            assertThat(connections).hasValue(1);
+            assertThat(heads.get(0)).contains("\r\nAuthorization: Bearer router-secret\r\n");
+            // the certificate names localhost, not 127.0.0.1: the client must refuse it
+            RouterTarget byAddress = new RouterTarget(2, "b", "default", "cortensor-v3",
+                    "https://127.0.0.1:" + server.getLocalPort(), 7L, "router-secret", 1, 0);
+            assertThatThrownBy(() -> tls.post(byAddress, BODY, false)).isInstanceOf(RouterClient.RouterFailure.class);
+        } finally {
+            tls.close();
+        }
+    }
 }
