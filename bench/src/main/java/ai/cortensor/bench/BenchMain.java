@@ -410,7 +410,8 @@ public final class BenchMain {
         }
 
         Map<String, Double> scrape() throws IOException, InterruptedException {
-            String text = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+            // long: with thousands of streams the gateway's virtual-thread scheduler can queue a scrape for seconds
+            String text = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             scrapes.incrementAndGet();
             Map<String, Double> m = new HashMap<>();

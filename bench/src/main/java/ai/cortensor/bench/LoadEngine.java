@@ -452,6 +452,8 @@ final class LoadEngine implements AutoCloseable {
         int peakOpen;
         int openAtWindowStart;
         int openAtWindowEnd;
+        /** Connections still waiting for or receiving their stream (request sent, no error, not ended) at the end. */
+        int heldAtWindowEnd;
         int minOpenInWindow = Integer.MAX_VALUE;
         /** Streams that ended normally (the whole answer arrived) before the end of the window. */
         long ended;
@@ -521,6 +523,11 @@ final class LoadEngine implements AutoCloseable {
             hold.minOpenInWindow = Math.min(hold.minOpenInWindow, hold.open);
         }
         hold.openAtWindowEnd = hold.open;
+        for (Conn c : conns) {
+            if (c.busy) {
+                hold.heldAtWindowEnd++;
+            }
+        }
         hold.windowSeconds = (System.nanoTime() - start) / 1e9;
         for (Conn c : conns) {
             c.parser.gaps = null;

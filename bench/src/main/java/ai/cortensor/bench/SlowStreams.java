@@ -59,12 +59,17 @@ final class SlowStreams {
             gw.holdOpen(streams, ramp, settle);
             BenchMain.log("slow streams: %d connected, %d open (first token seen) after the ramp and settle, errors %s",
                     gw.hold().connected, gw.hold().open, gw.hold().result.errors);
+            long t0 = System.nanoTime();
             BenchMain.ServerSampler.Snapshot windowStart = server != null ? server.mark() : null;
+            // a loaded gateway answers /metrics late; the window's allocation is then only as exact as that
+            out.put("scrape_ms_window_start", String.format(Locale.ROOT, "%.0f", (System.nanoTime() - t0) / 1e6));
             cpu.start();
             h = gw.holdWindow(seconds);
             cpu.stop(out, "", 0);
             cpu.perUnit(out, "", "frame", h.result.frames);
+            t0 = System.nanoTime();
             BenchMain.ServerSampler.Snapshot windowEnd = server != null ? server.mark() : null;
+            out.put("scrape_ms_window_end", String.format(Locale.ROOT, "%.0f", (System.nanoTime() - t0) / 1e6));
             if (server != null) {
                 server.stop();
                 long allocated = server.allocatedBetween(windowStart, windowEnd);
@@ -92,6 +97,7 @@ final class SlowStreams {
         out.put("peak_open", Integer.toString(h.peakOpen));
         out.put("open_window_start", Integer.toString(h.openAtWindowStart));
         out.put("open_window_end", Integer.toString(h.openAtWindowEnd));
+        out.put("held_window_end", Integer.toString(h.heldAtWindowEnd));
         out.put("open_window_min", Integer.toString(h.minOpenInWindow == Integer.MAX_VALUE ? 0 : h.minOpenInWindow));
         out.put("ended_early", Long.toString(h.ended));
         out.put("errors", Long.toString(h.result.errorCount()));
@@ -114,11 +120,12 @@ final class SlowStreams {
             out.put("fds_after", Long.toString(server.fds()));
             out.put("after_seconds", BenchMain.fmt(after));
         }
-        BenchMain.log("slow streams: %s held (peak %s open; window start/min/end %s/%s/%s), errors %s %s, TTFT p50 %s p99 %s ms, "
+        BenchMain.log("slow streams: %s requested, %s connections held at the end (streaming: peak %s; window start/min/end %s/%s/%s), "
+                        + "errors %s %s, first token for %s, TTFT p50 %s p99 %s ms, "
                         + "%s frames/s of %s offered, gap p50/p99/max %s/%s/%s ms, heap max %s MB (live %s), RSS max %s MB, "
                         + "fds max %s (%s after), gateway CPU %s%% = %s µs/frame, %s B allocated/frame",
-                out.get("streams"), out.get("peak_open"), out.get("open_window_start"), out.get("open_window_min"),
-                out.get("open_window_end"), out.get("errors"), out.get("error_kinds"), BenchMain.ms(ttft, 50),
+                out.get("streams"), out.get("held_window_end"), out.get("peak_open"), out.get("open_window_start"), out.get("open_window_min"),
+                out.get("open_window_end"), out.get("errors"), out.get("error_kinds"), out.get("ttft_count"), BenchMain.ms(ttft, 50),
                 BenchMain.ms(ttft, 99), out.get("frames_per_s"), out.get("offered_frames_per_s"),
                 BenchMain.ms(h.gaps, 50), BenchMain.ms(h.gaps, 99), BenchMain.ms(h.gaps.getMaxValue()),
                 out.get("heap_max_mb"), out.get("live_max_mb"), out.get("rss_max_mb"), out.get("fds_max"),
