@@ -298,18 +298,41 @@ public final class BenchMain {
             this.pid = pid;
         }
 
+        /**
+         * A counter reading taken by the sampling thread, stamped when the answer arrived (a loaded gateway may
+         * answer late, but reads its counter just before answering), with an outside count read at that moment.
+         */
+        record Probe(long nanos, double allocated, long scrapes, long outside) {
+        }
+
+        /** Readings of the sampling thread since {@link #start}; see {@link #probeOutside}. */
+        final List<Probe> probes = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Read with every probe, e.g. the load generator's frames so far; set before {@link #start}. */
+        volatile java.util.function.LongSupplier probeOutside = () -> 0;
+
         void start() {
+            start(true);
+        }
+
+        /** Starts sampling every second; {@code mark}: also read the counters now (two scrapes, see {@link #mark}). */
+        void start(boolean mark) {
             maxHeap.set(0);
             maxLive.set(0);
             maxRss.set(0);
             maxFds.set(0);
             maxQueue.set(0);
-            before = mark();
+            probes.clear();
+            before = mark ? mark() : Snapshot.EMPTY;
             running = true;
             thread = Thread.ofPlatform().daemon(true).name("server-sampler").start(() -> {
                 while (running) {
                     try {
-                        sample(scrape());
+                        Map<String, Double> m = scrape();
+                        long now = System.nanoTime();
+                        if (m.containsKey(ALLOCATED)) {
+                            probes.add(new Probe(now, m.get(ALLOCATED), scrapes.get(), probeOutside.getAsLong()));
+                        }
+                        sample(m);
                         maxRss.accumulateAndGet(rss(), Math::max);
                         maxFds.accumulateAndGet(fds(), Math::max);
                         Thread.sleep(1000);
@@ -323,11 +346,34 @@ public final class BenchMain {
         }
 
         void stop() throws InterruptedException {
+            stop(true);
+        }
+
+        /** Stops sampling; {@code mark}: also read the counters now for {@link #allocated} and {@link #delta}. */
+        void stop(boolean mark) throws InterruptedException {
             running = false;
             thread.interrupt();
             thread.join();
-            after = mark();
+            after = mark ? mark() : Snapshot.EMPTY;
             sample(after.values());
+        }
+
+        /**
+         * Allocation per unit of the outside count between the first and the last probe taken in [from, to]
+         * (nanoTime), less the scrapes in between: {bytes, outside units, seconds}, or null with fewer than two.
+         */
+        double[] allocatedPerOutside(long from, long to) {
+            List<Probe> in;
+            synchronized (probes) {
+                in = probes.stream().filter(p -> p.nanos() >= from && p.nanos() <= to).toList();
+            }
+            if (in.size() < 2) {
+                return null;
+            }
+            Probe a = in.get(0);
+            Probe b = in.get(in.size() - 1);
+            double bytes = b.allocated() - a.allocated() - (b.scrapes() - a.scrapes()) * (double) Math.max(0, scrapeCost);
+            return new double[] {Math.max(0, bytes), b.outside() - a.outside(), (b.nanos() - a.nanos()) / 1e9};
         }
 
         /**

@@ -108,6 +108,8 @@ final class LoadEngine implements AutoCloseable {
     private long windowStart = Long.MIN_VALUE;
     private long windowEnd = Long.MAX_VALUE;
     private boolean holding;
+    /** SSE events received by this engine so far, in any mode (written by its thread, read by samplers). */
+    private volatile long framesTotal;
     private final byte[] marker;
     private Hold hold;
 
@@ -328,8 +330,12 @@ final class LoadEngine implements AutoCloseable {
             }
             long framesBefore = c.parser.frames;
             boolean done = c.parser.feed(readBuf, now);
+            long framesNow = c.parser.frames - framesBefore;
+            if (framesNow != 0) {
+                framesTotal += framesNow; // one writer: this thread
+            }
             if (now >= windowStart && now <= windowEnd) {
-                result.frames += c.parser.frames - framesBefore;
+                result.frames += framesNow;
             }
             if (holding && !c.streaming && c.parser.markerAtNanos != 0 && c.parser.status == 200) {
                 c.streaming = true;
@@ -497,6 +503,10 @@ final class LoadEngine implements AutoCloseable {
             handleSelected();
         }
         return hold;
+    }
+
+    long framesTotal() {
+        return framesTotal;
     }
 
     Hold hold() {

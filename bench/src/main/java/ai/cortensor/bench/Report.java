@@ -296,11 +296,12 @@ final class Report {
                 + p.getProperty("rss_max_mb") + " MB");
         row(s, "gateway open files: before / max / after closing", p.getProperty("fds_before") + " / "
                 + p.getProperty("fds_max") + " / " + p.getProperty("fds_after"));
-        row(s, "usage records spooled", p.getProperty("usage_spooled", "?"));
+        row(s, "usage records spooled so far (the whole run)", p.getProperty("usage_spooled_total", "?"));
         s.append("\nEvery connection is closed at the end of the window (the gateway sees its clients go away mid-"
-                + "stream). /metrics answered in ").append(p.getProperty("scrape_ms_window_start", "?")).append(" / ")
-                .append(p.getProperty("scrape_ms_window_end", "?"))
-                .append(" ms at the window's start / end (a slow answer blurs the window's allocation).\n\n");
+                + "stream). Allocation per frame is taken between the first and last of the gateway's /metrics "
+                + "answers inside the window (").append(p.getProperty("alloc_probes", "?")).append(" answers over ")
+                .append(p.getProperty("alloc_seconds", "?")).append(" s; \"?\" when fewer than two came back), each "
+                + "paired with the frames received when it arrived.\n\n");
         int held = Integer.parseInt(p.getProperty("open_window_min", "0"));
         long errors = Long.parseLong(p.getProperty("errors", "0"));
         double heap = Double.parseDouble(p.getProperty("heap_max_mb", "NaN"));

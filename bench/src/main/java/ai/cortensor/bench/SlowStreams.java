@@ -50,42 +50,46 @@ final class SlowStreams {
             Map<String, Double> m = server.scrapeQuietly();
             out.put("heap_before_mb", mb(m.getOrDefault("heap", 0.0)));
             out.put("fds_before", Long.toString(server.fds()));
-            server.start();
+            server.mark(); // learns what a scrape allocates while the gateway is still quiet
         }
         BenchMain.log("slow streams: %d (of %d requested) through the gateway at %.0f tokens/s each, opened over %.0f s, "
                 + "then %.0f s settle and a %.0f s window", streams, requested, tps, ramp, settle, seconds);
         LoadEngine.Hold h;
         try (LoadEngine gw = new LoadEngine(gateway, 0, BenchMain.FIRST_TOKEN)) {
+            if (server != null) {
+                // the sampling thread reads the gateway's allocation counter with the frames received so far, so
+                // a scrape answered late (seconds, under this load) still pairs the right bytes with the right frames
+                server.probeOutside = gw::framesTotal;
+                server.start(false);
+            }
             gw.holdOpen(streams, ramp, settle);
             BenchMain.log("slow streams: %d connected, %d open (first token seen) after the ramp and settle, errors %s",
                     gw.hold().connected, gw.hold().open, gw.hold().result.errors);
-            long t0 = System.nanoTime();
-            BenchMain.ServerSampler.Snapshot windowStart = server != null ? server.mark() : null;
-            // a loaded gateway answers /metrics late; the window's allocation is then only as exact as that
-            out.put("scrape_ms_window_start", String.format(Locale.ROOT, "%.0f", (System.nanoTime() - t0) / 1e6));
+            long windowStart = System.nanoTime();
             cpu.start();
             h = gw.holdWindow(seconds);
             cpu.stop(out, "", 0);
             cpu.perUnit(out, "", "frame", h.result.frames);
-            t0 = System.nanoTime();
-            BenchMain.ServerSampler.Snapshot windowEnd = server != null ? server.mark() : null;
-            out.put("scrape_ms_window_end", String.format(Locale.ROOT, "%.0f", (System.nanoTime() - t0) / 1e6));
+            long windowEnd = System.nanoTime();
             if (server != null) {
-                server.stop();
-                long allocated = server.allocatedBetween(windowStart, windowEnd);
-                if (allocated >= 0 && h.result.frames > 0) {
-                    out.put("alloc_bytes_per_frame", Long.toString(allocated / h.result.frames));
-                    double streamSeconds = (h.openAtWindowStart + h.openAtWindowEnd) / 2.0 * h.windowSeconds;
+                server.stop(false);
+                // between the first and last of the sampler's readings inside the window
+                double[] a = server.allocatedPerOutside(windowStart, windowEnd);
+                out.put("alloc_probes", Long.toString(server.probes.stream()
+                        .filter(p -> p.nanos() >= windowStart && p.nanos() <= windowEnd).count()));
+                if (a != null && a[1] > 0 && a[2] > 0) {
+                    out.put("alloc_bytes_per_frame", String.format(Locale.ROOT, "%.0f", a[0] / a[1]));
+                    out.put("alloc_seconds", BenchMain.fmt(a[2]));
+                    double streamSeconds = (h.openAtWindowStart + h.openAtWindowEnd) / 2.0 * a[2];
                     if (streamSeconds > 0) {
-                        out.put("alloc_bytes_per_stream_s", String.format(Locale.ROOT, "%.0f", allocated / streamSeconds));
+                        out.put("alloc_bytes_per_stream_s", String.format(Locale.ROOT, "%.0f", a[0] / streamSeconds));
                     }
-                    out.put("alloc_mb_per_s", BenchMain.fmt(allocated / h.windowSeconds / 1048576.0));
+                    out.put("alloc_mb_per_s", BenchMain.fmt(a[0] / a[2] / 1048576.0));
                 }
                 out.put("heap_max_mb", mb(server.maxHeap.get()));
                 out.put("live_max_mb", mb(server.maxLive.get()));
                 out.put("rss_max_mb", mb(server.maxRss.get()));
                 out.put("fds_max", Long.toString(server.maxFds.get()));
-                out.put("usage_spooled", Long.toString(server.delta("portal_usage_records_spooled_total")));
             }
             gw.holdClose();
         }
@@ -117,6 +121,7 @@ final class SlowStreams {
             Thread.sleep((long) (after * 1000));
             Map<String, Double> m = server.scrapeQuietly();
             out.put("heap_after_mb", mb(m.getOrDefault("heap", 0.0)));
+            out.put("usage_spooled_total", BenchMain.fmt(m.getOrDefault("portal_usage_records_spooled_total", 0.0)));
             out.put("fds_after", Long.toString(server.fds()));
             out.put("after_seconds", BenchMain.fmt(after));
         }
