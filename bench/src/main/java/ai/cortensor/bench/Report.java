@@ -299,7 +299,8 @@ final class Report {
         row(s, "usage records spooled so far (the whole run)", p.getProperty("usage_spooled_total", "?"));
         s.append("\nEvery connection is closed at the end of the window (the gateway sees its clients go away mid-"
                 + "stream). Allocation per frame is taken between the first and last of the gateway's /metrics "
-                + "answers inside the window (").append(p.getProperty("alloc_probes", "?")).append(" answers over ")
+                + "answers inside the ").append(p.getProperty("alloc_span", "window")).append(" (")
+                .append(p.getProperty("alloc_probes", "?")).append(" answers over ")
                 .append(p.getProperty("alloc_seconds", "?")).append(" s; \"?\" when fewer than two came back), each "
                 + "paired with the frames received when it arrived.\n\n");
         int held = Integer.parseInt(p.getProperty("open_window_min", "0"));

@@ -77,6 +77,13 @@ final class SlowStreams {
                 double[] a = server.allocatedPerOutside(windowStart, windowEnd);
                 out.put("alloc_probes", Long.toString(server.probes.stream()
                         .filter(p -> p.nanos() >= windowStart && p.nanos() <= windowEnd).count()));
+                out.put("alloc_span", "window");
+                if (a == null || a[1] <= 0) {
+                    // too few answers inside the window: the widest pair from the ramp on (includes opening streams)
+                    a = server.allocatedPerOutside(Long.MIN_VALUE, Long.MAX_VALUE);
+                    out.put("alloc_probes", Integer.toString(server.probes.size()));
+                    out.put("alloc_span", "ramp, settle and window");
+                }
                 if (a != null && a[1] > 0 && a[2] > 0) {
                     out.put("alloc_bytes_per_frame", String.format(Locale.ROOT, "%.0f", a[0] / a[1]));
                     out.put("alloc_seconds", BenchMain.fmt(a[2]));
