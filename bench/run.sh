@@ -21,7 +21,8 @@
 # Environment: BENCH_SERVER_JAVA_OPTS (extra JVM options for the gateway), JAVA_HOME (a JDK >= 21 is picked
 # like ./portal does otherwise), BENCH_QUIET_WAIT (seconds to wait for other work on the machine to calm down
 # before measuring, default 60), BENCH_SERVER_HEAP (the gateway's -Xmx, default 1g), BENCH_SLOW_STREAMS (streams
-# asked for in the slow-streams phase, default 10000; the open-files limits may lower it).
+# asked for in the slow-streams phase, default 10000; the open-files limits may lower it), BENCH_SLOW_TARGET=direct
+# (diagnosis: the slow streams straight to the simulators instead of through the gateway).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -495,10 +496,15 @@ if phase slowstreams; then
       -d "{\"ttftMillis\":$SLOW_TTFT_MS,\"tokensPerSecond\":$SLOW_TPS,\"completionTokens\":$SLOW_TOKENS}")
     [ "$code" = 200 ] || die "cannot set the simulator behaviour at $url: $code $(cat "$WORK/last-body")"
   done
-  "${BENCH[@]}" slowstreams --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
+  if [ "${BENCH_SLOW_TARGET:-gateway}" = direct ]; then # diagnosis: the same streams straight to the simulators
+    SLOW_TARGET=(--direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY")
+  else
+    SLOW_TARGET=(--gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" --metrics "$GATEWAY/metrics" --pid "$PORTAL_PID")
+  fi
+  "${BENCH[@]}" slowstreams "${SLOW_TARGET[@]}" \
     --streams "$SLOW_N" --requested "$SLOW_REQUESTED" --limit-reason "$SLOW_REASON" --tps "$SLOW_TPS" \
     --tokens "$SLOW_TOKENS" --ramp "$SLOW_RAMP" --settle "$SLOW_SETTLE" --seconds "$SLOW_SECONDS" --after "$SLOW_AFTER" \
-    --metrics "$GATEWAY/metrics" --pid "$PORTAL_PID" --cpu "$CPU_GROUPS" --out "$RESULTS/slowstreams.properties" >&2
+    --cpu "$CPU_GROUPS" --out "$RESULTS/slowstreams.properties" >&2
   echo "heap_limit=$GW_HEAP" >>"$RESULTS/slowstreams.properties"
   if ! kill -0 "$PORTAL_PID" 2>/dev/null; then die "the gateway exited during the slow-streams phase"; fi
   grep -c -E 'ERROR|OutOfMemoryError|Too many open files' "$WORK/portal.log" >/dev/null \

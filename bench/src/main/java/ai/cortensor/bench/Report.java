@@ -260,7 +260,9 @@ final class Report {
     private static void slowStreams(StringBuilder s, Properties p, List<String> verdicts) {
         String n = p.getProperty("streams");
         String requested = p.getProperty("requested");
-        s.append("#### Slow streams (").append(requested).append(" asked for, ").append(n).append(" run; each at ")
+        s.append("#### Slow streams").append("direct".equals(p.getProperty("target")) ? ", straight to the simulators "
+                + "(BENCH_SLOW_TARGET=direct; gateway figures do not apply)" : "").append(" (").append(requested)
+                .append(" asked for, ").append(n).append(" run; each at ")
                 .append(p.getProperty("tps")).append(" tokens/s for up to ").append(p.getProperty("tokens"))
                 .append(" tokens; opened over ").append(p.getProperty("ramp_seconds")).append(" s, then ")
                 .append(p.getProperty("settle_seconds")).append(" s settle and a ").append(p.getProperty("window_seconds"))

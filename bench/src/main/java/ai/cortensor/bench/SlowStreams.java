@@ -32,9 +32,15 @@ final class SlowStreams {
         double settle = Double.parseDouble(o.getOrDefault("settle", "5"));
         double seconds = Double.parseDouble(o.getOrDefault("seconds", "40"));
         double after = Double.parseDouble(o.getOrDefault("after", "10"));
-        List<Endpoint> gateway = BenchMain.endpoints(BenchMain.req(o, "gateway"), BenchMain.req(o, "gateway-key"),
-                BenchMain.body("gateway", true, tokens), true);
+        // --direct URL[,URL] --direct-key K instead of --gateway: the same streams straight to the simulators (a
+        // baseline: what the simulators and the load generator alone can hold on this machine)
+        boolean direct = o.containsKey("direct");
+        List<Endpoint> gateway = direct
+                ? BenchMain.endpoints(o.get("direct"), BenchMain.req(o, "direct-key"), BenchMain.body("direct", true, tokens), true)
+                : BenchMain.endpoints(BenchMain.req(o, "gateway"), BenchMain.req(o, "gateway-key"),
+                        BenchMain.body("gateway", true, tokens), true);
         Map<String, String> out = new LinkedHashMap<>();
+        out.put("target", direct ? "direct" : "gateway");
         out.put("requested", Integer.toString(requested));
         out.put("streams", Integer.toString(streams));
         out.put("limit_reason", o.getOrDefault("limit-reason", ""));
@@ -52,7 +58,7 @@ final class SlowStreams {
             out.put("fds_before", Long.toString(server.fds()));
             server.mark(); // learns what a scrape allocates while the gateway is still quiet
         }
-        BenchMain.log("slow streams: %d (of %d requested) through the gateway at %.0f tokens/s each, opened over %.0f s, "
+        BenchMain.log("slow streams: %d (of %d requested) " + (direct ? "straight to the simulators" : "through the gateway") + " at %.0f tokens/s each, opened over %.0f s, "
                 + "then %.0f s settle and a %.0f s window", streams, requested, tps, ramp, settle, seconds);
         LoadEngine.Hold h;
         try (LoadEngine gw = new LoadEngine(gateway, 0, BenchMain.FIRST_TOKEN)) {
