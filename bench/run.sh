@@ -4,9 +4,14 @@
 #   1. added latency, non-streaming: gateway vs the router simulators directly, open loop at 500/1000/2000 req/s
 #   2. maximum throughput, closed loop (wrk): gateway vs nginx proxy_pass to the same simulators
 #   3. streaming: 200 concurrent streams, time to first token through the gateway vs directly, gateway heap
+#   4. slow streams (slowstreams): 10,000 streams at 20 tokens/s held open through the gateway at once (fewer when
+#      the open-files limits cannot hold them: the run says how many and why); streams open, errors, TTFT, frames/s
+#      achieved vs offered, gateway heap/RSS/open files, CPU and bytes allocated per token frame
+# Every phase also reports the gateway's CPU time (from /proc) and bytes allocated (portal_jvm_allocated_bytes_total
+# from its /metrics) per request, per stream and per token frame. The gateway runs with -Xmx1g (BENCH_SERVER_HEAP).
 # Results are written between the markers in docs/benchmarks.md and kept in bench/target/bench-results/.
 #
-# usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc] [--phases latency,throughput,streams]
+# usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc] [--phases latency,throughput,streams,slowstreams]
 #   --quick     short phases (smoke test of the harness; numbers are not for the doc, implies --no-doc)
 #   --phases    run only these phases (implies --no-doc)
 #   --hold      start everything, print the URLs and keys, and wait (Ctrl-C stops and cleans up); no measuring
@@ -15,12 +20,14 @@
 #   --no-doc    do not touch docs/benchmarks.md
 # Environment: BENCH_SERVER_JAVA_OPTS (extra JVM options for the gateway), JAVA_HOME (a JDK >= 21 is picked
 # like ./portal does otherwise), BENCH_QUIET_WAIT (seconds to wait for other work on the machine to calm down
-# before measuring, default 60).
+# before measuring, default 60), BENCH_SERVER_HEAP (the gateway's -Xmx, default 1g), BENCH_SLOW_STREAMS (streams
+# asked for in the slow-streams phase, default 10000; the open-files limits may lower it), BENCH_SLOW_TARGET=direct
+# (diagnosis: the slow streams straight to the simulators instead of through the gateway).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-QUICK=0 PROFILE=0 HOLD=0 BUILD=auto WRITE_DOC=1 PHASES=latency,throughput,streams
+QUICK=0 PROFILE=0 HOLD=0 BUILD=auto WRITE_DOC=1 PHASES=latency,throughput,streams,slowstreams
 while [ $# -gt 0 ]; do
   a=$1; shift
   case "$a" in
@@ -38,13 +45,21 @@ done
 
 if [ "$QUICK" = 1 ]; then
   WARMUP=3 LAT_SECONDS=3 TP_SECONDS=5 TP_WARMUP=3 STREAM_SECONDS=5 STREAM_WARMUP=3 STREAM_EXTRA_SECONDS=3
+  SLOW_RAMP=10 SLOW_SETTLE=3 SLOW_SECONDS=10 SLOW_AFTER=5
 else
   WARMUP=25 LAT_SECONDS=10 TP_SECONDS=15 TP_WARMUP=10 STREAM_SECONDS=20 STREAM_WARMUP=10 STREAM_EXTRA_SECONDS=10
+  SLOW_RAMP=20 SLOW_SETTLE=5 SLOW_SECONDS=40 SLOW_AFTER=10
 fi
 RATES=500,1000,2000
 LAT_CONNECTIONS=32
 TP_CONNECTIONS=64 TP_THREADS=2 TP_SLICES=3
 STREAMS=200 STREAMS_LIGHT=50 STREAM_TTFT_MS=50 STREAM_TPS=100 STREAM_TOKENS=64
+SLOW_REQUESTED=${BENCH_SLOW_STREAMS:-10000} SLOW_TPS=20 SLOW_TTFT_MS=50
+# long enough that no stream ends before the window does, with 30 s to spare
+SLOW_TOKENS=$((SLOW_TPS * (SLOW_RAMP + SLOW_SETTLE + SLOW_SECONDS + 30)))
+GW_HEAP=${BENCH_SERVER_HEAP:-1g}
+# a target's concurrency cap (pool target max=, 256 by default) must not refuse the slow streams
+TARGET_MAX=$((SLOW_REQUESTED > 256 ? SLOW_REQUESTED : 256))
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -61,8 +76,8 @@ PORTAL_JAR=server/target/portal.jar
 BENCH_JAR=bench/target/bench.jar
 if [ "$BUILD" = yes ] || [ ! -f "$PORTAL_JAR" ] || [ ! -f "$BENCH_JAR" ] \
    || { [ "$BUILD" = auto ] && [ -n "$(find pom.xml server/pom.xml server/src/main router-sim/pom.xml router-sim/src/main -newer "$PORTAL_JAR" -print -quit)$(find bench/pom.xml bench/src -newer "$BENCH_JAR" -print -quit)" ]; }; then
-  log "building the jars (./mvnw -q -B install -DskipTests) ..."
-  ./mvnw -q -B install -DskipTests >&2 || die "build failed (retry with --no-build to use the jars as they are)"
+  log "building the jars (./mvnw -q -B package -DskipTests) ..."
+  ./mvnw -q -B package -DskipTests >&2 || die "build failed (retry with --no-build to use the jars as they are)"
 fi
 [ -f "$PORTAL_JAR" ] && [ -f "$BENCH_JAR" ] || die "missing $PORTAL_JAR or $BENCH_JAR after the build"
 
@@ -152,7 +167,7 @@ GW_PORT=$(free_port)
 PORTAL_ENV=(
   PORTAL_HTTP_PORT="$GW_PORT"
   PORTAL_DATA_DIR="$WORK/data"
-  PORTAL_POOL_DEFAULT_TARGETS="cortensor-v3 ${SIM_URLS[0]} session=1 key=main, cortensor-v3 ${SIM_URLS[1]} session=1 key=main"
+  PORTAL_POOL_DEFAULT_TARGETS="cortensor-v3 ${SIM_URLS[0]} session=1 key=main max=$TARGET_MAX, cortensor-v3 ${SIM_URLS[1]} session=1 key=main max=$TARGET_MAX"
   PORTAL_ROUTER_SECRET_MAIN="$ROUTER_KEY"
 )
 if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null \
@@ -174,7 +189,7 @@ fi
 log "database: $DB_MODE"
 
 # shellcheck disable=SC2086
-env "${PORTAL_ENV[@]}" "$JAVA" ${BENCH_SERVER_JAVA_OPTS:-} -jar "$PORTAL_JAR" serve >"$WORK/portal.log" 2>&1 &
+env "${PORTAL_ENV[@]}" "$JAVA" -Xmx"$GW_HEAP" ${BENCH_SERVER_JAVA_OPTS:-} -jar "$PORTAL_JAR" serve >"$WORK/portal.log" 2>&1 &
 PORTAL_PID=$!
 PIDS+=("$PORTAL_PID")
 GATEWAY="http://127.0.0.1:$GW_PORT"
@@ -306,6 +321,7 @@ commit=$commit
 jar_built=$(date -u -r "$PORTAL_JAR" '+%Y-%m-%d %H:%M UTC')
 loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)
 background_busy_pct=$background
+gateway_heap=-Xmx$GW_HEAP${BENCH_SERVER_JAVA_OPTS:+ $BENCH_SERVER_JAVA_OPTS}
 EOF
 log "before measuring: other work keeps the machine ${background}% busy, load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
@@ -334,31 +350,34 @@ EOF
 }
 run_wrk() { # name seconds lua url [proxy pids...]: one slice; appends a line of raw numbers to $WORK/raw-<name>.txt
   local name=$1 seconds=$2 script=$3 url=$4; shift 4
-  local out="$WORK/wrk-$name.txt" p0 s0 b0 t0 p1 s1 b1 t1 u0 u1
-  u0=$(spooled); p0=$(ticks "$@"); s0=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b0 t0 < <(machine_jiffies)
+  local out="$WORK/wrk-$name.txt" p0 s0 b0 t0 p1 s1 b1 t1 u0 u1 a0 a1
+  read -r u0 a0 < <(gw_counters); p0=$(ticks "$@"); s0=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b0 t0 < <(machine_jiffies)
   wrk -t"$TP_THREADS" -c"$TP_CONNECTIONS" -d"$seconds"s --latency -s "$script" "$url" >"$out.slice" 2>&1 \
     || { cat "$out.slice" >&2; die "wrk $name failed"; }
-  p1=$(ticks "$@"); s1=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b1 t1 < <(machine_jiffies); u1=$(spooled)
+  p1=$(ticks "$@"); s1=$(ticks "${PIDS[0]}" "${PIDS[1]}"); read -r b1 t1 < <(machine_jiffies); read -r u1 a1 < <(gw_counters)
   cat "$out.slice" >>"$out"; rm -f "$out.slice"
-  # requests seconds p50_ms p99_ms errors proxy_ticks sim_ticks busy_jiffies total_jiffies spooled
-  tail -n 40 "$out" | awk -v p=$((p1 - p0)) -v sim=$((s1 - s0)) -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v u=$((u1 - u0)) '
+  # requests seconds p50_ms p99_ms errors proxy_ticks sim_ticks busy_jiffies total_jiffies spooled gateway_allocated
+  # (the gateway's allocation less one /metrics scrape's own, SCRAPE_BYTES; meaningful for the gateway's slices only)
+  tail -n 40 "$out" | awk -v p=$((p1 - p0)) -v sim=$((s1 - s0)) -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v u=$((u1 - u0)) \
+      -v a=$((a1 - a0 - SCRAPE_BYTES)) '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     / requests in / { req = $1; secs = $4; sub(/s,?$/, "", secs) }
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
     /Non-2xx/ { err += $NF }
     /Socket errors/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
-    END { print req, secs, p50, p99, err + 0, p, sim, b, t, u }' >>"$WORK/raw-$name.txt"
+    END { print req, secs, p50, p99, err + 0, p, sim, b, t, u, a }' >>"$WORK/raw-$name.txt"
 }
 wrk_props() { # name: totals over the slices (p50/p99: the median over slices)
   sort -k3,3n "$WORK/raw-$1.txt" | awk -v n="$1" '
-    { req += $1; secs += $2; p50[NR] = $3; err += $5; p += $6; sim += $7; b += $8; t += $9; u += $10 }
+    { req += $1; secs += $2; p50[NR] = $3; err += $5; p += $6; sim += $7; b += $8; t += $9; u += $10; a += $11 }
     END {
       printf "%s.rps=%.0f\n%s.errors=%d\n%s.slices=%d\n", n, req / secs, n, err, n, NR
       printf "%s.p50=%.2f ms\n", n, p50[int((NR + 1) / 2)]
       printf "%s.cpu.proxy_pct=%.0f\n%s.cpu.simulators_pct=%.0f\n", n, p / secs, n, sim / secs
       printf "%s.cpu.proxy_us_per_req=%.0f\n%s.cpu.simulators_us_per_req=%.0f\n", n, p * 10000 / req, n, sim * 10000 / req
       printf "%s.machine_busy_pct=%.0f\n%s.usage_spooled=%d\n", n, (t > 0 ? 100 * b / t : 0), n, u
+      if (n == "gateway" && req > 0) printf "%s.alloc_bytes_per_req=%.0f\n", n, a / req
     }'
   sort -k4,4n "$WORK/raw-$1.txt" | awk -v n="$1" '{ p99[NR] = $4 } END { printf "%s.p99=%.2f ms\n", n, p99[int((NR + 1) / 2)] }'
 }
@@ -372,10 +391,25 @@ wait_usage_drained() { # so that one run's metering backlog is not carried into 
 spooled() { # usage records the gateway has sent to its disk spool so far (the usage queue was full)
   curl -s -m 5 "$GATEWAY/metrics" | awk '/^portal_usage_records_spooled_total/ { n += $NF } END { printf "%.0f\n", n }'
 }
+gw_counters() { # one scrape: usage records spooled so far, bytes the gateway has allocated so far
+  curl -s -m 10 "$GATEWAY/metrics" | awk '
+    /^portal_usage_records_spooled_total/ { n += $NF }
+    /^portal_jvm_allocated_bytes_total/ { a += $NF }
+    END { printf "%.0f %.0f\n", n, a }'
+}
+scrape_bytes() { # what one /metrics scrape allocates in the gateway: the least of a few back-to-back pairs
+  local best=-1 a0 a1 d
+  for _ in 1 2 3; do
+    read -r _ a0 < <(gw_counters); read -r _ a1 < <(gw_counters); d=$((a1 - a0))
+    if [ "$best" -lt 0 ] || [ "$d" -lt "$best" ]; then best=$d; fi
+  done
+  echo "$best"
+}
 if phase throughput; then
   lua "$WORK/gateway.lua" "$GW_BODY" "$API_KEY"
   lua "$WORK/direct.lua" "$DIRECT_BODY" "$ROUTER_KEY"
   mapfile -t NGINX_PIDS < <(echo "$NGINX_PID"; ps -o pid= --ppid "$NGINX_PID" | tr -d ' ')
+  SCRAPE_BYTES=$(scrape_bytes)
   log "phase 2: maximum throughput, wrk -t$TP_THREADS -c$TP_CONNECTIONS, $TP_SECONDS s each in $TP_SLICES alternating slices (gateway warm-up ${TP_WARMUP} s)"
   run_wrk gateway-warmup "$TP_WARMUP" "$WORK/gateway.lua" "$GATEWAY/v1/chat/completions" "$PORTAL_PID"
   wait_usage_drained
@@ -397,6 +431,7 @@ if phase throughput; then
   fi
   {
     echo "threads=$TP_THREADS"; echo "connections=$TP_CONNECTIONS"; echo "seconds=$TP_SECONDS"; echo "slices=$TP_SLICES"
+    echo "scrape_bytes=$SCRAPE_BYTES"
     wrk_props nginx; wrk_props gateway
   } >"$RESULTS/throughput.properties"
   cp "$WORK"/wrk-*.txt "$RESULTS/"
@@ -429,6 +464,51 @@ if phase streams; then
     log "profile of the gateway while streaming (full text in bench/target/bench-results/profile-streams.txt):"
     head -n 60 "$RESULTS/profile-streams.txt" >&2
   fi
+fi
+
+# ---- 4. slow streams --------------------------------------------------------------------------------------------
+open_files_limit() { awk '/^Max open files/ { print $4 }' "/proc/$1/limits"; } # soft limit of a process
+open_files() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+if phase slowstreams; then
+  # Each stream costs the gateway two descriptors (the client's connection and its own to a simulator), the load
+  # generator one and a simulator one; every process keeps FD_HEADROOM spare for its own files, the database pool,
+  # the usage writer, /metrics scrapes and reconnects. N is the most all of them allow, at most the number asked for.
+  FD_HEADROOM=300
+  gw_limit=$(open_files_limit "$PORTAL_PID"); gw_open=$(open_files "$PORTAL_PID")
+  gen_limit=$(ulimit -Sn); gen_limit=${gen_limit/unlimited/1048576}
+  sim_limit=$(open_files_limit "${PIDS[0]}"); sim_open=$(open_files "${PIDS[0]}")
+  read -r port_lo port_hi < /proc/sys/net/ipv4/ip_local_port_range
+  by_gw=$(((gw_limit - gw_open - FD_HEADROOM) / 2))
+  by_gen=$((gen_limit - 100 - FD_HEADROOM))
+  by_sims=$((2 * (sim_limit - sim_open - FD_HEADROOM)))
+  by_ports=$((port_hi - port_lo + 1 - 1000))
+  SLOW_N=$SLOW_REQUESTED SLOW_REASON="as asked"
+  limit_by() { # name n why
+    if [ "$2" -lt "$SLOW_N" ]; then SLOW_N=$2; SLOW_REASON="$3"; fi
+  }
+  limit_by gateway "$by_gw" "the gateway's open-files limit: $gw_limit per process (hard limit $(awk '/^Max open files/ { print $5 }' "/proc/$PORTAL_PID/limits"), cannot be raised here), $gw_open open before the phase, 2 per stream (client + simulator connection), $FD_HEADROOM spare"
+  limit_by generator "$by_gen" "the load generator's open-files limit: $gen_limit, 1 per stream, $((100 + FD_HEADROOM)) spare"
+  limit_by simulators "$by_sims" "the simulators' open-files limit: $sim_limit each, $sim_open open, half the streams each, $FD_HEADROOM spare"
+  limit_by ports "$by_ports" "the ephemeral port range $port_lo-$port_hi (1,000 spare)"
+  log "phase 4: slow streams: $SLOW_N of $SLOW_REQUESTED requested ($SLOW_REASON); simulator TTFT $SLOW_TTFT_MS ms, $SLOW_TPS tokens/s, $SLOW_TOKENS tokens; ramp $SLOW_RAMP s, settle $SLOW_SETTLE s, window $SLOW_SECONDS s"
+  for url in "${SIM_URLS[@]}"; do
+    code=$(http_code -X PUT "$url/_sim/behavior" -H 'Content-Type: application/json' \
+      -d "{\"ttftMillis\":$SLOW_TTFT_MS,\"tokensPerSecond\":$SLOW_TPS,\"completionTokens\":$SLOW_TOKENS}")
+    [ "$code" = 200 ] || die "cannot set the simulator behaviour at $url: $code $(cat "$WORK/last-body")"
+  done
+  if [ "${BENCH_SLOW_TARGET:-gateway}" = direct ]; then # diagnosis: the same streams straight to the simulators
+    SLOW_TARGET=(--direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY")
+  else
+    SLOW_TARGET=(--gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" --metrics "$GATEWAY/metrics" --pid "$PORTAL_PID")
+  fi
+  "${BENCH[@]}" slowstreams "${SLOW_TARGET[@]}" \
+    --streams "$SLOW_N" --requested "$SLOW_REQUESTED" --limit-reason "$SLOW_REASON" --tps "$SLOW_TPS" \
+    --tokens "$SLOW_TOKENS" --ramp "$SLOW_RAMP" --settle "$SLOW_SETTLE" --seconds "$SLOW_SECONDS" --after "$SLOW_AFTER" \
+    --cpu "$CPU_GROUPS" --out "$RESULTS/slowstreams.properties" >&2
+  echo "heap_limit=$GW_HEAP" >>"$RESULTS/slowstreams.properties"
+  if ! kill -0 "$PORTAL_PID" 2>/dev/null; then die "the gateway exited during the slow-streams phase"; fi
+  grep -c -E 'ERROR|OutOfMemoryError|Too many open files' "$WORK/portal.log" >/dev/null \
+    && log "gateway log lines with ERROR/OutOfMemoryError/Too many open files: $(grep -c -E 'ERROR|OutOfMemoryError|Too many open files' "$WORK/portal.log")"
 fi
 
 # ---- report ---------------------------------------------------------------------------------------------------------

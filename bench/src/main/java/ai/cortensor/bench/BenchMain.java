@@ -28,6 +28,9 @@ import org.HdrHistogram.Histogram;
  *   streams  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--concurrency 200[,50...]]
  *            [--seconds 20] [--extra-seconds 10] [--warmup 10] [--tokens 64] [--metrics URL] [--pid N]
  *            [--cpu name=pid[+pid],...] --out FILE
+ *   slowstreams --gateway URL --gateway-key K --streams N [--requested 10000] [--limit-reason TEXT] [--tps 20]
+ *            [--tokens 2000] [--ramp 20] [--settle 5] [--seconds 40] [--after 10] [--metrics URL] [--pid N]
+ *            [--cpu name=pid[+pid],...] --out FILE   (N streams held open at once; see SlowStreams)
  *   report   --results DIR --doc FILE                   rewrite the results section of docs/benchmarks.md
  *   jfr-top  --file REC.jfr [--top 25]                  summarise a JFR recording's execution samples
  * </pre>
@@ -48,7 +51,7 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: bench.jar body|latency|streams|report|jfr-top [options]");
+            System.err.println("usage: bench.jar body|latency|streams|slowstreams|report|jfr-top [options]");
             System.exit(2);
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
@@ -57,6 +60,7 @@ public final class BenchMain {
                     Integer.parseInt(o.getOrDefault("max-tokens", "16"))));
             case "latency" -> latency(o);
             case "streams" -> streams(o);
+            case "slowstreams" -> SlowStreams.run(o);
             case "report" -> Report.write(Path.of(req(o, "results")), Path.of(req(o, "doc")));
             case "jfr-top" -> JfrTop.print(Path.of(req(o, "file")), Integer.parseInt(o.getOrDefault("top", "25")));
             default -> {
@@ -117,6 +121,7 @@ public final class BenchMain {
                 long queueMax = 0;
                 long spooled = 0;
                 long written = 0;
+                long allocated = 0;
                 for (int slice = 0; slice < slices; slice++) {
                     for (String target : List.of("direct", "gateway")) {
                         LoadEngine e = target.equals("gateway") ? gw : dr;
@@ -132,6 +137,7 @@ public final class BenchMain {
                             queueMax = Math.max(queueMax, server.maxQueue.get());
                             spooled += server.delta("portal_usage_records_spooled_total");
                             written += server.delta("portal_usage_records_written_total");
+                            allocated = allocated < 0 || server.allocated() < 0 ? -1 : allocated + server.allocated();
                             server.awaitUsageDrained();
                         }
                         total.merge(target, r, (a, b) -> {
@@ -150,9 +156,12 @@ public final class BenchMain {
                         out.put(p + "usage_queue_max", Long.toString(queueMax));
                         out.put(p + "usage_spooled", Long.toString(spooled));
                         out.put(p + "usage_written", Long.toString(written));
+                        if (allocated >= 0 && r.ok > 0) {
+                            out.put(p + "alloc_bytes_per_req", Long.toString(allocated / r.ok));
+                        }
                     }
                     put(out, p, r, false);
-                    log("%5d req/s %-7s p50 %s p90 %s p99 %s max %s ms, ok %d, errors %d %s, send lag p50/p99 %s/%s ms, cpu %s",
+                    log("%5d req/s %-7s p50 %s p90 %s p99 %s max %s ms, ok %d, errors %d %s, send lag p50/p99 %s/%s ms, %s",
                             rate, target, ms(r.latency, 50), ms(r.latency, 90), ms(r.latency, 99),
                             ms(r.latency.getMaxValue()), r.ok, r.errorCount(), r.errors.isEmpty() ? "" : r.errors,
                             ms(r.sendLag, 50), ms(r.sendLag, 99), cpuSummary(out, p));
@@ -204,16 +213,26 @@ public final class BenchMain {
                 }
                 for (String target : List.of("direct", "gateway")) {
                     LoadEngine e = target.equals("gateway") ? gw : dr;
-                    boolean sampleHeap = heap != null && headline && target.equals("gateway");
-                    if (sampleHeap) {
+                    boolean sample = heap != null && target.equals("gateway");
+                    boolean sampleHeap = sample && headline;
+                    if (sample) {
                         heap.start();
                     }
                     String p = level + target + ".";
                     cpu.start();
                     LoadEngine.Result r = e.closedLoop(headline ? seconds : extraSeconds, 10);
                     cpu.stop(out, p, r.completedInWindow);
-                    if (sampleHeap) {
+                    cpu.perUnit(out, p, "frame", r.frames);
+                    out.put(p + "frames", Long.toString(r.frames));
+                    if (sample) {
                         heap.stop();
+                        long allocated = heap.allocated();
+                        if (allocated >= 0 && r.completedInWindow > 0 && r.frames > 0) {
+                            out.put(p + "alloc_bytes_per_stream", Long.toString(allocated / r.completedInWindow));
+                            out.put(p + "alloc_bytes_per_frame", Long.toString(allocated / r.frames));
+                        }
+                    }
+                    if (sampleHeap) {
                         usage(out, p, heap);
                         out.put("gateway.heap_max_mb", fmt(heap.maxHeap.get() / 1048576.0));
                         out.put("gateway.heap_end_mb", fmt(heap.lastHeap.get() / 1048576.0));
@@ -240,37 +259,82 @@ public final class BenchMain {
 
     /**
      * Polls the gateway's Prometheus {@code /metrics} every second while started: heap used
-     * ({@code jvm_memory_used_bytes{area="heap"}} summed over pools), the usage queue's depth, and the process RSS.
+     * ({@code jvm_memory_used_bytes{area="heap"}} summed over pools), live data after the last collection
+     * ({@code jvm_gc_live_data_size_bytes}), the usage queue's depth, the process RSS and its open file descriptors.
+     * Counters ({@code portal_*}) are read at start and stop; {@link #allocated} is the gateway's allocation between
+     * them ({@code portal_jvm_allocated_bytes_total}) less what the scrapes themselves allocated in the gateway.
      */
     static final class ServerSampler {
+        static final String ALLOCATED = "portal_jvm_allocated_bytes_total";
         private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         private final URI uri;
         private final String pid;
         final AtomicLong maxHeap = new AtomicLong();
         final AtomicLong lastHeap = new AtomicLong();
+        final AtomicLong maxLive = new AtomicLong();
         final AtomicLong maxRss = new AtomicLong();
+        final AtomicLong maxFds = new AtomicLong();
         final AtomicLong maxQueue = new AtomicLong();
-        private Map<String, Double> before = Map.of();
-        private Map<String, Double> after = Map.of();
+        /** Scrapes answered so far, by any thread (each allocates in the gateway). */
+        private final AtomicLong scrapes = new AtomicLong();
+        /** The least a scrape was seen to allocate in the gateway (two scrapes back to back), or -1. */
+        private long scrapeCost = -1;
+        private Snapshot before = Snapshot.EMPTY;
+        private Snapshot after = Snapshot.EMPTY;
         private volatile boolean running;
         private Thread thread;
+
+        /** Counter values and how many scrapes had been answered when they were read. */
+        record Snapshot(Map<String, Double> values, long scrapes) {
+            static final Snapshot EMPTY = new Snapshot(Map.of(), 0);
+
+            double get(String metric) {
+                return values.getOrDefault(metric, 0.0);
+            }
+        }
 
         ServerSampler(String url, String pid) {
             this.uri = URI.create(url);
             this.pid = pid;
         }
 
+        /**
+         * A counter reading taken by the sampling thread, stamped when the answer arrived (a loaded gateway may
+         * answer late, but reads its counter just before answering), with an outside count read at that moment.
+         */
+        record Probe(long nanos, double allocated, long scrapes, long outside) {
+        }
+
+        /** Readings of the sampling thread since {@link #start}; see {@link #probeOutside}. */
+        final List<Probe> probes = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** Read with every probe, e.g. the load generator's frames so far; set before {@link #start}. */
+        volatile java.util.function.LongSupplier probeOutside = () -> 0;
+
         void start() {
+            start(true);
+        }
+
+        /** Starts sampling every second; {@code mark}: also read the counters now (two scrapes, see {@link #mark}). */
+        void start(boolean mark) {
             maxHeap.set(0);
+            maxLive.set(0);
             maxRss.set(0);
+            maxFds.set(0);
             maxQueue.set(0);
-            before = scrapeQuietly();
+            probes.clear();
+            before = mark ? mark() : Snapshot.EMPTY;
             running = true;
             thread = Thread.ofPlatform().daemon(true).name("server-sampler").start(() -> {
                 while (running) {
                     try {
-                        sample(scrape());
+                        Map<String, Double> m = scrape();
+                        long now = System.nanoTime();
+                        if (m.containsKey(ALLOCATED)) {
+                            probes.add(new Probe(now, m.get(ALLOCATED), scrapes.get(), probeOutside.getAsLong()));
+                        }
+                        sample(m);
                         maxRss.accumulateAndGet(rss(), Math::max);
+                        maxFds.accumulateAndGet(fds(), Math::max);
                         Thread.sleep(1000);
                     } catch (InterruptedException e) {
                         return;
@@ -282,11 +346,76 @@ public final class BenchMain {
         }
 
         void stop() throws InterruptedException {
+            stop(true);
+        }
+
+        /** Stops sampling; {@code mark}: also read the counters now for {@link #allocated} and {@link #delta}. */
+        void stop(boolean mark) throws InterruptedException {
             running = false;
             thread.interrupt();
             thread.join();
-            after = scrapeQuietly();
-            sample(after);
+            after = mark ? mark() : Snapshot.EMPTY;
+            sample(after.values());
+        }
+
+        /**
+         * Allocation per unit of the outside count between the first and the last probe taken in [from, to]
+         * (nanoTime), less the scrapes in between: {bytes, outside units, seconds}, or null with fewer than two.
+         */
+        double[] allocatedPerOutside(long from, long to) {
+            List<Probe> in;
+            synchronized (probes) {
+                in = probes.stream().filter(p -> p.nanos() >= from && p.nanos() <= to).toList();
+            }
+            if (in.size() < 2) {
+                return null;
+            }
+            Probe a = in.get(0);
+            Probe b = in.get(in.size() - 1);
+            double bytes = b.allocated() - a.allocated() - (b.scrapes() - a.scrapes()) * (double) Math.max(0, scrapeCost);
+            return new double[] {Math.max(0, bytes), b.outside() - a.outside(), (b.nanos() - a.nanos()) / 1e9};
+        }
+
+        /**
+         * Reads the counters now, for {@link #allocatedBetween}; the first time it also learns what one scrape
+         * allocates in the gateway, from two scrapes back to back (~20 MB with Micrometer's Prometheus writer, so
+         * later marks take one scrape only, not to add garbage to the gateway's measured windows).
+         */
+        Snapshot mark() {
+            if (scrapeCost >= 0) {
+                return snapshot();
+            }
+            Snapshot a = snapshot();
+            Snapshot b = snapshot();
+            double cost = b.get(ALLOCATED) - a.get(ALLOCATED);
+            if (a.values().containsKey(ALLOCATED) && b.values().containsKey(ALLOCATED) && cost >= 0
+                    && (scrapeCost < 0 || cost < scrapeCost)) {
+                scrapeCost = Math.round(cost);
+            }
+            return b;
+        }
+
+        private Snapshot snapshot() {
+            Map<String, Double> v = scrapeQuietly();
+            return new Snapshot(v, scrapes.get());
+        }
+
+        /** Bytes the gateway allocated from {@code a} to {@code b}, less the scrapes answered in between; -1: unknown. */
+        long allocatedBetween(Snapshot a, Snapshot b) {
+            if (!a.values().containsKey(ALLOCATED) || !b.values().containsKey(ALLOCATED)) {
+                return -1;
+            }
+            long raw = Math.round(b.get(ALLOCATED) - a.get(ALLOCATED));
+            return Math.max(0, raw - (b.scrapes() - a.scrapes()) * Math.max(0, scrapeCost));
+        }
+
+        /** Bytes the gateway allocated between start and stop (see {@link #allocatedBetween}); -1: unknown. */
+        long allocated() {
+            return allocatedBetween(before, after);
+        }
+
+        long scrapeCost() {
+            return scrapeCost;
         }
 
         /** Waits (up to 60 s) until the gateway's usage queue is empty, so one run's metering backlog stays in it. */
@@ -308,7 +437,7 @@ public final class BenchMain {
 
         /** How much a counter grew between start and stop. */
         long delta(String metric) {
-            return Math.round(after.getOrDefault(metric, 0.0) - before.getOrDefault(metric, 0.0));
+            return Math.round(after.get(metric) - before.get(metric));
         }
 
         private void sample(Map<String, Double> m) {
@@ -317,10 +446,11 @@ public final class BenchMain {
                 lastHeap.set(heap);
                 maxHeap.accumulateAndGet(heap, Math::max);
             }
+            maxLive.accumulateAndGet(Math.round(m.getOrDefault("jvm_gc_live_data_size_bytes", 0.0)), Math::max);
             maxQueue.accumulateAndGet(Math.round(m.getOrDefault("portal_usage_queue_depth", 0.0)), Math::max);
         }
 
-        private Map<String, Double> scrapeQuietly() {
+        Map<String, Double> scrapeQuietly() {
             try {
                 return scrape();
             } catch (Exception e) {
@@ -330,8 +460,10 @@ public final class BenchMain {
         }
 
         Map<String, Double> scrape() throws IOException, InterruptedException {
-            String text = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+            // long: with thousands of streams the gateway's virtual-thread scheduler can queue a scrape for seconds
+            String text = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
+            scrapes.incrementAndGet();
             Map<String, Double> m = new HashMap<>();
             for (String line : text.split("\n")) {
                 if (line.startsWith("#") || line.isBlank()) {
@@ -345,7 +477,7 @@ public final class BenchMain {
                 }
                 if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                     m.merge("heap", v, Double::sum);
-                } else if (line.startsWith("portal_usage_")) {
+                } else if (line.startsWith("portal_") || line.startsWith("jvm_gc_live_data_size_bytes")) {
                     int end = line.indexOf('{') > 0 ? line.indexOf('{') : line.indexOf(' ');
                     m.merge(line.substring(0, end), v, Double::sum);
                 }
@@ -353,7 +485,7 @@ public final class BenchMain {
             return m;
         }
 
-        private long rss() {
+        long rss() {
             if (pid == null) {
                 return 0;
             }
@@ -368,6 +500,18 @@ public final class BenchMain {
             }
             return 0;
         }
+
+        /** Open file descriptors of the process (sockets included), or 0 when unknown. */
+        long fds() {
+            if (pid == null) {
+                return 0;
+            }
+            try (var list = Files.list(Path.of("/proc", pid, "fd"))) {
+                return list.count();
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
     }
 
     private static void usage(Map<String, String> out, String p, ServerSampler s) {
@@ -379,7 +523,8 @@ public final class BenchMain {
     private static String cpuSummary(Map<String, String> out, String prefix) {
         StringBuilder b = new StringBuilder();
         out.forEach((k, v) -> {
-            if (k.startsWith(prefix + "cpu.") || k.equals(prefix + "machine_busy_pct") || k.startsWith(prefix + "usage_")) {
+            if (k.startsWith(prefix + "cpu.") || k.equals(prefix + "machine_busy_pct") || k.startsWith(prefix + "usage_")
+                    || k.startsWith(prefix + "alloc_")) {
                 b.append(b.isEmpty() ? "" : " ").append(k.substring(prefix.length())).append('=').append(v);
             }
         });
@@ -388,7 +533,7 @@ public final class BenchMain {
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    private static List<Endpoint> endpoints(String urls, String key, String body, boolean stream) {
+    static List<Endpoint> endpoints(String urls, String key, String body, boolean stream) {
         List<Endpoint> list = new ArrayList<>();
         for (String u : urls.split(",")) {
             if (!u.isBlank()) {
@@ -421,13 +566,13 @@ public final class BenchMain {
         }
     }
 
-    private static void writeProps(Path file, Map<String, String> values) throws IOException {
+    static void writeProps(Path file, Map<String, String> values) throws IOException {
         StringBuilder sb = new StringBuilder();
         values.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
         Files.writeString(file, sb.toString());
     }
 
-    private static void pause() throws InterruptedException {
+    static void pause() throws InterruptedException {
         Thread.sleep(1000);
     }
 
@@ -452,7 +597,7 @@ public final class BenchMain {
         System.out.flush();
     }
 
-    private static String req(Map<String, String> o, String name) {
+    static String req(Map<String, String> o, String name) {
         String v = o.get(name);
         if (v == null) {
             throw new IllegalArgumentException("missing --" + name);

@@ -90,9 +90,11 @@ final class CpuMeter {
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         Map<String, Long> end = snapshot();
+        lastCpuSeconds.clear();
         for (var e : end.entrySet()) {
             long ticks = e.getValue() - startTicks.getOrDefault(e.getKey(), e.getValue());
             double cpuSeconds = ticks / TICKS_PER_SECOND;
+            lastCpuSeconds.put(e.getKey(), cpuSeconds);
             out.put(prefix + "cpu." + e.getKey() + "_pct", String.format(Locale.ROOT, "%.0f", 100 * cpuSeconds / seconds));
             if (requests > 0) {
                 out.put(prefix + "cpu." + e.getKey() + "_us_per_req",
@@ -104,6 +106,20 @@ final class CpuMeter {
             out.put(prefix + "machine_busy_pct", String.format(Locale.ROOT, "%.0f",
                     100.0 * (m[0] - startMachine[0]) / (m[1] - startMachine[1])));
         }
+    }
+
+    private final Map<String, Double> lastCpuSeconds = new LinkedHashMap<>();
+
+    /**
+     * After {@link #stop}: puts {@code <prefix>cpu.<group>_us_per_<unit>} for every group, the CPU time of that
+     * slice divided by {@code count} (e.g. stream frames).
+     */
+    void perUnit(Map<String, String> out, String prefix, String unit, long count) {
+        if (count <= 0) {
+            return;
+        }
+        lastCpuSeconds.forEach((name, cpuSeconds) -> out.put(prefix + "cpu." + name + "_us_per_" + unit,
+                String.format(Locale.ROOT, cpuSeconds * 1e6 / count < 100 ? "%.1f" : "%.0f", cpuSeconds * 1e6 / count)));
     }
 
     private Map<String, Long> snapshot() {

@@ -25,6 +25,9 @@ import org.HdrHistogram.Histogram;
  *       request is recorded separately ({@code sendLag}).</li>
  *   <li>{@link #closedLoop}: each connection sends its next request as soon as the previous response ends
  *       (streams); records time to the first body byte sequence matching a marker (first token) and total time.</li>
+ *   <li>{@link #holdOpen} / {@link #holdWindow} / {@link #holdClose}: slow streams; opens one connection per stream at
+ *       a paced rate, sends one streaming request on each as soon as it connects and keeps them all open (a stream
+ *       that ends is not replaced), so the server holds that many streams at once.</li>
  * </ul>
  * All histograms are in nanoseconds.
  */
@@ -38,6 +41,8 @@ final class LoadEngine implements AutoCloseable {
         long ok;
         long completedInWindow;
         long bodyBytes;
+        /** SSE events received inside the measured window (streams only). */
+        long frames;
         final Map<String, Long> errors = new TreeMap<>();
         double seconds;
 
@@ -58,6 +63,7 @@ final class LoadEngine implements AutoCloseable {
             ok += o.ok;
             completedInWindow += o.completedInWindow;
             bodyBytes += o.bodyBytes;
+            frames += o.frames;
             o.errors.forEach((k, v) -> errors.merge(k, v, Long::sum));
             seconds += o.seconds;
         }
@@ -76,6 +82,8 @@ final class LoadEngine implements AutoCloseable {
         ByteBuffer out;
         boolean ready;
         boolean busy;
+        /** Slow streams: the first token arrived and the response has not ended. */
+        boolean streaming;
         long scheduled;
         long sentAt;
 
@@ -96,11 +104,20 @@ final class LoadEngine implements AutoCloseable {
     private Result result;
     private boolean closedLoop;
     private long closedLoopEnd;
+    /** Frames count towards {@link Result#frames} while now is in [windowStart, windowEnd]. */
+    private long windowStart = Long.MIN_VALUE;
+    private long windowEnd = Long.MAX_VALUE;
+    private boolean holding;
+    /** SSE events received by this engine so far, in any mode (written by its thread, read by samplers). */
+    private volatile long framesTotal;
+    private final byte[] marker;
+    private Hold hold;
 
     /** Opens {@code connectionsPerEndpoint} connections to each endpoint (blocking, before any measurement). */
     LoadEngine(List<Endpoint> endpoints, int connectionsPerEndpoint, byte[] marker) throws IOException {
         this.selector = Selector.open();
         this.endpoints = List.copyOf(endpoints);
+        this.marker = marker;
         for (int i = 0; i < endpoints.size(); i++) {
             idle.add(new ArrayDeque<>());
         }
@@ -181,6 +198,8 @@ final class LoadEngine implements AutoCloseable {
         closedLoop = true;
         long start = System.nanoTime();
         closedLoopEnd = start + (long) (seconds * 1e9);
+        windowStart = start;
+        windowEnd = closedLoopEnd;
         long deadline = closedLoopEnd + (long) (drainSeconds * 1e9);
         while (true) {
             long now = System.nanoTime();
@@ -250,6 +269,10 @@ final class LoadEngine implements AutoCloseable {
                 if (k.isConnectable()) {
                     c.channel.finishConnect();
                     k.interestOps(SelectionKey.OP_READ);
+                    if (holding) {
+                        connected(c);
+                        continue;
+                    }
                     c.ready = true;
                     idle.get(c.endpointIndex).push(c);
                     continue;
@@ -264,7 +287,8 @@ final class LoadEngine implements AutoCloseable {
                     read(c);
                 }
             } catch (IOException | RuntimeException e) {
-                fail(c, e.getClass().getSimpleName());
+                // slow streams: the message too ("Connection reset by peer", "Too many open files", ...)
+                fail(c, e.getClass().getSimpleName() + (holding && e.getMessage() != null ? ": " + e.getMessage() : ""));
             }
         }
     }
@@ -304,7 +328,22 @@ final class LoadEngine implements AutoCloseable {
                 fail(c, "bytes without a request");
                 return;
             }
-            if (c.parser.feed(readBuf, now)) {
+            long framesBefore = c.parser.frames;
+            boolean done = c.parser.feed(readBuf, now);
+            long framesNow = c.parser.frames - framesBefore;
+            if (framesNow != 0) {
+                framesTotal += framesNow; // one writer: this thread
+            }
+            if (now >= windowStart && now <= windowEnd) {
+                result.frames += framesNow;
+            }
+            if (holding && !c.streaming && c.parser.markerAtNanos != 0 && c.parser.status == 200) {
+                c.streaming = true;
+                result.ttft.recordValue(Math.max(0, c.parser.markerAtNanos - c.sentAt));
+                hold.open++;
+                hold.peakOpen = Math.max(hold.peakOpen, hold.open);
+            }
+            if (done) {
                 complete(c, now);
                 return;
             }
@@ -319,6 +358,16 @@ final class LoadEngine implements AutoCloseable {
         outstanding--;
         ResponseParser p = c.parser;
         result.bodyBytes += p.bodyBytes;
+        if (holding) {
+            if (p.status != 200) {
+                result.error("http " + p.status);
+            } else {
+                result.ok++;
+                hold.ended++;
+            }
+            stopHolding(c, now);
+            return;
+        }
         if (p.status != 200) {
             result.error("http " + p.status);
         } else if (closedLoop && p.markerAtNanos == 0) {
@@ -343,10 +392,14 @@ final class LoadEngine implements AutoCloseable {
     }
 
     private void fail(Conn c, String why) {
-        if (c.busy) {
+        if (c.busy || holding) {
             c.busy = false;
             outstanding--;
             result.error(why);
+        }
+        if (holding) {
+            stopHolding(c, System.nanoTime());
+            return;
         }
         reconnect(c);
     }
@@ -387,6 +440,173 @@ final class LoadEngine implements AutoCloseable {
             }
         }
         outstanding = 0;
+    }
+
+    // ---- slow streams -------------------------------------------------------------------------------------------
+
+    /** What {@link #holdOpen} and {@link #holdWindow} saw; counts of streams unless said otherwise. */
+    static final class Hold {
+        final Result result = new Result();
+        /** Time between consecutive SSE events of one stream, inside the window (nanoseconds). */
+        final Histogram gaps = new Histogram(120_000_000_000L, 3);
+        int requested;
+        int connectsStarted;
+        int connected;
+        int requestsSent;
+        /** Streams whose first token has arrived and that have not ended: now, and the most at once. */
+        int open;
+        int peakOpen;
+        int openAtWindowStart;
+        int openAtWindowEnd;
+        /** Connections still waiting for or receiving their stream (request sent, no error, not ended) at the end. */
+        int heldAtWindowEnd;
+        int minOpenInWindow = Integer.MAX_VALUE;
+        /** Streams that ended normally (the whole answer arrived) before the end of the window. */
+        long ended;
+        double rampSeconds;
+        double windowSeconds;
+    }
+
+    /**
+     * Opens {@code streams} connections, evenly spread over {@code rampSeconds}, sends the streaming request on
+     * each as soon as it is connected, then keeps reading for {@code settleSeconds} more so the last streams get
+     * their first token. Call on an engine made with no connections.
+     */
+    Hold holdOpen(int streams, double rampSeconds, double settleSeconds) throws IOException {
+        hold = new Hold();
+        hold.requested = streams;
+        result = hold.result;
+        holding = true;
+        closedLoop = true;
+        windowStart = Long.MAX_VALUE; // no frames counted before the window
+        windowEnd = Long.MIN_VALUE;
+        long start = System.nanoTime();
+        long rampNanos = (long) (rampSeconds * 1e9);
+        long end = start + rampNanos + (long) (settleSeconds * 1e9);
+        int endpointIndex = 0;
+        while (true) {
+            long now = System.nanoTime();
+            long due = streams <= 1 || rampNanos == 0 ? streams
+                    : Math.min(streams, (now - start) * (streams - 1) / rampNanos + 1);
+            while (hold.connectsStarted < due) {
+                hold.connectsStarted++;
+                openStream(endpointIndex);
+                endpointIndex = (endpointIndex + 1) % endpoints.size();
+            }
+            if (hold.connectsStarted == streams && hold.rampSeconds == 0) {
+                hold.rampSeconds = (now - start) / 1e9;
+            }
+            if (now >= end) {
+                break;
+            }
+            selector.select(hold.connectsStarted < streams ? 1 : Math.max(1, Math.min(100, (end - now) / 1_000_000L)));
+            handleSelected();
+        }
+        return hold;
+    }
+
+    long framesTotal() {
+        return framesTotal;
+    }
+
+    Hold hold() {
+        return hold;
+    }
+
+    /** Keeps every stream open and reads for {@code seconds}: the measured window. */
+    Hold holdWindow(double seconds) throws IOException {
+        for (Conn c : conns) {
+            c.parser.gaps = hold.gaps;
+        }
+        long start = System.nanoTime();
+        windowStart = start;
+        windowEnd = start + (long) (seconds * 1e9);
+        hold.openAtWindowStart = hold.open;
+        hold.minOpenInWindow = hold.open;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= windowEnd) {
+                break;
+            }
+            selector.select(Math.max(1, Math.min(100, (windowEnd - now) / 1_000_000L)));
+            handleSelected();
+            hold.minOpenInWindow = Math.min(hold.minOpenInWindow, hold.open);
+        }
+        hold.openAtWindowEnd = hold.open;
+        for (Conn c : conns) {
+            if (c.busy) {
+                hold.heldAtWindowEnd++;
+            }
+        }
+        hold.windowSeconds = (System.nanoTime() - start) / 1e9;
+        for (Conn c : conns) {
+            c.parser.gaps = null;
+        }
+        windowEnd = Long.MIN_VALUE;
+        return hold;
+    }
+
+    /** Closes every stream's connection (the server sees each client go away mid-stream). */
+    void holdClose() {
+        for (Conn c : conns) {
+            try {
+                c.channel.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+        conns.clear();
+        hold.open = 0;
+        holding = false;
+    }
+
+    private void openStream(int endpointIndex) {
+        Conn c = new Conn(endpoints.get(endpointIndex), endpointIndex, marker);
+        conns.add(c);
+        try {
+            SocketChannel ch = SocketChannel.open();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            c.channel = ch;
+            if (ch.connect(c.endpoint.address())) {
+                c.key = ch.register(selector, SelectionKey.OP_READ, c);
+                connected(c);
+            } else {
+                c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
+            }
+        } catch (IOException e) {
+            result.error("connect: " + e.getMessage());
+            closeQuietly(c);
+        }
+    }
+
+    private void connected(Conn c) {
+        hold.connected++;
+        c.ready = true;
+        hold.requestsSent++;
+        send(c, System.nanoTime());
+    }
+
+    private void stopHolding(Conn c, long now) {
+        if (c.streaming) {
+            c.streaming = false;
+            hold.open--;
+        }
+        c.busy = false;
+        closeQuietly(c);
+    }
+
+    private static void closeQuietly(Conn c) {
+        try {
+            if (c.key != null) {
+                c.key.cancel();
+            }
+            if (c.channel != null) {
+                c.channel.close();
+            }
+        } catch (IOException ignored) {
+            // closing a broken socket
+        }
     }
 
     @Override

@@ -18,9 +18,15 @@ final class Report {
     static final String BEGIN = "<!-- bench:results:begin (written by bench/run.sh; edits here are overwritten) -->";
     static final String END = "<!-- bench:results:end -->";
 
-    static final double TARGET_P50_ADDED_MS = 0.3;
+    // issue 12 ("close to the wire")
+    static final double TARGET_P50_ADDED_MS = 0.2;
     static final double TARGET_P99_ADDED_MS = 1.0;
-    static final double TARGET_THROUGHPUT_RATIO = 0.5;
+    static final double TARGET_THROUGHPUT_RATIO = 0.6;
+    static final double TARGET_CPU_PER_REQUEST_US = 60;
+    static final double TARGET_CPU_PER_FRAME_US = 10;
+    static final double TARGET_ADDED_TTFT_MS = 3;
+    static final int TARGET_SLOW_STREAMS = 10_000;
+    static final double TARGET_SLOW_HEAP_MB = 1024;
 
     private Report() {
     }
@@ -45,6 +51,7 @@ final class Report {
         Properties lat = load(dir.resolve("latency.properties"));
         Properties tp = load(dir.resolve("throughput.properties"));
         Properties st = load(dir.resolve("streams.properties"));
+        Properties slow = load(dir.resolve("slowstreams.properties"));
         StringBuilder s = new StringBuilder();
         List<String> verdicts = new ArrayList<>();
 
@@ -58,7 +65,9 @@ final class Report {
                 .append(m.getProperty("loadavg_before", "?")).append(" before the run, ")
                 .append(m.getProperty("loadavg_after", "?")).append(" after it; other work kept the machine ")
                 .append(m.getProperty("background_busy_pct", "?")).append("% busy just before measuring. CPU figures "
-                        + "are per process from /proc (a CPU = one core = 100%).\n\n");
+                        + "are per process from /proc (a CPU = one core = 100%); bytes allocated are the gateway's "
+                        + "`portal_jvm_allocated_bytes_total` over the measured window (less its /metrics scrapes). "
+                        + "Gateway JVM: ").append(m.getProperty("gateway_heap", "?")).append(".\n\n");
 
         // ---- latency
         if (!lat.isEmpty()) {
@@ -68,8 +77,9 @@ final class Report {
                     .append(" s slices of direct and gateway, ").append(lat.getProperty("connections"))
                     .append(" keep-alive connections; latency from the scheduled send time)\n\n");
             s.append("| offered req/s | direct p50 | gateway p50 | **added p50** | direct p99 | gateway p99 | "
-                    + "**added p99** | gateway max | errors (direct / gateway) | gateway CPU per request | machine busy | usage queue max / spooled |\n");
-            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "**added p99** | gateway max | errors (direct / gateway) | gateway CPU per request | gateway bytes "
+                    + "allocated per request | machine busy | usage queue max / spooled |\n");
+            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             String[] rates = lat.getProperty("rates", "").split(",");
             long spooled = 0;
             for (String rate : rates) {
@@ -83,9 +93,10 @@ final class Report {
                 double d99 = ms(lat, d + "p99_us");
                 double g99 = ms(lat, g + "p99_us");
                 s.append(String.format(Locale.ROOT, "| %s | %.3f ms | %.3f ms | **%+.3f ms** | %.3f ms | %.3f ms | "
-                                + "**%+.3f ms** | %.3f ms | %s / %s | %s µs | %s%% | %s / %s |\n", rate.trim(), d50, g50,
+                                + "**%+.3f ms** | %.3f ms | %s / %s | %s µs | %s | %s%% | %s / %s |\n", rate.trim(), d50, g50,
                         g50 - d50, d99, g99, g99 - d99, ms(lat, g + "max_us"), lat.getProperty(d + "errors"),
                         lat.getProperty(g + "errors"), lat.getProperty(g + "cpu.gateway_us_per_req", "?"),
+                        bytes(lat.getProperty(g + "alloc_bytes_per_req")),
                         lat.getProperty(g + "machine_busy_pct", "?"), lat.getProperty(g + "usage_queue_max", "?"),
                         lat.getProperty(g + "usage_spooled", "?")));
                 spooled += Long.parseLong(lat.getProperty(g + "usage_spooled", "0"));
@@ -121,8 +132,8 @@ final class Report {
                     .append(" -c").append(tp.getProperty("connections")).append(", ").append(tp.getProperty("seconds"))
                     .append(" s per path as ").append(tp.getProperty("slices", "1"))
                     .append(" alternating slices; p50/p99 are the median over slices)\n\n");
-            s.append("| path | req/s | p50 | p99 | errors | proxy CPU | proxy CPU per request | simulators CPU per "
-                    + "request | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            s.append("| path | req/s | p50 | p99 | errors | proxy CPU | proxy CPU per request | proxy bytes allocated "
+                    + "per request | simulators CPU per request | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (String[] row : new String[][] {{"nginx", "nginx proxy_pass → simulators (baseline)"},
                     {"gateway", "gateway → simulators"}}) {
                 if (tp.getProperty(row[0] + ".rps") == null) {
@@ -133,6 +144,7 @@ final class Report {
                         .append(" | ").append(tp.getProperty(row[0] + ".errors"))
                         .append(" | ").append(tp.getProperty(row[0] + ".cpu.proxy_pct", "?")).append("% of a CPU")
                         .append(" | ").append(tp.getProperty(row[0] + ".cpu.proxy_us_per_req", "?")).append(" µs")
+                        .append(" | ").append(row[0].equals("gateway") ? bytes(tp.getProperty("gateway.alloc_bytes_per_req")) : "—")
                         .append(" | ").append(tp.getProperty(row[0] + ".cpu.simulators_us_per_req", "?")).append(" µs")
                         .append(" | ").append(tp.getProperty(row[0] + ".machine_busy_pct", "?")).append("% |\n");
             }
@@ -145,6 +157,12 @@ final class Report {
                 double ratio = Double.parseDouble(tp.getProperty("gateway.rps")) / Double.parseDouble(tp.getProperty("nginx.rps"));
                 s.append(String.format(Locale.ROOT, "\n**Gateway / nginx = %.2f×**\n\n", ratio));
                 verdicts.add(verdict("throughput gateway/nginx", ratio, TARGET_THROUGHPUT_RATIO, false, "×"));
+                String cpu = tp.getProperty("gateway.cpu.proxy_us_per_req");
+                if (cpu != null) {
+                    verdicts.add(verdict("gateway CPU per request at the throughput limit", Double.parseDouble(cpu),
+                            TARGET_CPU_PER_REQUEST_US, true, " µs"));
+                }
+                verdicts.add(verdict("usage records spooled at the throughput limit", spooledTp, 0, true, ""));
             }
         }
 
@@ -154,7 +172,8 @@ final class Report {
                     + "50 ms, 100 tokens/s, ").append(st.getProperty("tokens")).append(" tokens; ")
                     .append(st.getProperty("seconds")).append(" s)\n\n");
             s.append("| path | streams/s | TTFT p50 | TTFT p99 | stream p50 | stream p99 | errors | gateway CPU | "
-                    + "simulators CPU | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "gateway CPU per stream / per frame | gateway bytes allocated per stream / per frame | "
+                    + "simulators CPU | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             List<String[]> rows = new ArrayList<>();
             for (String t : new String[] {"direct", "gateway"}) {
                 rows.add(new String[] {t, st.getProperty("concurrency") + " concurrent, " + t});
@@ -172,17 +191,33 @@ final class Report {
                 if (st.getProperty(t + ".ttft_p50_us") == null) {
                     continue;
                 }
+                boolean gw = t.endsWith("gateway");
                 s.append(String.format(Locale.ROOT, "| %s | %s | %.2f ms | %.2f ms | %.1f ms | %.1f ms | %s | %s%% | "
-                                + "%s%% | %s%% |\n", row[1],
+                                + "%s | %s | %s%% | %s%% |\n", row[1],
                         st.getProperty(t + ".streams_per_s"), ms(st, t + ".ttft_p50_us"), ms(st, t + ".ttft_p99_us"),
                         ms(st, t + ".p50_us"), ms(st, t + ".p99_us"), st.getProperty(t + ".errors"),
-                        st.getProperty(t + ".cpu.gateway_pct", "?"), st.getProperty(t + ".cpu.simulators_pct", "?"),
+                        st.getProperty(t + ".cpu.gateway_pct", "?"),
+                        gw ? st.getProperty(t + ".cpu.gateway_us_per_req", "?") + " µs / "
+                                + st.getProperty(t + ".cpu.gateway_us_per_frame", "?") + " µs" : "—",
+                        gw ? bytes(st.getProperty(t + ".alloc_bytes_per_stream")) + " / "
+                                + bytes(st.getProperty(t + ".alloc_bytes_per_frame")) : "—",
+                        st.getProperty(t + ".cpu.simulators_pct", "?"),
                         st.getProperty(t + ".machine_busy_pct", "?")));
             }
+            s.append("\nA frame is one SSE `data:` event the client received (one per token, plus the stream's first "
+                    + "and last few); per-frame figures divide the window's CPU time or allocation by the frames "
+                    + "received in it.");
             if (st.getProperty("gateway.ttft_p50_us") != null && st.getProperty("direct.ttft_p50_us") != null) {
-                s.append(String.format(Locale.ROOT, "\nAdded TTFT (gateway − direct): p50 %+.2f ms, p99 %+.2f ms.",
-                        ms(st, "gateway.ttft_p50_us") - ms(st, "direct.ttft_p50_us"),
-                        ms(st, "gateway.ttft_p99_us") - ms(st, "direct.ttft_p99_us")));
+                double addedTtft = ms(st, "gateway.ttft_p50_us") - ms(st, "direct.ttft_p50_us");
+                s.append(String.format(Locale.ROOT, " Added TTFT (gateway − direct): p50 %+.2f ms, p99 %+.2f ms.",
+                        addedTtft, ms(st, "gateway.ttft_p99_us") - ms(st, "direct.ttft_p99_us")));
+                verdicts.add(verdict("added TTFT p50 at " + st.getProperty("concurrency") + " concurrent streams",
+                        addedTtft, TARGET_ADDED_TTFT_MS, true, " ms"));
+                String perFrame = st.getProperty("gateway.cpu.gateway_us_per_frame");
+                if (perFrame != null) {
+                    verdicts.add(verdict("gateway CPU per streamed token frame (" + st.getProperty("concurrency")
+                            + " concurrent streams)", Double.parseDouble(perFrame), TARGET_CPU_PER_FRAME_US, true, " µs"));
+                }
                 for (String c : st.getProperty("extra_levels", "").split(",")) {
                     String g = "c" + c.trim() + ".gateway.";
                     String d = "c" + c.trim() + ".direct.";
@@ -210,6 +245,10 @@ final class Report {
             s.append("\n\n");
         }
 
+        if (!slow.isEmpty()) {
+            slowStreams(s, slow, verdicts);
+        }
+
         if (!verdicts.isEmpty()) {
             s.append("#### Targets\n\n");
             verdicts.forEach(v -> s.append("- ").append(v).append('\n'));
@@ -218,9 +257,80 @@ final class Report {
         return s.toString();
     }
 
+    private static void slowStreams(StringBuilder s, Properties p, List<String> verdicts) {
+        String n = p.getProperty("streams");
+        String requested = p.getProperty("requested");
+        s.append("#### Slow streams").append("direct".equals(p.getProperty("target")) ? ", straight to the simulators "
+                + "(BENCH_SLOW_TARGET=direct; gateway figures do not apply)" : "").append(" (").append(requested)
+                .append(" asked for, ").append(n).append(" run; each at ")
+                .append(p.getProperty("tps")).append(" tokens/s for up to ").append(p.getProperty("tokens"))
+                .append(" tokens; opened over ").append(p.getProperty("ramp_seconds")).append(" s, then ")
+                .append(p.getProperty("settle_seconds")).append(" s settle and a ").append(p.getProperty("window_seconds"))
+                .append(" s window)\n\n");
+        if (!n.equals(requested)) {
+            s.append("Fewer than asked because of ").append(p.getProperty("limit_reason")).append(".\n\n");
+        }
+        s.append("| streams | value |\n|---|---:|\n");
+        row(s, "connected / request sent", p.getProperty("connected") + " / " + p.getProperty("sent"));
+        row(s, "streaming (first token seen, not ended): peak", p.getProperty("peak_open"));
+        row(s, "streaming at window start / least in window / at window end", p.getProperty("open_window_start")
+                + " / " + p.getProperty("open_window_min") + " / " + p.getProperty("open_window_end"));
+        row(s, "connections held at window end (request sent, no error, not ended)", p.getProperty("held_window_end"));
+        row(s, "errors", p.getProperty("errors") + " " + p.getProperty("error_kinds"));
+        row(s, "ended before the window's end (whole answer received)", p.getProperty("ended_early"));
+        row(s, "first token received (of " + n + ")", p.getProperty("ttft_count"));
+        row(s, "TTFT p50 / p99 / max", String.format(Locale.ROOT, "%.1f / %.1f / %.1f ms", ms(p, "ttft_p50_us"),
+                ms(p, "ttft_p99_us"), ms(p, "ttft_max_us")));
+        row(s, "frames/s received in the window / offered (streaming × tokens/s)", p.getProperty("frames_per_s")
+                + " / " + p.getProperty("offered_frames_per_s"));
+        row(s, "gap between a stream's frames p50 / p99 / max", String.format(Locale.ROOT, "%.1f / %.1f / %.1f ms",
+                ms(p, "gap_p50_us"), ms(p, "gap_p99_us"), ms(p, "gap_max_us")));
+        row(s, "gateway CPU (window) / per frame", p.getProperty("cpu.gateway_pct", "?") + "% / "
+                + p.getProperty("cpu.gateway_us_per_frame", "?") + " µs");
+        row(s, "simulators CPU / generator CPU / machine busy", p.getProperty("cpu.simulators_pct", "?") + "% / "
+                + p.getProperty("cpu.generator_pct", "?") + "% / " + p.getProperty("machine_busy_pct", "?") + "%");
+        row(s, "gateway bytes allocated per frame / per stream-second", bytes(p.getProperty("alloc_bytes_per_frame"))
+                + " / " + bytes(p.getProperty("alloc_bytes_per_stream_s")));
+        row(s, "gateway heap used: before / max / " + p.getProperty("after_seconds", "?") + " s after closing (limit "
+                + p.getProperty("heap_limit", "?") + ")", p.getProperty("heap_before_mb") + " / "
+                + p.getProperty("heap_max_mb") + " / " + p.getProperty("heap_after_mb") + " MB");
+        row(s, "gateway live data after GC, max / RSS max", p.getProperty("live_max_mb") + " / "
+                + p.getProperty("rss_max_mb") + " MB");
+        row(s, "gateway open files: before / max / after closing", p.getProperty("fds_before") + " / "
+                + p.getProperty("fds_max") + " / " + p.getProperty("fds_after"));
+        row(s, "usage records spooled so far (the whole run)", p.getProperty("usage_spooled_total", "?"));
+        s.append("\nEvery connection is closed at the end of the window (the gateway sees its clients go away mid-"
+                + "stream). Allocation per frame is taken between the first and last of the gateway's /metrics "
+                + "answers inside the ").append(p.getProperty("alloc_span", "window")).append(" (")
+                .append(p.getProperty("alloc_probes", "?")).append(" answers over ")
+                .append(p.getProperty("alloc_seconds", "?")).append(" s; \"?\" when fewer than two came back), each "
+                + "paired with the frames received when it arrived.\n\n");
+        int held = Integer.parseInt(p.getProperty("open_window_min", "0"));
+        long errors = Long.parseLong(p.getProperty("errors", "0"));
+        double heap = Double.parseDouble(p.getProperty("heap_max_mb", "NaN"));
+        boolean met = held >= TARGET_SLOW_STREAMS && errors == 0 && heap <= TARGET_SLOW_HEAP_MB;
+        verdicts.add(String.format(Locale.ROOT, "slow streams held (20 tokens/s): %d streaming through the whole window "
+                        + "(of %s run, %s asked for), %d errors, heap max %.0f MB (target %,d with heap ≤ 1 GiB, no error) — %s",
+                held, n, requested, errors, heap, TARGET_SLOW_STREAMS, met ? "**met**" : "**missed**"
+                        + (n.equals(requested) ? "" : " (the open-files limit allows " + n + ")")));
+    }
+
+    private static void row(StringBuilder s, String what, String value) {
+        s.append("| ").append(what).append(" | ").append(value).append(" |\n");
+    }
+
+    /** A byte count for a table cell: {@code 12.3 KB}, or {@code ?} when not measured. */
+    private static String bytes(String v) {
+        if (v == null || v.isBlank()) {
+            return "?";
+        }
+        double b = Double.parseDouble(v);
+        return b >= 10_000 ? String.format(Locale.ROOT, "%.1f KB", b / 1024) : String.format(Locale.ROOT, "%.0f B", b);
+    }
+
     private static String verdict(String what, double value, double target, boolean atMost, String unit) {
         boolean met = atMost ? value <= target : value >= target;
-        String fmt = unit.equals(" ms") ? "%.3f" : "%.2f";
+        String fmt = unit.equals(" ms") ? "%.3f" : unit.isEmpty() ? "%.0f" : unit.equals(" µs") ? "%.1f" : "%.2f";
         String v = String.format(Locale.ROOT, fmt, value) + unit;
         String t = (atMost ? "≤ " : "≥ ") + String.format(Locale.ROOT, fmt, target) + unit;
         String by = String.format(Locale.ROOT, fmt, Math.abs(value - target)) + unit;

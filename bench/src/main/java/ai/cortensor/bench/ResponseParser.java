@@ -2,11 +2,13 @@ package ai.cortensor.bench;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.HdrHistogram.Histogram;
 
 /**
  * Incremental HTTP/1.1 response parser: status line, headers, then a {@code Content-Length}, chunked or
  * read-until-close body. Bytes are fed as they arrive; {@link #feed} says when the response is complete. It can
- * watch the body for a marker (e.g. the first token's text) and report when it first went past.
+ * watch the body for a marker (e.g. the first token's text) and report when it first went past; with a marker it
+ * also counts the body's SSE events ({@code data:} lines: token frames plus the stream's few bookkeeping events).
  */
 final class ResponseParser {
     private enum State { STATUS, HEADERS, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILERS, UNTIL_CLOSE, DONE }
@@ -23,6 +25,13 @@ final class ResponseParser {
     /** When the marker first went past in the body, else 0. */
     long markerAtNanos;
     private int matched;
+    /** SSE {@code data:} events seen in the body so far (only with a marker: streams). */
+    long frames;
+    private long lastFrameNanos;
+    private int frameMatched;
+    /** When set, the time between consecutive events of one response is recorded here (nanoseconds). */
+    Histogram gaps;
+    private static final byte[] FRAME = ascii("data:");
 
     ResponseParser(byte[] marker) {
         this.marker = marker;
@@ -40,6 +49,9 @@ final class ResponseParser {
         markerAtNanos = 0;
         matched = 0;
         remaining = 0;
+        frames = 0;
+        lastFrameNanos = 0;
+        frameMatched = 0;
     }
 
     boolean readsUntilClose() {
@@ -98,12 +110,25 @@ final class ResponseParser {
 
     private void body(ByteBuffer buf, int n, long nowNanos) {
         bodyBytes += n;
-        if (marker == null || markerAtNanos != 0) {
+        if (marker == null) {
             buf.position(buf.position() + n);
             return;
         }
         for (int i = 0; i < n; i++) {
             byte b = buf.get();
+            // "data:" and the marker have no repeated prefix, so a mismatch restarts the match exactly
+            if (b == FRAME[frameMatched]) {
+                if (++frameMatched == FRAME.length) {
+                    frameMatched = 0;
+                    frames++;
+                    if (gaps != null && lastFrameNanos != 0) {
+                        gaps.recordValue(Math.max(0, nowNanos - lastFrameNanos));
+                    }
+                    lastFrameNanos = nowNanos;
+                }
+            } else {
+                frameMatched = b == FRAME[0] ? 1 : 0;
+            }
             if (markerAtNanos != 0) {
                 continue;
             }
@@ -112,7 +137,7 @@ final class ResponseParser {
                     markerAtNanos = nowNanos;
                 }
             } else {
-                matched = b == marker[0] ? 1 : 0; // the marker has no repeated prefix, so this is exact
+                matched = b == marker[0] ? 1 : 0;
             }
         }
     }

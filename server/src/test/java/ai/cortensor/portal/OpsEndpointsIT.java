@@ -58,7 +58,7 @@ class OpsEndpointsIT {
         String m = harness.get("/metrics", null).body();
         assertThat(m).contains("portal_requests_total{").contains("model=\"qwen\"").contains("pool=\"default\"")
                 .contains("portal_request_duration_seconds_bucket").contains("portal_usage_queue_depth")
-                .contains("jvm_memory_used_bytes");
+                .contains("jvm_memory_used_bytes").contains("portal_jvm_allocated_bytes_total");
     }
 
     @Test
