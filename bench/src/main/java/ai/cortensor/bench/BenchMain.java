@@ -28,6 +28,8 @@ import org.HdrHistogram.Histogram;
  *   streams  --gateway URL --gateway-key K --direct URL[,URL] --direct-key K [--concurrency 200[,50...]]
  *            [--seconds 20] [--extra-seconds 10] [--warmup 10] [--tokens 64] [--metrics URL] [--pid N]
  *            [--cpu name=pid[+pid],...] --out FILE
+ *   ledger   --database-url URL [--seconds 10] [--warmup 5] [--keys 100] [--rate 6000] [--rate-seconds 10]
+ *            --out FILE                          the usage ledger alone against a fresh PostgreSQL database
  *   report   --results DIR --doc FILE                   rewrite the results section of docs/benchmarks.md
  *   jfr-top  --file REC.jfr [--top 25]                  summarise a JFR recording's execution samples
  * </pre>
@@ -57,6 +59,7 @@ public final class BenchMain {
                     Integer.parseInt(o.getOrDefault("max-tokens", "16"))));
             case "latency" -> latency(o);
             case "streams" -> streams(o);
+            case "ledger" -> LedgerBench.run(o);
             case "report" -> Report.write(Path.of(req(o, "results")), Path.of(req(o, "doc")));
             case "jfr-top" -> JfrTop.print(Path.of(req(o, "file")), Integer.parseInt(o.getOrDefault("top", "25")));
             default -> {
