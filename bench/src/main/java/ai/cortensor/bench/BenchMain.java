@@ -29,7 +29,8 @@ import org.HdrHistogram.Histogram;
  *            [--seconds 20] [--extra-seconds 10] [--warmup 10] [--tokens 64] [--metrics URL] [--pid N]
  *            [--cpu name=pid[+pid],...] --out FILE
  *   ledger   --database-url URL [--seconds 10] [--warmup 5] [--keys 100] [--rate 6000] [--rate-seconds 10]
- *            --out FILE                          the usage ledger alone against a fresh PostgreSQL database
+ *            [--batch-size N] [--queue-capacity N] [--flush-interval PT0.05S] --out FILE
+ *                                                the usage ledger alone against a fresh PostgreSQL database
  *   report   --results DIR --doc FILE                   rewrite the results section of docs/benchmarks.md
  *   jfr-top  --file REC.jfr [--top 25]                  summarise a JFR recording's execution samples
  * </pre>

@@ -68,7 +68,13 @@ final class LedgerBench {
         Path outFile = Path.of(o.getOrDefault("out", "ledger.properties"));
         ensureDatabase(url);
         Path dataDir = Files.createTempDirectory("ledger-bench");
-        PortalConfig config = ConfigLoader.fromMap(Map.of("database.url", url, "data.dir", dataDir.toString()));
+        Map<String, String> settings = new LinkedHashMap<>(Map.of("database.url", url, "data.dir", dataDir.toString()));
+        for (String k : List.of("batch-size", "queue-capacity", "flush-interval")) { // default: the server's defaults
+            if (o.containsKey(k)) {
+                settings.put("usage." + k, o.get(k));
+            }
+        }
+        PortalConfig config = ConfigLoader.fromMap(settings);
         PortalConfig.Usage uc = config.usage();
         Map<String, String> out = new LinkedHashMap<>();
         out.put("seconds", BenchMain.fmt(seconds));
