@@ -4,10 +4,8 @@ import ai.cortensor.portal.config.ConfigLoader;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
 import ai.cortensor.portal.usage.RequestRecord;
-import ai.cortensor.portal.usage.RequestRecord.Attempt;
 import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageStore;
-import ai.cortensor.portal.web.RequestIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -19,14 +17,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -47,11 +43,6 @@ import java.util.stream.Stream;
  * background processes such as the WAL writer) from {@code /proc}.
  */
 final class LedgerBench {
-    private static final String[] MODELS = {"qwen", "qwen", "qwen", "oss-20b", "oss-120b", "gemma-4"};
-    private static final String[] ROUTES = {"/v1/chat/completions", "/v1/chat/completions", "/v1/chat/completions",
-            "/v1/completions", "/v1/responses", "/v1/messages"};
-    private static final String[] TARGETS = {"router-a", "router-b", "router-c", "router-d"};
-
     private LedgerBench() {
     }
 
@@ -89,7 +80,7 @@ final class LedgerBench {
                 throw new IllegalStateException("the ledger benchmark needs a fresh database; request_logs has "
                         + existing + " rows");
             }
-            Mix mix = new Mix(seedKeys(db, keys), 42);
+            LedgerMix mix = new LedgerMix(seedKeys(db, keys), 42);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             UsageStore store = new UsageStore(db.jdbi());
             UsageLedger ledger = new UsageLedger(store::write, config.spoolDir(), uc.queueCapacity(), uc.batchSize(),
@@ -186,7 +177,7 @@ final class LedgerBench {
     }
 
     /** Offers records while fewer than {@code capacity} are unwritten, so the queue is always full, never over. */
-    private static long saturate(UsageLedger ledger, Mix mix, Counter written, int capacity, long offered,
+    private static long saturate(UsageLedger ledger, LedgerMix mix, Counter written, int capacity, long offered,
                                  double seconds) {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() - end < 0) {
@@ -204,7 +195,7 @@ final class LedgerBench {
     }
 
     /** Offers {@code rate} records per second, on schedule whatever the writer does, as the gateway's threads do. */
-    private static long openLoop(UsageLedger ledger, Mix mix, SimpleMeterRegistry registry, int rate, double seconds,
+    private static long openLoop(UsageLedger ledger, LedgerMix mix, SimpleMeterRegistry registry, int rate, double seconds,
                                  long offered, long[] queueMax) {
         var depth = registry.get("portal_usage_queue_depth").gauge();
         long start = System.nanoTime();
@@ -286,78 +277,6 @@ final class LedgerBench {
             }
             return out;
         });
-    }
-
-    /**
-     * What a gateway's records look like: mostly completed non-streaming requests served on the first attempt;
-     * streams (some cancelled by the client); requests refused at admission; failures after two attempts; a retry
-     * that then succeeded. Keys are drawn with a skew (a few busy keys, a long tail).
-     */
-    static final class Mix {
-        private final List<long[]> keys;
-        private final SplittableRandom random;
-        long served;
-
-        Mix(List<long[]> keys, long seed) {
-            this.keys = keys;
-            this.random = new SplittableRandom(seed);
-        }
-
-        RequestRecord next() {
-            Instant now = Instant.now();
-            long[] k = keys.get((int) (keys.size() * Math.pow(random.nextDouble(), 2)));
-            Long key = k[0];
-            Long user = k[1];
-            Long org = k[2] < 0 ? null : k[2];
-            int m = random.nextInt(MODELS.length);
-            String model = MODELS[m];
-            String route = ROUTES[random.nextInt(ROUTES.length)];
-            String pool = m < 3 ? "default" : "gpu-" + model;
-            String target = TARGETS[random.nextInt(TARGETS.length)];
-            int prompt = 20 + random.nextInt(2000);
-            int kind = random.nextInt(100);
-            RequestRecord r;
-            if (kind < 70) { // completed, one attempt
-                int ttft = 20 + random.nextInt(400);
-                int lat = ttft + random.nextInt(3000);
-                r = new RequestRecord(RequestIds.next(now.toEpochMilli()), now, route, false, model, key, user, org,
-                        "completed", 200, null, null, pool, target, now, ttft, lat, prompt, 1 + random.nextInt(800),
-                        false, List.of(new Attempt(pool, target, "ok", lat)));
-            } else if (kind < 85) { // streams: completed, a few cancelled by the client; tokens sometimes counted
-                boolean cancelled = kind >= 83;
-                int ttft = 20 + random.nextInt(400);
-                int lat = ttft + random.nextInt(8000);
-                r = new RequestRecord(RequestIds.next(now.toEpochMilli()), now, route, true, model, key, user, org,
-                        cancelled ? "cancelled" : "completed", cancelled ? 499 : 200,
-                        cancelled ? "client_closed_request" : null, null, pool, target, now, ttft, lat, prompt,
-                        1 + random.nextInt(1500), kind % 3 == 0,
-                        List.of(new Attempt(pool, target, cancelled ? "cut" : "ok", lat)));
-            } else if (kind < 92) { // refused at admission
-                String code = kind < 90 ? "rate_limit_exceeded" : "model_not_allowed";
-                r = new RequestRecord(RequestIds.next(now.toEpochMilli()), now, route, false, model, key, user, org,
-                        "blocked", code.startsWith("rate") ? 429 : 403, code, code + ":rpm", null, null, null, null,
-                        random.nextInt(3), null, null, false, List.of());
-            } else if (kind < 97) { // failed after two attempts, nothing served
-                String other = TARGETS[(random.nextInt(TARGETS.length - 1) + 1 + m) % TARGETS.length];
-                int a = random.nextInt(50);
-                int b = 1000 + random.nextInt(30000);
-                r = new RequestRecord(RequestIds.next(now.toEpochMilli()), now, route, false, model, key, user, org,
-                        "failed", 502, "upstream_error", null, pool, target, now, null, a + b, null, null, false,
-                        List.of(new Attempt(pool, other, "connect_error", a), new Attempt(pool, target, "timeout", b)));
-            } else { // retried on another target, then served
-                String other = TARGETS[(random.nextInt(TARGETS.length - 1) + 1 + m) % TARGETS.length];
-                int a = random.nextInt(20);
-                int ttft = a + 20 + random.nextInt(400);
-                int lat = ttft + random.nextInt(3000);
-                r = new RequestRecord(RequestIds.next(now.toEpochMilli()), now, route, false, model, key, user, org,
-                        "completed", 200, null, null, pool, target, now, ttft, lat, prompt, 1 + random.nextInt(800),
-                        false, List.of(new Attempt(pool, other, "http_503", a), new Attempt(pool, target, "ok", lat - a)));
-            }
-            if (r.served()) {
-                served++;
-            }
-            return r;
-        }
     }
 
     private static long writerThreadId() {
