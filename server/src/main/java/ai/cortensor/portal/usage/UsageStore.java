@@ -19,7 +19,8 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * <p>A batch is one statement in one transaction: every column travels as one array parameter, the arrays are
  * unnested once, and the rows feed the request-log insert, the usage-event insert (served requests only) and the
  * key touch. PostgreSQL parses and plans it once per connection whatever the batch size, and it is one round trip;
- * row-by-row batches (even rewritten into multi-row {@code VALUES}) cost PostgreSQL about twice the CPU per record.
+ * row-by-row JDBC batches (even rewritten into multi-row {@code VALUES}) cost the writer about 4× and PostgreSQL about
+ * 20 % more CPU per record ({@code docs/benchmarks.md}, usage ledger).
  * Arrays are bound with {@code Connection.createArrayOf}, so the driver does the encoding (no hand-written
  * escaping); instants travel as microseconds since the epoch.
  */
