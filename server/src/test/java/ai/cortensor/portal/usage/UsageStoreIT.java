@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The store on real PostgreSQL (one statement of unnested arrays per batch): writing a batch again changes nothing. */
+/** The store on real PostgreSQL (one statement of unnested arrays per batch): a replay changes nothing, values round-trip. */
 class UsageStoreIT {
     private static TestDatabase pg;
     private static Database db;
