@@ -7,11 +7,12 @@
 #   4. slow streams (slowstreams): 10,000 streams at 20 tokens/s held open through the gateway at once (fewer when
 #      the open-files limits cannot hold them: the run says how many and why); streams open, errors, TTFT, frames/s
 #      achieved vs offered, gateway heap/RSS/open files, CPU and bytes allocated per token frame
+#   5. usage ledger: the ledger writer alone against its own fresh database, records/s and spooling
 # Every phase also reports the gateway's CPU time (from /proc) and bytes allocated (portal_jvm_allocated_bytes_total
 # from its /metrics) per request, per stream and per token frame. The gateway runs with -Xmx1g (BENCH_SERVER_HEAP).
 # Results are written between the markers in docs/benchmarks.md and kept in bench/target/bench-results/.
 #
-# usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc] [--phases latency,throughput,streams,slowstreams]
+# usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc] [--phases latency,throughput,streams,slowstreams,ledger]
 #   --quick     short phases (smoke test of the harness; numbers are not for the doc, implies --no-doc)
 #   --phases    run only these phases (implies --no-doc)
 #   --hold      start everything, print the URLs and keys, and wait (Ctrl-C stops and cleans up); no measuring
@@ -27,7 +28,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-QUICK=0 PROFILE=0 HOLD=0 BUILD=auto WRITE_DOC=1 PHASES=latency,throughput,streams,slowstreams
+QUICK=0 PROFILE=0 HOLD=0 BUILD=auto WRITE_DOC=1 PHASES=latency,throughput,streams,slowstreams,ledger
 while [ $# -gt 0 ]; do
   a=$1; shift
   case "$a" in
@@ -114,6 +115,7 @@ cleanup() {
     psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 \
       || log "could not drop database $DB_NAME"
   fi
+  [ -n "${LEDGER_DB:-}" ] && psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c "DROP DATABASE IF EXISTS $LEDGER_DB WITH (FORCE)" >/dev/null 2>&1
   if [ "$code" -ne 0 ]; then
     for f in "$WORK"/*.log; do [ -f "$f" ] && { log "--- tail of $(basename "$f")"; tail -n 20 "$f" >&2; }; done
   fi
@@ -509,6 +511,28 @@ if phase slowstreams; then
   if ! kill -0 "$PORTAL_PID" 2>/dev/null; then die "the gateway exited during the slow-streams phase"; fi
   grep -c -E 'ERROR|OutOfMemoryError|Too many open files' "$WORK/portal.log" >/dev/null \
     && log "gateway log lines with ERROR/OutOfMemoryError/Too many open files: $(grep -c -E 'ERROR|OutOfMemoryError|Too many open files' "$WORK/portal.log")"
+fi
+
+# ---- 5. usage ledger ------------------------------------------------------------------------------------------------
+# The real UsageLedger + UsageStore alone (bench/src/main/java/ai/cortensor/bench/LedgerBench.java) against a fresh
+# database of its own, migrated by the server's code: saturated records/s, then an open loop at the gateway's
+# throughput limit (BENCH_LEDGER_RATE, default 6000 records/s) counting records that overflow to the disk spool.
+if phase ledger; then
+  if [ "$QUICK" = 1 ]; then LEDGER_WARMUP=2 LEDGER_SECONDS=3; else LEDGER_WARMUP=5 LEDGER_SECONDS=10; fi
+  if [ -n "$DB_NAME" ]; then
+    LEDGER_DB="${DB_NAME}_ledger" # dropped by cleanup
+    LEDGER_URL="jdbc:postgresql://127.0.0.1:5432/$LEDGER_DB?user=postgres"
+  else
+    LEDGER_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/portal_bench_ledger?user=postgres" # goes with the embedded data dir
+  fi
+  log "phase 5: usage ledger, saturated $LEDGER_SECONDS s (after ${LEDGER_WARMUP} s warm-up), then ${BENCH_LEDGER_RATE:-6000} records/s open loop"
+  "$JAVA" -Xms256m -Xmx1g -cp "$BENCH_JAR:$PORTAL_JAR" ai.cortensor.bench.BenchMain ledger --database-url "$LEDGER_URL" \
+    --seconds "$LEDGER_SECONDS" --warmup "$LEDGER_WARMUP" --rate "${BENCH_LEDGER_RATE:-6000}" --keys 100 \
+    --out "$RESULTS/ledger.properties" 2>"$WORK/ledger.log" | grep -v '^{"@timestamp' >&2 \
+    || die "the ledger benchmark failed (log: bench/target/bench-logs/ledger.log)"
+  if [ -n "${LEDGER_DB:-}" ]; then
+    psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c "DROP DATABASE IF EXISTS $LEDGER_DB WITH (FORCE)" >/dev/null
+  fi
 fi
 
 # ---- report ---------------------------------------------------------------------------------------------------------

@@ -31,6 +31,9 @@ import org.HdrHistogram.Histogram;
  *   slowstreams --gateway URL --gateway-key K --streams N [--requested 10000] [--limit-reason TEXT] [--tps 20]
  *            [--tokens 2000] [--ramp 20] [--settle 5] [--seconds 40] [--after 10] [--metrics URL] [--pid N]
  *            [--cpu name=pid[+pid],...] --out FILE   (N streams held open at once; see SlowStreams)
+ *   ledger   --database-url URL [--seconds 10] [--warmup 5] [--keys 100] [--rate 6000] [--rate-seconds 10]
+ *            [--batch-size N] [--queue-capacity N] [--flush-interval PT0.05S] --out FILE
+ *                                                the usage ledger alone against a fresh PostgreSQL database
  *   report   --results DIR --doc FILE                   rewrite the results section of docs/benchmarks.md
  *   jfr-top  --file REC.jfr [--top 25]                  summarise a JFR recording's execution samples
  * </pre>
@@ -61,6 +64,7 @@ public final class BenchMain {
             case "latency" -> latency(o);
             case "streams" -> streams(o);
             case "slowstreams" -> SlowStreams.run(o);
+            case "ledger" -> LedgerBench.run(o);
             case "report" -> Report.write(Path.of(req(o, "results")), Path.of(req(o, "doc")));
             case "jfr-top" -> JfrTop.print(Path.of(req(o, "file")), Integer.parseInt(o.getOrDefault("top", "25")));
             default -> {

@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Properties;
 
 /**
- * Turns the run's result files ({@code machine}, {@code latency}, {@code throughput}, {@code streams}
- * {@code .properties}) into the results section of {@code docs/benchmarks.md}, between the
+ * Turns the run's result files ({@code machine}, {@code latency}, {@code throughput}, {@code streams},
+ * {@code ledger} {@code .properties}) into the results section of {@code docs/benchmarks.md}, between the
  * {@code <!-- bench:results:begin -->} and {@code <!-- bench:results:end -->} markers; the rest of the file is kept.
  */
 final class Report {
@@ -27,6 +27,7 @@ final class Report {
     static final double TARGET_ADDED_TTFT_MS = 3;
     static final int TARGET_SLOW_STREAMS = 10_000;
     static final double TARGET_SLOW_HEAP_MB = 1024;
+    static final double TARGET_LEDGER_RECORDS_PER_S = 20_000;
 
     private Report() {
     }
@@ -248,6 +249,7 @@ final class Report {
         if (!slow.isEmpty()) {
             slowStreams(s, slow, verdicts);
         }
+        ledger(s, load(dir.resolve("ledger.properties")), verdicts);
 
         if (!verdicts.isEmpty()) {
             s.append("#### Targets\n\n");
@@ -328,9 +330,57 @@ final class Report {
         return b >= 10_000 ? String.format(Locale.ROOT, "%.1f KB", b / 1024) : String.format(Locale.ROOT, "%.0f B", b);
     }
 
+    /** The usage ledger alone ({@link LedgerBench}): saturated records/s and spooling at a fixed rate. */
+    private static void ledger(StringBuilder s, Properties l, List<String> verdicts) {
+        if (l.getProperty("saturated.records_per_s") == null) {
+            return;
+        }
+        s.append("#### Usage ledger (the real UsageLedger + UsageStore alone on a fresh database; ")
+                .append(l.getProperty("keys")).append(" API keys; queue ").append(l.getProperty("queue_capacity"))
+                .append(", batch ").append(l.getProperty("batch_size")).append(", flush ")
+                .append(l.getProperty("flush_interval_ms")).append(" ms)\n\n");
+        s.append("| run | records/s written | spooled | writer thread CPU per record | ledger process CPU per record | "
+                + "PostgreSQL backend CPU per record | PostgreSQL backend CPU | machine busy |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        String[][] rows = {{"saturated.", "saturated (queue kept full), " + l.getProperty("seconds") + " s after "
+                + l.getProperty("warmup") + " s warm-up", l.getProperty("saturated.records_per_s")},
+                {"open.", "open loop at " + l.getProperty("open.rate") + " records/s, " + l.getProperty("open.seconds")
+                        + " s", l.getProperty("open.rate")}};
+        for (String[] r : rows) {
+            if (l.getProperty(r[0] + "spooled") == null) {
+                continue;
+            }
+            s.append("| ").append(r[1]).append(" | ").append(r[2]).append(" | ").append(l.getProperty(r[0] + "spooled"))
+                    .append(" | ").append(l.getProperty(r[0] + "cpu.writer_us_per_record", "?")).append(" µs | ")
+                    .append(l.getProperty(r[0] + "cpu.process_us_per_record", "?")).append(" µs | ")
+                    .append(l.getProperty(r[0] + "cpu.postgres_backends_us_per_record", "?")).append(" µs | ")
+                    .append(l.getProperty(r[0] + "cpu.postgres_backends_pct", "?")).append("% | ")
+                    .append(l.getProperty(r[0] + "machine_busy_pct", "?")).append("% |\n");
+        }
+        s.append("\nAfterwards PostgreSQL held ").append(l.getProperty("rows.request_logs")).append(" request-log rows for ")
+                .append(l.getProperty("total.offered")).append(" records offered (").append(l.getProperty("total.written"))
+                .append(" written by the ledger's count) and ").append(l.getProperty("rows.usage_events"))
+                .append(" usage events for ").append(l.getProperty("rows.usage_events_expected")).append(" served: ")
+                .append("true".equals(l.getProperty("verified")) ? "consistent" : "**MISMATCH**")
+                .append(". PostgreSQL's shared background processes (WAL writer, checkpointer) used another ")
+                .append(l.getProperty("saturated.cpu.postgres_background_us_per_record", "?"))
+                .append(" µs per record while saturated.\n\n");
+        verdicts.add(verdict("usage ledger records/s", Double.parseDouble(l.getProperty("saturated.records_per_s")),
+                TARGET_LEDGER_RECORDS_PER_S, false, " records/s"));
+        if (l.getProperty("open.spooled") != null) {
+            long spooled = Long.parseLong(l.getProperty("open.spooled"));
+            verdicts.add("usage records spooled at " + l.getProperty("open.rate") + " records/s: " + spooled
+                    + " (target 0) — " + (spooled == 0 ? "**met**" : "**missed**"));
+        }
+        if (!"true".equals(l.getProperty("verified"))) {
+            verdicts.add("usage ledger rows in PostgreSQL differ from the records offered — **missed**");
+        }
+    }
+
     private static String verdict(String what, double value, double target, boolean atMost, String unit) {
         boolean met = atMost ? value <= target : value >= target;
-        String fmt = unit.equals(" ms") ? "%.3f" : unit.isEmpty() ? "%.0f" : unit.equals(" µs") ? "%.1f" : "%.2f";
+        String fmt = unit.equals(" ms") ? "%.3f" : unit.isEmpty() ? "%.0f" : unit.equals(" µs") ? "%.1f"
+                : unit.equals(" records/s") ? "%,.0f" : "%.2f";
         String v = String.format(Locale.ROOT, fmt, value) + unit;
         String t = (atMost ? "≤ " : "≥ ") + String.format(Locale.ROOT, fmt, target) + unit;
         String by = String.format(Locale.ROOT, fmt, Math.abs(value - target)) + unit;

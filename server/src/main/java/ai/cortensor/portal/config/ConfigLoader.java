@@ -53,7 +53,7 @@ public final class ConfigLoader {
         DEFAULTS.put("health.probe-interval", "PT5S");
         DEFAULTS.put("health.degraded-below", "0.5");
         DEFAULTS.put("usage.queue-capacity", "10000");
-        DEFAULTS.put("usage.batch-size", "500");
+        DEFAULTS.put("usage.batch-size", "2000");
         DEFAULTS.put("usage.flush-interval", "PT0.05S");
         DEFAULTS.put("usage.retry-interval", "PT2S");
         DEFAULTS.put("responses.storage", "true");

@@ -62,7 +62,7 @@ public final class Database implements AutoCloseable {
             hc.setPassword(db.password());
         }
         hc.setMaximumPoolSize(db.poolSize());
-        // the usage writer's batches become multi-row INSERTs: far fewer round trips per flushed batch
+        // JDBC batches (PoolLoad's) become multi-row INSERTs; the usage writer sends one statement of arrays instead
         hc.addDataSourceProperty("reWriteBatchedInserts", "true");
         hc.setPoolName("portal-db");
         hc.setConnectionTimeout(5_000);

@@ -62,6 +62,21 @@ class UsageLedgerTest {
     }
 
     @Test
+    void a_backlog_is_written_in_full_batches_in_offer_order(@TempDir Path dir) {
+        List<List<String>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UsageLedger ledger = new UsageLedger(b -> batches.add(b.stream().map(RequestRecord::requestId).toList()), dir,
+                2_000, 50, Duration.ofMillis(10), Duration.ofMillis(50), new SimpleMeterRegistry());
+        for (int i = 0; i < 1_000; i++) { // queued before the writer starts: a backlog
+            ledger.record(record(i));
+        }
+        ledger.start().close();
+
+        assertThat(batches).hasSize(20).allMatch(b -> b.size() == 50);
+        assertThat(batches.stream().flatMap(List::stream).toList())
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 1_000).mapToObj(i -> "req_" + i).toList());
+    }
+
+    @Test
     void close_flushes_the_queue(@TempDir Path dir) {
         FlakySink sink = new FlakySink();
         UsageLedger ledger = new UsageLedger(sink, dir, 10_000, 5_000, Duration.ofSeconds(30), Duration.ofSeconds(1),
