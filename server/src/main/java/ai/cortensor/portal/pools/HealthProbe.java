@@ -30,6 +30,8 @@ public final class HealthProbe implements AutoCloseable {
     private final InstantSource clock;
     private final Listener listener;
     private final Map<Long, Backoff> backoff = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.ThreadFactory PROBE_THREADS =
+            Thread.ofPlatform().name("health-probe-", 0).daemon(true).factory();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("health-probe").daemon(true).factory());
 
@@ -52,7 +54,9 @@ public final class HealthProbe implements AutoCloseable {
     /** Probes every target that is due, in parallel, and waits for them. */
     void round() {
         long now = clock.millis();
-        try (var probes = Executors.newVirtualThreadPerTaskExecutor()) {
+        // platform threads, scheduled by the OS: a probe must not queue behind thousands of busy request threads
+        // (with the CPUs saturated by streams, virtual-thread probes timed out and ejected healthy routers)
+        try (var probes = Executors.newThreadPerTaskExecutor(PROBE_THREADS)) {
             for (TargetHealth member : catalog.targets()) {
                 Backoff b = backoff.get(member.target().id());
                 if (b == null || now >= b.nextAt()) {
