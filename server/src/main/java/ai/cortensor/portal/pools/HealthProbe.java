@@ -72,7 +72,8 @@ public final class HealthProbe implements AutoCloseable {
         RouterTarget target = member.target();
         String problem = client.probe(target, Duration.ofMillis(Math.min(2_000, Math.max(200, interval.toMillis()))));
         boolean healthy = problem == null;
-        boolean ejected = member.probed(healthy, healthy ? "ok" : problem);
+        boolean ejected = healthy ? member.probed(true, "ok")
+                : RouterClient.PROBE_TIMEOUT.equals(problem) ? member.probeTimedOut() : member.probed(false, problem);
         if (healthy) {
             backoff.remove(target.id());
         } else {

@@ -131,7 +131,13 @@ public final class RouterClient implements AutoCloseable {
                 stream ? idleTimeoutMillis : requestTimeoutMillis);
     }
 
-    /** A health probe: a GET that must answer 2xx within {@code timeout}; returns null when healthy, else why not. */
+    /** What {@link #probe} returns when the router did not answer in time. */
+    public static final String PROBE_TIMEOUT = "timeout";
+
+    /**
+     * A health probe: a GET that must answer 2xx within {@code timeout}; returns null when healthy, else why not:
+     * {@link #PROBE_TIMEOUT}, {@code unreachable} or {@code status <code>}.
+     */
     public String probe(RouterTarget target, Duration timeout) {
         try {
             Prepared p = prepared(target);
@@ -140,7 +146,7 @@ public final class RouterClient implements AutoCloseable {
                 return call.status() / 100 == 2 ? null : "status " + call.status();
             }
         } catch (Exception e) {
-            return isTimeout(e) ? "timeout" : "unreachable";
+            return isTimeout(e) ? PROBE_TIMEOUT : "unreachable";
         }
     }
 

@@ -134,6 +134,21 @@ public final class TargetHealth {
         }
     }
 
+    /**
+     * A probe that timed out. While the target has requests in flight it is busy, not gone: a router saturated by
+     * long streams answers its ping late (seen with 10,000 slow streams: every target ejected while streaming
+     * fine), and real failures of those requests still eject it through {@link #finish}. So the timeout is
+     * recorded but counted towards ejection only when nothing is in flight. Returns true when it ejected the target.
+     */
+    public synchronized boolean probeTimedOut() {
+        if (inFlight.get() > 0) {
+            lastProbeAt = Instant.ofEpochMilli(clock.millis());
+            lastProbe = "timeout (busy: " + inFlight.get() + " in flight)";
+            return false;
+        }
+        return probed(false, "timeout");
+    }
+
     /** An active health probe's result; returns true when it ejected the target. */
     public synchronized boolean probed(boolean healthy, String detail) {
         long now = clock.millis();

@@ -124,4 +124,20 @@ class TargetHealthTest {
         assertThat(health.state()).isEqualTo(TargetHealth.State.PROBING);
         assertThat(health.snapshot().lastProbe()).isEqualTo("ok");
     }
+
+    @Test
+    void probe_timeouts_while_requests_are_in_flight_do_not_eject_a_busy_target_but_do_when_it_is_idle() {
+        health.start();
+        for (int i = 0; i < 5; i++) {
+            assertThat(health.probeTimedOut()).isFalse();
+        }
+        assertThat(health.state()).isEqualTo(TargetHealth.State.HEALTHY);
+        assertThat(health.snapshot().lastProbe()).startsWith("timeout (busy");
+        health.finish(TargetHealth.Outcome.SUCCESS);
+
+        health.probeTimedOut();
+        health.probeTimedOut();
+        assertThat(health.probeTimedOut()).isTrue();
+        assertThat(health.state()).isEqualTo(TargetHealth.State.EJECTED);
+    }
 }
