@@ -16,6 +16,9 @@ public final class Ops {
     private final Catalog catalog;
     private final UsageLedger ledger;
     private final PrometheusMeterRegistry registry;
+    /** One platform thread for every replica in this JVM: scrapes are rare and short. */
+    private static final java.util.concurrent.ExecutorService SCRAPER = java.util.concurrent.Executors
+            .newSingleThreadExecutor(Thread.ofPlatform().name("metrics-scrape").daemon(true).factory());
     private final String version;
 
     public Ops(Catalog catalog, UsageLedger ledger, PrometheusMeterRegistry registry, String version) {
@@ -65,8 +68,22 @@ public final class Ops {
         res.send(ready ? "{\"ready\":true}" : "{\"ready\":false,\"reason\":\"no model has a routable pool\"}");
     }
 
+    /**
+     * The Prometheus text, written on a platform thread: on a virtual thread the JDK's {@code BufferedWriter} starts
+     * at 512 chars and grows by each write's length up to 8 KB, and the Prometheus writer's small writes made every
+     * scrape copy ~20 MB and cost ~36 ms of CPU (measured here) for ~35 KB of text.
+     */
     public void metrics(ServerRequest req, ServerResponse res) {
+        String text;
+        try {
+            text = SCRAPER.submit(() -> registry.scrape()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scraping metrics", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("scraping metrics failed", e.getCause());
+        }
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-        res.send(registry.scrape());
+        res.send(text);
     }
 }
