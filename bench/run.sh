@@ -445,14 +445,19 @@ if phase throughput; then
   fi
 fi
 
+sim_behavior() { # ttft_ms tokens_per_s tokens: how both simulators answer from now on
+  local url code
+  for url in "${SIM_URLS[@]}"; do
+    code=$(http_code -X PUT "$url/_sim/behavior" -H 'Content-Type: application/json' \
+      -d "{\"ttftMillis\":$1,\"tokensPerSecond\":$2,\"completionTokens\":$3}")
+    [ "$code" = 200 ] || die "cannot set the simulator behaviour at $url: $code $(cat "$WORK/last-body")"
+  done
+}
+
 # ---- 3. streaming -------------------------------------------------------------------------------------------------
 if phase streams; then
   log "phase 3: $STREAMS (then $STREAMS_LIGHT) concurrent streams (simulator TTFT $STREAM_TTFT_MS ms, $STREAM_TPS tokens/s, $STREAM_TOKENS tokens), $STREAM_SECONDS s each"
-  for url in "${SIM_URLS[@]}"; do
-    code=$(http_code -X PUT "$url/_sim/behavior" -H 'Content-Type: application/json' \
-      -d "{\"ttftMillis\":$STREAM_TTFT_MS,\"tokensPerSecond\":$STREAM_TPS,\"completionTokens\":$STREAM_TOKENS}")
-    [ "$code" = 200 ] || die "cannot set the simulator behaviour at $url: $code $(cat "$WORK/last-body")"
-  done
+  sim_behavior "$STREAM_TTFT_MS" "$STREAM_TPS" "$STREAM_TOKENS"
   if [ "$PROFILE" = 1 ]; then
     "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.start name=bench-streams settings=profile >/dev/null
   fi
@@ -493,11 +498,7 @@ if phase slowstreams; then
   limit_by simulators "$by_sims" "the simulators' open-files limit: $sim_limit each, $sim_open open, half the streams each, $FD_HEADROOM spare"
   limit_by ports "$by_ports" "the ephemeral port range $port_lo-$port_hi (1,000 spare)"
   log "phase 4: slow streams: $SLOW_N of $SLOW_REQUESTED requested ($SLOW_REASON); simulator TTFT $SLOW_TTFT_MS ms, $SLOW_TPS tokens/s, $SLOW_TOKENS tokens; ramp $SLOW_RAMP s, settle $SLOW_SETTLE s, window $SLOW_SECONDS s"
-  for url in "${SIM_URLS[@]}"; do
-    code=$(http_code -X PUT "$url/_sim/behavior" -H 'Content-Type: application/json' \
-      -d "{\"ttftMillis\":$SLOW_TTFT_MS,\"tokensPerSecond\":$SLOW_TPS,\"completionTokens\":$SLOW_TOKENS}")
-    [ "$code" = 200 ] || die "cannot set the simulator behaviour at $url: $code $(cat "$WORK/last-body")"
-  done
+  sim_behavior "$SLOW_TTFT_MS" "$SLOW_TPS" "$SLOW_TOKENS"
   if [ "${BENCH_SLOW_TARGET:-gateway}" = direct ]; then # diagnosis: the same streams straight to the simulators
     SLOW_TARGET=(--direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY")
   else

@@ -13,10 +13,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -57,7 +53,7 @@ final class LedgerBench {
         int rate = Integer.parseInt(o.getOrDefault("rate", "6000"));
         double rateSeconds = Double.parseDouble(o.getOrDefault("rate-seconds", o.getOrDefault("seconds", "10")));
         Path outFile = Path.of(o.getOrDefault("out", "ledger.properties"));
-        ensureDatabase(url);
+        ai.cortensor.bench.scale.OperatorScale.ensureDatabase(url);
         Path dataDir = Files.createTempDirectory("ledger-bench");
         Map<String, String> settings = new LinkedHashMap<>(Map.of("database.url", url, "data.dir", dataDir.toString()));
         for (String k : List.of("batch-size", "queue-capacity", "flush-interval")) { // default: the server's defaults
@@ -286,23 +282,6 @@ final class LedgerBench {
 
     private static long count(Database db, String sql) {
         return db.jdbi().withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
-    }
-
-    /** Creates the database named in the URL when it does not exist (through the server's maintenance database). */
-    private static void ensureDatabase(String url) throws SQLException {
-        try (Connection ignored = DriverManager.getConnection(url)) {
-            return;
-        } catch (SQLException e) {
-            if (!"3D000".equals(e.getSQLState())) {
-                throw e;
-            }
-        }
-        String name = url.replaceAll("^jdbc:postgresql://[^/]+/([^?]+).*$", "$1");
-        String admin = url.replaceFirst("/" + name, "/postgres");
-        try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE \"" + name + "\"");
-        }
-        BenchMain.log("ledger: created database %s", name);
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -415,20 +415,27 @@ final class LoadEngine implements AutoCloseable {
             // closing a broken socket
         }
         try {
-            SocketChannel ch = SocketChannel.open();
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            c.channel = ch;
-            if (ch.connect(c.endpoint.address())) {
-                c.key = ch.register(selector, SelectionKey.OP_READ, c);
+            if (open(c)) {
                 c.ready = true;
                 idle.get(c.endpointIndex).push(c);
-            } else {
-                c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
             }
         } catch (IOException e) {
             result.error("connect: " + e.getClass().getSimpleName());
         }
+    }
+
+    /**
+     * Opens {@code c}'s non-blocking socket and registers it: for reading when it connected at once (returns true),
+     * else for the connect to finish.
+     */
+    private boolean open(Conn c) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        c.channel = ch;
+        boolean now = ch.connect(c.endpoint.address());
+        c.key = ch.register(selector, now ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
+        return now;
     }
 
     /** Connections still waiting for an answer after the drain are closed and reopened for the next run. */
@@ -564,15 +571,8 @@ final class LoadEngine implements AutoCloseable {
         Conn c = new Conn(endpoints.get(endpointIndex), endpointIndex, marker);
         conns.add(c);
         try {
-            SocketChannel ch = SocketChannel.open();
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            c.channel = ch;
-            if (ch.connect(c.endpoint.address())) {
-                c.key = ch.register(selector, SelectionKey.OP_READ, c);
+            if (open(c)) {
                 connected(c);
-            } else {
-                c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
             }
         } catch (IOException e) {
             result.error("connect: " + e.getMessage());

@@ -208,8 +208,8 @@ public final class OperatorScale {
         log("results written to " + doc);
     }
 
-    /** Creates the database of {@code url} when the server says it does not exist. */
-    private static void ensureDatabase(String url) throws SQLException {
+    /** Creates the database of {@code url} when the server says it does not exist (the ledger benchmark too). */
+    public static void ensureDatabase(String url) throws SQLException {
         try (Connection ignored = DriverManager.getConnection(url)) {
             return;
         } catch (SQLException e) {

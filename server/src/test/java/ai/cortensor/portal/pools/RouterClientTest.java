@@ -48,7 +48,14 @@ class RouterClientTest {
     }
 
     private RouterTarget serve(Answer answer) throws IOException {
-        server = new ServerSocket(0);
+        serveOn(new ServerSocket(0), answer);
+        return new RouterTarget(1, "a", "default", "cortensor-v3", "http://127.0.0.1:" + server.getLocalPort(), 7L,
+                "router-secret", 1, 0);
+    }
+
+    /** Accepts connections on {@code socket}, each answered by {@code answer} on its own thread. */
+    private void serveOn(ServerSocket socket, Answer answer) {
+        server = socket;
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
                 try {
@@ -60,8 +67,6 @@ class RouterClientTest {
                 }
             }
         });
-        return new RouterTarget(1, "a", "default", "cortensor-v3", "http://127.0.0.1:" + server.getLocalPort(), 7L,
-                "router-secret", 1, 0);
     }
 
     private void handle(Socket s, int connection, Answer answer) {
@@ -307,21 +312,9 @@ class RouterClientTest {
         javax.net.ssl.SSLContext clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
         clientTls.init(null, tmf.getTrustManagers(), null);
 
-        server = serverTls.getServerSocketFactory().createServerSocket(0);
-        Answer ok = (conn, req, head, out) -> {
+        serveOn(serverTls.getServerSocketFactory().createServerSocket(0), (conn, req, head, out) -> {
             write(out, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure");
             return true;
-        };
-        Thread.ofVirtual().start(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    int n = connections.incrementAndGet();
-                    Thread.ofVirtual().start(() -> handle(s, n, ok));
-                } catch (IOException e) {
-                    return;
-                }
-            }
         });
         RouterClient tls = new RouterClient(new PortalConfig.Router(Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Duration.ofSeconds(5), 3, Duration.ofSeconds(10), 3), clientTls.getSocketFactory());
