@@ -331,14 +331,15 @@ public final class BenchMain {
             thread = Thread.ofPlatform().daemon(true).name("server-sampler").start(() -> {
                 while (running) {
                     try {
+                        // /proc first: it always answers, while a saturated gateway may answer /metrics late or not
+                        maxRss.accumulateAndGet(rss(), Math::max);
+                        maxFds.accumulateAndGet(fds(), Math::max);
                         Map<String, Double> m = scrape();
                         long now = System.nanoTime();
                         if (m.containsKey(ALLOCATED)) {
                             probes.add(new Probe(now, m.get(ALLOCATED), scrapes.get(), probeOutside.getAsLong()));
                         }
                         sample(m);
-                        maxRss.accumulateAndGet(rss(), Math::max);
-                        maxFds.accumulateAndGet(fds(), Math::max);
                         Thread.sleep(1000);
                     } catch (InterruptedException e) {
                         return;
