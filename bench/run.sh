@@ -171,6 +171,7 @@ PORTAL_ENV=(
   PORTAL_DATA_DIR="$WORK/data"
   PORTAL_POOL_DEFAULT_TARGETS="cortensor-v3 ${SIM_URLS[0]} session=1 key=main max=$TARGET_MAX, cortensor-v3 ${SIM_URLS[1]} session=1 key=main max=$TARGET_MAX"
   PORTAL_ROUTER_SECRET_MAIN="$ROUTER_KEY"
+  PORTAL_HTTP_MAX_IN_FLIGHT=20000 # above the slow-streams phase's 10,000 (the default bound is 8,192)
 )
 if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null \
    && psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c 'SELECT 1' >/dev/null 2>&1; then

@@ -169,7 +169,7 @@ public final class Portal implements AutoCloseable {
                 gatewayMetrics::probe);
         TokenCounter tokenCounter = new TokenCounter();
         Gateway gateway = new Gateway(keys, admission, catalog, routerClient,
-                ledger, tokenCounter, gatewayMetrics, clock, config.http().maxBodyBytes(), config.router());
+                ledger, tokenCounter, gatewayMetrics, clock, config.http(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
         StoredResponses storedResponses = new StoredResponses(database.jdbi(), config.responses(), clock);
         List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS,

@@ -32,6 +32,7 @@ public final class ConfigLoader {
         DEFAULTS.put("http.port", "8080");
         DEFAULTS.put("http.max-body-bytes", "1048576");
         DEFAULTS.put("http.public-url", "");
+        DEFAULTS.put("http.max-in-flight", "8192");
         DEFAULTS.put("data.dir", ".portal-data");
         DEFAULTS.put("database.url", "");
         DEFAULTS.put("database.user", "");
@@ -180,7 +181,8 @@ public final class ConfigLoader {
             throw new ConfigException("http.public-url must be an http(s) URL like https://portal.example.com, got '" + publicUrl + "'");
         }
         var http = new PortalConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
-                longIn(v, "http.max-body-bytes", 1024, 64L << 20), publicUrl == null ? null : publicUrl.replaceAll("/+$", ""));
+                longIn(v, "http.max-body-bytes", 1024, 64L << 20), publicUrl == null ? null : publicUrl.replaceAll("/+$", ""),
+                intIn(v, "http.max-in-flight", 1, 1_000_000));
         String redisFailure = v.get("limits.redis-failure");
         if (!List.of("local", "open", "closed").contains(redisFailure)) {
             throw new ConfigException("limits.redis-failure must be local, open or closed, got '" + redisFailure + "'");

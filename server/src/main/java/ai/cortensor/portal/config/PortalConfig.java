@@ -22,7 +22,12 @@ public record PortalConfig(Http http, Database database, Router router, Health h
      * HTTP listener. {@code port} 0 picks a free port. {@code publicUrl} is how customers reach the portal (links in
      * mails, snippets); null means {@code http://127.0.0.1:<port>}.
      */
-    public record Http(String host, int port, long maxBodyBytes, String publicUrl) {}
+    /**
+     * The listener. {@code maxInFlight} bounds the inference requests this replica serves at once: past it a request
+     * is answered at once with 503 {@code overloaded} and {@code Retry-After} instead of queueing for a CPU or a
+     * router connection until every request times out.
+     */
+    public record Http(String host, int port, long maxBodyBytes, String publicUrl, int maxInFlight) {}
 
     /**
      * Where limits are counted: in this process ({@code redisUrl} null) or in Redis shared by every replica.
@@ -105,6 +110,7 @@ public record PortalConfig(Http http, Database database, Router router, Health h
         b.append("\n  http.host=").append(http.host())
          .append("\n  http.port=").append(http.port())
          .append("\n  http.max-body-bytes=").append(http.maxBodyBytes())
+         .append("\n  http.max-in-flight=").append(http.maxInFlight())
          .append("\n  http.public-url=").append(http.publicUrl() == null ? "" : http.publicUrl())
          .append("\n  data.dir=").append(dataDir)
          .append("\n  database.url=").append(database.embedded() ? "(embedded)" : maskUrl(database.url()))

@@ -52,6 +52,8 @@ import java.util.concurrent.TimeUnit;
 public final class Gateway {
     private static final int MAX_ROUTER_BODY = 16 << 20;
     private static final ApiError INTERNAL = ApiError.server(500, "internal_error", "Internal error.");
+    private static final ApiError OVERLOADED = new ApiError(503, "server_error", "overloaded", null,
+            "This server is at its limit of requests in flight. Please retry shortly.", 1L);
 
     private final ApiKeys keys;
     private final AdmissionControl admission;
@@ -62,13 +64,16 @@ public final class Gateway {
     private final GatewayMetrics metrics;
     private final InstantSource clock;
     private final long maxBodyBytes;
+    private final int maxInFlight;
+    /** Inference requests this replica is serving now (admitted past the in-flight bound, not yet recorded). */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final long routerTimeoutSeconds;
     private final int maxAttempts;
     private final long failoverBudgetNanos;
     private final int structuredAttempts;
 
     public Gateway(ApiKeys keys, AdmissionControl admission, Catalog catalog, RouterClient router, UsageLedger ledger,
-                   TokenCounter tokens, GatewayMetrics metrics, InstantSource clock, long maxBodyBytes,
+                   TokenCounter tokens, GatewayMetrics metrics, InstantSource clock, PortalConfig.Http http,
                    PortalConfig.Router routerConfig) {
         this.keys = keys;
         this.admission = admission;
@@ -78,7 +83,9 @@ public final class Gateway {
         this.tokens = tokens;
         this.metrics = metrics;
         this.clock = clock;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = http.maxBodyBytes();
+        this.maxInFlight = http.maxInFlight();
+        metrics.inFlight(inFlight);
         this.routerTimeoutSeconds = routerConfig.requestTimeout().toSeconds();
         this.maxAttempts = routerConfig.maxAttempts();
         this.failoverBudgetNanos = routerConfig.failoverBudget().toNanos();
@@ -103,6 +110,9 @@ public final class Gateway {
         Reservation reservation = null;
         Outcome outcome = new Failed(INTERNAL, null, null, false); // unless a stage below says otherwise
         try {
+            if (inFlight.incrementAndGet() > maxInFlight) {
+                throw OVERLOADED; // before the body is read: refusing must cost next to nothing
+            }
             key = preAuthenticated != null ? preAuthenticated : authenticate(keys, dialect.credential(req));
             checkActive(key);
             Exchange exchange = dialect.parse(BoundedBody.request(req, maxBodyBytes), key);
@@ -119,6 +129,7 @@ public final class Gateway {
         } catch (ApiError e) {
             outcome = new Blocked(e, null);
         } finally {
+            inFlight.decrementAndGet();
             // a RuntimeException (a bug) leaves the initial Failed outcome; the routing error handler answers it
             if (reservation != null) {
                 reservation.settle(outcome.served() ? outcome.usage().totalTokens() : 0);

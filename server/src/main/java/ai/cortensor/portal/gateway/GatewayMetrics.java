@@ -32,6 +32,12 @@ public final class GatewayMetrics {
         this.catalog = catalog;
     }
 
+    /** {@code portal_requests_in_flight}: inference requests this replica is serving now (the overload bound's count). */
+    void inFlight(java.util.concurrent.atomic.AtomicInteger count) {
+        Gauge.builder("portal_requests_in_flight", count, java.util.concurrent.atomic.AtomicInteger::get)
+                .register(registry);
+    }
+
     /** One finished request: its count by route, model, pool and outcome; its latency and time to first token. */
     void request(RequestRecord r, long durationNanos, long ttftNanos) {
         String model = r.target() == null ? "none" : r.model();
