@@ -123,12 +123,13 @@ public final class RouterClient implements AutoCloseable {
 
     /**
      * Sends a completion. A stream may stay silent for at most {@code router.read-timeout} between bytes; a
-     * non-streaming answer arrives all at once, so it gets the whole {@code router.request-timeout}.
+     * non-streaming answer arrives all at once, so it gets the whole {@code router.request-timeout}. Either way no
+     * read starts after {@code router.request-timeout} from now: a router that trickles bytes forever is cut off.
      */
     public Call post(RouterTarget target, byte[] body, boolean stream) {
         Prepared p = prepared(target);
         return exchange(p.endpoint(), stream ? p.streamHead() : p.wholeHead(), body,
-                stream ? idleTimeoutMillis : requestTimeoutMillis);
+                stream ? idleTimeoutMillis : requestTimeoutMillis, requestTimeoutMillis);
     }
 
     /** What {@link #probe} returns when the router did not answer in time. */
@@ -141,7 +142,7 @@ public final class RouterClient implements AutoCloseable {
     public String probe(RouterTarget target, Duration timeout) {
         try {
             Prepared p = prepared(target);
-            try (Call call = exchange(p.endpoint(), p.probeHead(), EMPTY, millis(timeout))) {
+            try (Call call = exchange(p.endpoint(), p.probeHead(), EMPTY, millis(timeout), millis(timeout))) {
                 call.body().skip(64 * 1024);
                 return call.status() / 100 == 2 ? null : "status " + call.status();
             }
@@ -155,14 +156,15 @@ public final class RouterClient implements AutoCloseable {
      * on its first write or read; the request is then sent once more on a new connection (nothing reached the
      * router on the old one).
      */
-    private Call exchange(RouterEndpoint endpoint, byte[] head, byte[] body, int timeoutMillis) {
+    private Call exchange(RouterEndpoint endpoint, byte[] head, byte[] body, int readMillis, int totalMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(totalMillis);
         RouterConnection conn = endpoint.pooled();
         boolean reused = conn != null;
         try {
             if (conn == null) {
                 conn = endpoint.connect(connectTimeoutMillis, tlsFactory);
             }
-            return send(conn, head, body, timeoutMillis);
+            return send(conn, head, body, readMillis, deadline);
         } catch (IOException | RuntimeException e) {
             if (conn != null) {
                 conn.close();
@@ -174,7 +176,7 @@ public final class RouterClient implements AutoCloseable {
         RouterConnection fresh = null;
         try {
             fresh = endpoint.connect(connectTimeoutMillis, tlsFactory);
-            return send(fresh, head, body, timeoutMillis);
+            return send(fresh, head, body, readMillis, deadline);
         } catch (IOException | RuntimeException e) {
             if (fresh != null) {
                 fresh.close();
@@ -183,8 +185,9 @@ public final class RouterClient implements AutoCloseable {
         }
     }
 
-    private static Call send(RouterConnection conn, byte[] head, byte[] body, int timeoutMillis) throws IOException {
-        conn.timeout(timeoutMillis);
+    private static Call send(RouterConnection conn, byte[] head, byte[] body, int readMillis, long deadline)
+            throws IOException {
+        conn.timeouts(readMillis, deadline);
         conn.write(head, body);
         RouterResponseHead response = conn.readHead();
         return new Call(conn, response);

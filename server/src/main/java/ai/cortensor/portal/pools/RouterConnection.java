@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -26,6 +27,8 @@ final class RouterConnection {
     private byte[] buf = new byte[BUFFER];
     private int pos;
     private int lim;
+    /** When the current request must be over (System.nanoTime); a read after it fails as a timeout. */
+    private long deadlineNanos = Long.MAX_VALUE;
     /** Requests this connection has carried; 0 until the first one is written. */
     int uses;
     long idleSinceNanos;
@@ -37,8 +40,13 @@ final class RouterConnection {
         this.out = socket.getOutputStream();
     }
 
-    void timeout(int millis) throws SocketException {
-        socket.setSoTimeout(millis);
+    /**
+     * Bounds the next request: each read waits at most {@code readMillis}, and no read starts after
+     * {@code deadlineNanos} (so a router that trickles bytes cannot hold a request past it).
+     */
+    void timeouts(int readMillis, long deadlineNanos) throws SocketException {
+        socket.setSoTimeout(readMillis);
+        this.deadlineNanos = deadlineNanos;
     }
 
     /** Writes one request: the prepared head, the body's length, and the body, in as few writes as possible. */
@@ -193,6 +201,9 @@ final class RouterConnection {
                 throw new IOException("router response head over " + MAX_HEAD + " bytes");
             }
             buf = java.util.Arrays.copyOf(buf, MAX_HEAD);
+        }
+        if (System.nanoTime() - deadlineNanos > 0) {
+            throw new SocketTimeoutException("the router's answer took longer than the request's deadline");
         }
         int n = in.read(buf, lim, buf.length - lim);
         if (n > 0) {

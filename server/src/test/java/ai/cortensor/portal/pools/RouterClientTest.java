@@ -237,6 +237,28 @@ class RouterClientTest {
     }
 
     @Test
+    void a_router_that_trickles_its_body_forever_is_cut_at_the_request_deadline() throws IOException {
+        RouterTarget target = serve((conn, req, head, out) -> {
+            write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            try {
+                for (int i = 0; i < 100; i++) { // 10 s of one byte every 100 ms: each read is quick, the whole is not
+                    write(out, "1\r\nx\r\n");
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        });
+        long t0 = System.nanoTime();
+        try (RouterClient.Call call = client.post(target, BODY, true)) {
+            assertThatThrownBy(() -> call.body().readAllBytes()).isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+        // the client's request timeout is 500 ms; the byte read last may wait up to one trickle interval more
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(400L, 2_000L);
+    }
+
+    @Test
     void an_oversized_response_head_or_a_garbage_status_line_is_a_failure_not_a_hang() throws IOException {
         RouterTarget target = serve((conn, req, head, out) -> {
             if (conn == 1) {
