@@ -123,13 +123,14 @@ public final class RouterClient implements AutoCloseable {
 
     /**
      * Sends a completion. A stream may stay silent for at most {@code router.read-timeout} between bytes; a
-     * non-streaming answer arrives all at once, so it gets the whole {@code router.request-timeout}. Either way no
-     * read starts after {@code router.request-timeout} from now: a router that trickles bytes forever is cut off.
+     * non-streaming answer arrives all at once, so it gets the whole {@code router.request-timeout}, and no read of
+     * it starts after that deadline: a router that trickles a whole answer forever is cut off. (A stream has no total
+     * deadline: it may legitimately run long while its tokens keep coming.)
      */
     public Call post(RouterTarget target, byte[] body, boolean stream) {
         Prepared p = prepared(target);
         return exchange(p.endpoint(), stream ? p.streamHead() : p.wholeHead(), body,
-                stream ? idleTimeoutMillis : requestTimeoutMillis, requestTimeoutMillis);
+                stream ? idleTimeoutMillis : requestTimeoutMillis, stream ? Long.MAX_VALUE : deadline(requestTimeoutMillis));
     }
 
     /** What {@link #probe} returns when the router did not answer in time. */
@@ -142,7 +143,7 @@ public final class RouterClient implements AutoCloseable {
     public String probe(RouterTarget target, Duration timeout) {
         try {
             Prepared p = prepared(target);
-            try (Call call = exchange(p.endpoint(), p.probeHead(), EMPTY, millis(timeout), millis(timeout))) {
+            try (Call call = exchange(p.endpoint(), p.probeHead(), EMPTY, millis(timeout), deadline(millis(timeout)))) {
                 call.body().skip(64 * 1024);
                 return call.status() / 100 == 2 ? null : "status " + call.status();
             }
@@ -156,8 +157,11 @@ public final class RouterClient implements AutoCloseable {
      * on its first write or read; the request is then sent once more on a new connection (nothing reached the
      * router on the old one).
      */
-    private Call exchange(RouterEndpoint endpoint, byte[] head, byte[] body, int readMillis, int totalMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(totalMillis);
+    private static long deadline(int millis) {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    private Call exchange(RouterEndpoint endpoint, byte[] head, byte[] body, int readMillis, long deadline) {
         RouterConnection conn = endpoint.pooled();
         boolean reused = conn != null;
         try {
