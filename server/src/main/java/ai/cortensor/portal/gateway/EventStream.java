@@ -89,18 +89,16 @@ public final class EventStream implements AutoCloseable {
         }
     }
 
-    /** Sends what {@link #send} left unflushed; false once the client has gone. */
-    boolean flush() {
+    /** Sends what {@link #send} left unflushed (a client found gone then shows in {@link #gone()}). */
+    void flush() {
         if (gone || !unflushed) {
-            return !gone;
+            return;
         }
         unflushed = false;
         try {
             out.flush();
-            return true;
         } catch (IOException | RuntimeException e) {
             gone = true;
-            return false;
         }
     }
 

@@ -163,8 +163,9 @@ final class OpenAiShapes {
 
     /**
      * A frame cut around one string value, taken from the frame the generator writes for a marker value: the
-     * bytes before and after the value are written once per response, and each frame only escapes its text
-     * (with the generator's own escaping), so every frame is byte for byte what the generator would write.
+     * bytes before and after the value are written once per response, and each frame only escapes its text with
+     * Jackson's own string escaping. The result is the generator's frame byte for byte, except that characters
+     * outside the BMP are written as UTF-8 rather than as escaped surrogate pairs (the same JSON string).
      */
     record Template(byte[] before, byte[] after) {
         /** A control character: the generator always escapes it, and nothing else in a frame contains it. */
@@ -203,12 +204,8 @@ final class OpenAiShapes {
         }
     }
 
-    /** The generator's own content chunk (not the first), which the template must reproduce. */
-    byte[] deltaFrameForTest(String text) {
-        return deltaFrame(text, false);
-    }
-
-    private byte[] deltaFrame(String text, boolean first) {
+    /** A content chunk written by the generator (what the template reproduces for chunks after the first). */
+    byte[] deltaFrame(String text, boolean first) {
         return frame(g -> {
             chunkChoiceStart(g);
             if (route == Route.CHAT) {

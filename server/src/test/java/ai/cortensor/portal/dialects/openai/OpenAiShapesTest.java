@@ -22,7 +22,7 @@ class OpenAiShapesTest {
                 shapes.delta("first", true);
                 for (String text : TEXTS) {
                     String expected = new String(new OpenAiShapes(route, "req_01ABC", 1_700_000_000L, "qwen", usage)
-                            .deltaFrameForTest(text), StandardCharsets.UTF_8);
+                            .deltaFrame(text, false), StandardCharsets.UTF_8);
                     String actual = new String(shapes.delta(text, false), StandardCharsets.UTF_8);
                     assertThat(Json.MAPPER.readTree(actual.substring(6)))
                             .as("%s usage=%s %s", route, usage, text).isEqualTo(Json.MAPPER.readTree(expected.substring(6)));
