@@ -32,10 +32,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        int code = commandLine().execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+        System.exit(commandLine().execute(args)); // also when a thread someone forgot to make a daemon still runs
     }
 
     /** The command tree with its error handling; {@code admin} commands exit with the codes AdminCommand documents. */
@@ -186,20 +183,40 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Blocks until SIGTERM/SIGINT, then closes the portal (flushing usage) before the JVM exits. */
+    /**
+     * Blocks until SIGTERM or SIGINT, then closes the parts in order (the portal drains: see {@link Portal#close})
+     * and returns, so the process exits 0 — a stop asked for is not a failure. The signals are taken with
+     * {@code sun.misc.Signal} because a JVM shutdown hook runs only while the JVM is already exiting with 143.
+     * A shutdown hook stays as the fallback for any other exit.
+     */
     static void awaitShutdown(AutoCloseable... parts) throws InterruptedException {
+        CountDownLatch signalled = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            for (AutoCloseable p : parts) {
-                try {
-                    p.close();
-                } catch (Exception e) {
-                    log.warn("error while stopping {}: {}", p.getClass().getSimpleName(), e.toString());
-                }
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
+            } catch (IllegalArgumentException e) {
+                log.debug("cannot take SIG{}: {}", name, e.toString());
             }
-            stopped.countDown();
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            signalled.countDown();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "shutdown"));
-        stopped.await();
+        signalled.await();
+        log.info("shutting down");
+        for (AutoCloseable p : parts) {
+            try {
+                p.close();
+            } catch (Exception e) {
+                log.warn("error while stopping {}: {}", p.getClass().getSimpleName(), e.toString());
+            }
+        }
+        log.info("stopped");
+        stopped.countDown();
     }
 }

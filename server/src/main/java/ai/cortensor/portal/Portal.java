@@ -97,12 +97,17 @@ public final class Portal implements AutoCloseable {
     private final PoolLoad poolLoad;
     private final Operations operations;
     private final RouterClient routerClient;
+    private final Gateway gateway;
+    private final Duration shutdownDeadline;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
                    WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
                    ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
-                   PoolLoad poolLoad, RouterClient routerClient) {
+                   PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Duration shutdownDeadline) {
         this.routerClient = routerClient;
+        this.gateway = gateway;
+        this.shutdownDeadline = shutdownDeadline;
         this.probe = probe;
         this.poolLoad = poolLoad;
         this.operations = operations;
@@ -155,9 +160,9 @@ public final class Portal implements AutoCloseable {
                 CACHE_RECONCILE);
         AccountStore accounts = new AccountStore(database.jdbi());
         UsageStore usageStore = new UsageStore(database.jdbi());
-        UsageLedger ledger = new UsageLedger(usageStore::write, config.spoolDir(), config.usage().queueCapacity(),
-                config.usage().batchSize(), config.usage().flushInterval(), config.usage().retryInterval(),
-                registry).start();
+        UsageLedger ledger = new UsageLedger(usageStore::write, config.spoolDir(), config.usage().journalFsync(),
+                config.usage().journalFsyncInterval(), config.usage().queueCapacity(), config.usage().batchSize(),
+                config.usage().flushInterval(), config.usage().retryInterval(), registry).start();
 
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
         AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
@@ -178,7 +183,7 @@ public final class Portal implements AutoCloseable {
         CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
                 config.http().maxBodyBytes());
         ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
-        Ops ops = new Ops(catalog, ledger, registry, VERSION);
+        Ops ops = new Ops(catalog, ledger, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
         CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
@@ -229,6 +234,7 @@ public final class Portal implements AutoCloseable {
                 .host(config.http().host())
                 .port(config.http().port())
                 .maxPayloadSize(-1) // the handlers enforce http.max-body-bytes with an OpenAI-shaped 413
+                .shutdownHook(false) // Portal.close drains first; Helidon's own hook would cut streams after 0.5 s
                 // every SSE chunk is flushed on purpose; Nagle + delayed ACK would hold each back ~40 ms
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .routing(routing)
@@ -253,7 +259,7 @@ public final class Portal implements AutoCloseable {
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
-                poolControl, probe, operations, poolLoad, routerClient);
+                poolControl, probe, operations, poolLoad, routerClient, gateway, config.shutdownDeadline());
     }
 
     /**
@@ -326,9 +332,29 @@ public final class Portal implements AutoCloseable {
         return operations;
     }
 
-    /** Stops taking requests, lets in-flight ones finish, flushes every usage record, then closes the database. */
+    /**
+     * Graceful shutdown. {@code /ready} turns 503 and new inference requests are refused with 503
+     * {@code shutting_down} at once; requests and streams in flight get until {@code shutdown.deadline} to finish,
+     * then are ended (a stream with a {@code shutting_down} error event) and recorded; then the listeners close,
+     * every usage record is written (or stays in the journal for the next start) and the database closes.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        gateway.drain();
+        try {
+            long deadline = System.nanoTime() + shutdownDeadline.toNanos();
+            if (!gateway.awaitIdle(deadline)) {
+                log.warn("shutdown deadline ({}) passed with requests in flight; ending them", shutdownDeadline);
+                gateway.abort();
+                gateway.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            gateway.abort();
+        }
         server.stop();
         background.shutdownNow();
         poolLoad.forget();

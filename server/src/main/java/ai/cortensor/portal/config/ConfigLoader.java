@@ -42,6 +42,7 @@ public final class ConfigLoader {
         DEFAULTS.put("router.connect-timeout", "PT2S");
         DEFAULTS.put("router.read-timeout", "PT60S");
         DEFAULTS.put("router.request-timeout", "PT300S");
+        DEFAULTS.put("router.stream-timeout", "PT1800S");
         DEFAULTS.put("router.max-attempts", "3");
         DEFAULTS.put("router.failover-budget", "PT10S");
         DEFAULTS.put("router.structured-output-attempts", "3");
@@ -57,6 +58,9 @@ public final class ConfigLoader {
         DEFAULTS.put("usage.batch-size", "2000");
         DEFAULTS.put("usage.flush-interval", "PT0.05S");
         DEFAULTS.put("usage.retry-interval", "PT2S");
+        DEFAULTS.put("usage.journal-fsync", "none");
+        DEFAULTS.put("usage.journal-fsync-interval", "PT1S");
+        DEFAULTS.put("shutdown.deadline", "PT30S");
         DEFAULTS.put("responses.storage", "true");
         DEFAULTS.put("responses.retention", "P30D");
         DEFAULTS.put("responses.sweep-interval", "PT1H");
@@ -205,15 +209,20 @@ public final class ConfigLoader {
             throw new ConfigException("oidc.issuer is set, so oidc.client-id and oidc.client-secret are required");
         }
         var router = new PortalConfig.Router(duration(v, "router.connect-timeout"), duration(v, "router.read-timeout"),
-                duration(v, "router.request-timeout"), intIn(v, "router.max-attempts", 1, 10),
+                duration(v, "router.request-timeout"), duration(v, "router.stream-timeout"),
+                intIn(v, "router.max-attempts", 1, 10),
                 duration(v, "router.failover-budget"), intIn(v, "router.structured-output-attempts", 1, 5));
         var health = new PortalConfig.Health(intIn(v, "health.eject-after-failures", 1, 1000),
                 fraction(v, "health.eject-error-rate"), intIn(v, "health.min-requests", 1, 1_000_000),
                 duration(v, "health.window"), duration(v, "health.ejection"), duration(v, "health.max-ejection"),
                 duration(v, "health.probe-interval"), fraction(v, "health.degraded-below"));
+        String fsync = v.get("usage.journal-fsync");
+        if (!List.of("none", "interval", "always").contains(fsync)) {
+            throw new ConfigException("usage.journal-fsync must be none, interval or always, got '" + fsync + "'");
+        }
         var usage = new PortalConfig.Usage(intIn(v, "usage.queue-capacity", 16, 10_000_000),
                 intIn(v, "usage.batch-size", 1, 10_000), duration(v, "usage.flush-interval"),
-                duration(v, "usage.retry-interval"));
+                duration(v, "usage.retry-interval"), fsync, duration(v, "usage.journal-fsync-interval"));
         var responses = new PortalConfig.Responses(bool(v, "responses.storage"), duration(v, "responses.retention"),
                 duration(v, "responses.sweep-interval"));
         String dataDir = v.get("data.dir");
@@ -221,7 +230,7 @@ public final class ConfigLoader {
             throw new ConfigException("data.dir must not be empty");
         }
         return new PortalConfig(http, database, router, health, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets,
-                responses);
+                responses, duration(v, "shutdown.deadline"));
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */

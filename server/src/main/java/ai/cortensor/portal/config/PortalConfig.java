@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record PortalConfig(Http http, Database database, Router router, Health health, Usage usage, Limits limits,
                            Mail mail, Oidc oidc, Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets,
-                           Responses responses) {
+                           Responses responses, Duration shutdownDeadline) {
 
     public PortalConfig {
         pools = Map.copyOf(pools);
@@ -53,12 +53,14 @@ public record PortalConfig(Http http, Database database, Router router, Health h
     }
 
     /**
-     * Router calls: connect timeout, idle read timeout, and the whole-request timeout passed to the router. A request
+     * Router calls: connect timeout, idle read timeout, the whole-request timeout passed to the router (and the
+     * deadline of a whole answer), and the longest a stream may run ({@code streamTimeout}). A request
      * whose router fails before the first byte is tried on another target, at most {@code maxAttempts} times in
      * all, and no new attempt starts once {@code failoverBudget} has passed since the first.
      */
-    public record Router(Duration connectTimeout, Duration readTimeout, Duration requestTimeout, int maxAttempts,
-                         Duration failoverBudget, int structuredOutputAttempts) {}
+    public record Router(Duration connectTimeout, Duration readTimeout, Duration requestTimeout,
+                         Duration streamTimeout, int maxAttempts, Duration failoverBudget,
+                         int structuredOutputAttempts) {}
 
     /**
      * Target health. A target is ejected after {@code ejectAfterFailures} failures in a row, or when at least
@@ -83,7 +85,8 @@ public record PortalConfig(Http http, Database database, Router router, Health h
     public record Responses(boolean storage, Duration retention, Duration sweepInterval) {}
 
     /** The metering queue and its disk spool (under {@code dataDir/spool}). */
-    public record Usage(int queueCapacity, int batchSize, Duration flushInterval, Duration retryInterval) {}
+    public record Usage(int queueCapacity, int batchSize, Duration flushInterval, Duration retryInterval,
+                        String journalFsync, Duration journalFsyncInterval) {}
 
     /**
      * A pool bootstrapped from configuration into the database at start: its targets, the models it serves first
@@ -120,6 +123,7 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  router.connect-timeout=").append(router.connectTimeout())
          .append("\n  router.read-timeout=").append(router.readTimeout())
          .append("\n  router.request-timeout=").append(router.requestTimeout())
+         .append("\n  router.stream-timeout=").append(router.streamTimeout())
          .append("\n  router.max-attempts=").append(router.maxAttempts())
          .append("\n  router.failover-budget=").append(router.failoverBudget())
          .append("\n  router.structured-output-attempts=").append(router.structuredOutputAttempts())
@@ -135,6 +139,9 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  usage.batch-size=").append(usage.batchSize())
          .append("\n  usage.flush-interval=").append(usage.flushInterval())
          .append("\n  usage.retry-interval=").append(usage.retryInterval())
+         .append("\n  usage.journal-fsync=").append(usage.journalFsync())
+         .append("\n  usage.journal-fsync-interval=").append(usage.journalFsyncInterval())
+         .append("\n  shutdown.deadline=").append(shutdownDeadline)
          .append("\n  responses.storage=").append(responses.storage())
          .append("\n  responses.retention=").append(responses.retention())
          .append("\n  responses.sweep-interval=").append(responses.sweepInterval())

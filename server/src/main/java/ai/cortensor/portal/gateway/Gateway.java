@@ -54,6 +54,8 @@ public final class Gateway {
     private static final ApiError INTERNAL = ApiError.server(500, "internal_error", "Internal error.");
     private static final ApiError OVERLOADED = new ApiError(503, "server_error", "overloaded", null,
             "This server is at its limit of requests in flight. Please retry shortly.", 1L);
+    private static final ApiError SHUTTING_DOWN = new ApiError(503, "server_error", "shutting_down", null,
+            "This server is restarting. Please retry the request; another server will take it.", 1L);
 
     private final ApiKeys keys;
     private final AdmissionControl admission;
@@ -67,6 +69,10 @@ public final class Gateway {
     private final int maxInFlight;
     /** Inference requests this replica is serving now (admitted past the in-flight bound, not yet recorded). */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Router calls open now, so a shutdown past its deadline can cancel them. */
+    private final Set<RouterClient.Call> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
+    private volatile boolean aborting;
     private final long routerTimeoutSeconds;
     private final int maxAttempts;
     private final long failoverBudgetNanos;
@@ -105,19 +111,22 @@ public final class Gateway {
         long startNanos = System.nanoTime();
         String requestId = WebHeaders.requestId(res);
         Instant acceptedAt = clock.instant();
-        ApiKey key = null;
-        InferenceRequest request = null;
         Reservation reservation = null;
+        Closing closing = new Closing(dialect, requestId, acceptedAt, startNanos);
         Outcome outcome = new Failed(INTERNAL, null, null, false); // unless a stage below says otherwise
         try {
             if (inFlight.incrementAndGet() > maxInFlight) {
                 throw OVERLOADED; // before the body is read: refusing must cost next to nothing
             }
-            key = preAuthenticated != null ? preAuthenticated : authenticate(keys, dialect.credential(req));
+            if (draining) {
+                throw SHUTTING_DOWN;
+            }
+            ApiKey key = preAuthenticated != null ? preAuthenticated : authenticate(keys, dialect.credential(req));
+            closing.key = key;
             checkActive(key);
             Exchange exchange = dialect.parse(BoundedBody.request(req, maxBodyBytes), key);
-            request = exchange.request();
-            Plan plan = plan(requestId, startNanos, acceptedAt, key, exchange);
+            closing.request = exchange.request();
+            Plan plan = plan(requestId, startNanos, acceptedAt, key, exchange, closing);
             Admission decision = admit(res, key, plan.estimatedTokens());
             switch (decision) {
                 case Admission.Rejected r -> outcome = new Blocked(RateHeaders.rejection(r), r.limit().kind().key());
@@ -129,23 +138,53 @@ public final class Gateway {
         } catch (ApiError e) {
             outcome = new Blocked(e, null);
         } finally {
-            inFlight.decrementAndGet();
             // a RuntimeException (a bug) leaves the initial Failed outcome; the routing error handler answers it
             if (reservation != null) {
                 reservation.settle(outcome.served() ? outcome.usage().totalTokens() : 0);
             }
+            RequestRecord record = closing.finish(outcome); // before an error's bytes, too: they end the response
             switch (outcome) {
                 case Blocked b -> sendError(res, dialect, b.error(), requestId);
                 case Failed f when !f.reported() && f.error() != INTERNAL -> sendError(res, dialect, f.error(), requestId);
                 default -> { }
             }
             long endNanos = System.nanoTime();
-            RequestRecord record = record(dialect, requestId, acceptedAt, startNanos, endNanos, key, request, outcome);
-            ledger.record(record);
             Forwarding f = outcome.forwarding();
             metrics.request(record, endNanos - startNanos, f == null || f.firstByteNanos() == 0 ? 0
                     : f.firstByteNanos() - startNanos);
+            inFlight.decrementAndGet(); // last: a shutdown waiting for zero finds every record handed over
         }
+    }
+
+    // ---- shutdown -------------------------------------------------------------------------------------------
+
+    /** Shutdown, step one: every new request is refused with 503 {@code shutting_down}; those in flight go on. */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Waits until no request is in flight or {@code deadlineNanos} (a {@link System#nanoTime()}) passes. */
+    public boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        while (inFlight.get() > 0) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /**
+     * Shutdown past its deadline: every request still running ends now — its router call is cancelled, a stream
+     * gets a {@code shutting_down} error event, a whole answer a 503 — and is recorded with the usage metered so far.
+     */
+    public void abort() {
+        aborting = true;
+        calls.forEach(RouterClient.Call::cancel);
     }
 
     // ---- authenticate ---------------------------------------------------------------------------------------
@@ -174,14 +213,15 @@ public final class Gateway {
 
     /** What every attempt of one admitted request shares. */
     private record Plan(String requestId, long startNanos, InferenceRequest request, Model model, List<Pool> route,
-                        Turn turn, int maxTokens) {
+                        Turn turn, int maxTokens, Closing closing) {
         /** The reservation's worst case: prompt characters / 4 + the output limit. */
         long estimatedTokens() {
             return turn.prompt().length() / 4 + 1 + maxTokens;
         }
     }
 
-    private Plan plan(String requestId, long startNanos, Instant acceptedAt, ApiKey key, Exchange exchange) {
+    private Plan plan(String requestId, long startNanos, Instant acceptedAt, ApiKey key, Exchange exchange,
+                      Closing closing) {
         InferenceRequest request = exchange.request();
         Model model = catalog.model(request.model()).orElseThrow(() -> ApiError.notFound("model_not_found",
                 "model", "The model '" + request.model() + "' does not exist or you do not have access to it."));
@@ -209,7 +249,7 @@ public final class Gateway {
         if (route.stream().noneMatch(Pool::routable)) {
             throw unavailable(model);
         }
-        return new Plan(requestId, startNanos, request, model, route, turn, maxTokens);
+        return new Plan(requestId, startNanos, request, model, route, turn, maxTokens, closing);
     }
 
     /** Exact only when it matters: UTF-8 bytes bound the token count, so the tokenizer runs only near the limit. */
@@ -318,9 +358,10 @@ public final class Gateway {
             res.status(200);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.header(WebHeaders.PROCESSING_MS, Long.toString((System.nanoTime() - plan.startNanos()) / 1_000_000));
+            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding));
             try {
                 res.send(body);
-                return new Completed(usage, forwarding);
+                return done;
             } catch (RuntimeException e) {
                 return new Cancelled(usage, forwarding); // served and metered; the client left first
             }
@@ -329,9 +370,10 @@ public final class Gateway {
             StreamEncoder encoder = exchange.stream(meta, out);
             out.deferFlushes(true); // the whole answer's events leave in one flush
             new EncoderSink(encoder, plan.turn().maxToolCalls(), false).replay(answer);
+            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding));
             encoder.finish(answer.finishReason(), usage);
             out.deferFlushes(false);
-            return out.gone() ? new Cancelled(usage, forwarding) : new Completed(usage, forwarding);
+            return out.gone() ? new Cancelled(usage, forwarding) : done;
         }
     }
 
@@ -348,18 +390,20 @@ public final class Gateway {
                     Forwarding forwarding = attempts.forwarding(r.firstByteNanos());
                     yield switch (r.outcome()) {
                         case COMPLETED -> {
+                            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding));
                             encoder.finish(s.sink().calls > 0 ? "tool_calls" : r.finishReason(), usage);
-                            yield out.gone() ? new Cancelled(usage, forwarding) : new Completed(usage, forwarding);
+                            yield out.gone() ? new Cancelled(usage, forwarding) : done;
                         }
                         case CLIENT_GONE -> new Cancelled(usage, forwarding);
                         case ROUTER_CUT, ROUTER_TIMEOUT -> {
-                            ApiError error = r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT
+                            ApiError error = aborting ? SHUTTING_DOWN : r.outcome() == StreamRelay.Outcome.ROUTER_TIMEOUT
                                     ? ApiError.server(504, "router_timeout",
                                             "The inference backend stopped answering before the response was complete.")
                                     : ApiError.server(502, "router_stream_interrupted",
                                             "The inference backend stopped before the response was complete.");
+                            Failed failed = plan.closing().beforeLastBytes(new Failed(error, usage, forwarding, true));
                             encoder.fail(error, usage);
-                            yield new Failed(error, usage, forwarding, true);
+                            yield failed;
                         }
                     };
                 }
@@ -412,7 +456,7 @@ public final class Gateway {
         Set<Long> tried = new HashSet<>(4);
         long budgetEnd = System.nanoTime() + failoverBudgetNanos;
         ApiError last = null;
-        for (int n = 0; n < maxAttempts && (n == 0 || System.nanoTime() < budgetEnd); n++) {
+        for (int n = 0; n < maxAttempts && (n == 0 || System.nanoTime() < budgetEnd) && !aborting; n++) {
             TargetHealth member = null;
             for (Pool p : plan.route()) {
                 member = p.select(tried, ThreadLocalRandom.current());
@@ -445,7 +489,7 @@ public final class Gateway {
                 case AttemptResult.Retry r -> last = r.error();
             }
         }
-        return new Forwarded.NotServed(last != null ? last : unavailable(plan.model()));
+        return new Forwarded.NotServed(aborting ? SHUTTING_DOWN : last != null ? last : unavailable(plan.model()));
     }
 
     private static ApiError unavailable(Model model) {
@@ -468,6 +512,10 @@ public final class Gateway {
                     : new AttemptResult.Retry(ApiError.server(502, "router_unavailable",
                             "The inference backend could not be reached."), "connect_error", TargetHealth.Outcome.FAILURE);
         }
+        calls.add(call);
+        if (aborting) {
+            call.cancel();
+        }
         try (call) {
             if (call.status() != 200) {
                 ApiError error = RouterErrors.map(call.status());
@@ -480,6 +528,8 @@ public final class Gateway {
                         : TargetHealth.Outcome.FAILURE);
             }
             return relay == null ? read(call) : relay(call, turn, relay);
+        } finally {
+            calls.remove(call);
         }
     }
 
@@ -676,6 +726,57 @@ public final class Gateway {
     }
 
     // ---- record ---------------------------------------------------------------------------------------------
+
+    /**
+     * The request's one record. A response's last bytes are preceded by the record's journal write
+     * ({@link #beforeLastBytes}), so a process killed right after them has the record on disk and replays it at the
+     * next start; {@link #finish} then queues it for the database, or a corrected one if the outcome changed during
+     * those last bytes (the client left). Responses whose end is written by {@code run} itself (errors) are
+     * journaled by {@link #finish} before the error is sent.
+     */
+    private final class Closing {
+        private final Dialect dialect;
+        private final String requestId;
+        private final Instant acceptedAt;
+        private final long startNanos;
+        ApiKey key;
+        InferenceRequest request;
+        private Outcome expected;
+        private UsageLedger.Journaled journaled;
+
+        Closing(Dialect dialect, String requestId, Instant acceptedAt, long startNanos) {
+            this.dialect = dialect;
+            this.requestId = requestId;
+            this.acceptedAt = acceptedAt;
+            this.startNanos = startNanos;
+        }
+
+        /** Journals {@code outcome} as the request's end, just before the bytes that complete its response. */
+        <T extends Outcome> T beforeLastBytes(T outcome) {
+            expected = outcome;
+            journaled = ledger.journal(build(outcome));
+            return outcome;
+        }
+
+        /** Journals (unless done already) and queues the request's record; returns it. */
+        RequestRecord finish(Outcome outcome) {
+            if (journaled != null && outcome == expected) {
+                ledger.record(journaled);
+                return journaled.record();
+            }
+            RequestRecord r = build(outcome);
+            if (journaled != null) {
+                ledger.supersede(journaled, r);
+            } else {
+                ledger.record(r);
+            }
+            return r;
+        }
+
+        private RequestRecord build(Outcome outcome) {
+            return record(dialect, requestId, acceptedAt, startNanos, System.nanoTime(), key, request, outcome);
+        }
+    }
 
     /** The request's one record, built from its outcome. */
     private static RequestRecord record(Dialect dialect, String requestId, Instant acceptedAt, long startNanos,

@@ -37,6 +37,7 @@ public final class RouterClient implements AutoCloseable {
     private final int connectTimeoutMillis;
     private final int idleTimeoutMillis;
     private final int requestTimeoutMillis;
+    private final int streamTimeoutMillis;
     private final ConcurrentHashMap<String, RouterEndpoint> endpoints = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<RouterTarget, Prepared> prepared = new ConcurrentHashMap<>();
 
@@ -50,6 +51,7 @@ public final class RouterClient implements AutoCloseable {
         this.connectTimeoutMillis = millis(config.connectTimeout());
         this.idleTimeoutMillis = millis(config.readTimeout());
         this.requestTimeoutMillis = millis(config.requestTimeout());
+        this.streamTimeoutMillis = millis(config.streamTimeout());
     }
 
     private static int millis(Duration d) {
@@ -65,6 +67,7 @@ public final class RouterClient implements AutoCloseable {
         private final RouterResponseHead head;
         private final RouterBody body;
         private boolean closed;
+        private volatile boolean cancelled;
 
         Call(RouterConnection conn, RouterResponseHead head) {
             this.conn = conn;
@@ -99,11 +102,20 @@ public final class RouterClient implements AutoCloseable {
                 return;
             }
             closed = true;
-            if (body.reusable() && !head.close() && conn.drained()) {
+            if (!cancelled && body.reusable() && !head.close() && conn.drained()) {
                 conn.endpoint.release(conn);
             } else {
                 conn.close();
             }
+        }
+
+        /**
+         * Closes the connection now, from any thread: a read blocked on it fails at once, and the router sees the
+         * request cancelled. {@link #close()} must still be called by the reading thread.
+         */
+        public void cancel() {
+            cancelled = true;
+            conn.close();
         }
     }
 
@@ -124,13 +136,14 @@ public final class RouterClient implements AutoCloseable {
     /**
      * Sends a completion. A stream may stay silent for at most {@code router.read-timeout} between bytes; a
      * non-streaming answer arrives all at once, so it gets the whole {@code router.request-timeout}, and no read of
-     * it starts after that deadline: a router that trickles a whole answer forever is cut off. (A stream has no total
-     * deadline: it may legitimately run long while its tokens keep coming.)
+     * it starts after that deadline: a router that trickles a whole answer forever is cut off. A stream may
+     * legitimately run long while its tokens keep coming, so its deadline is the longer {@code router.stream-timeout}.
      */
     public Call post(RouterTarget target, byte[] body, boolean stream) {
         Prepared p = prepared(target);
         return exchange(p.endpoint(), stream ? p.streamHead() : p.wholeHead(), body,
-                stream ? idleTimeoutMillis : requestTimeoutMillis, stream ? Long.MAX_VALUE : deadline(requestTimeoutMillis));
+                stream ? idleTimeoutMillis : requestTimeoutMillis,
+                deadline(stream ? streamTimeoutMillis : requestTimeoutMillis));
     }
 
     /** What {@link #probe} returns when the router did not answer in time. */

@@ -1,9 +1,9 @@
 package ai.cortensor.portal.usage;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,19 +16,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The metering write path, off the request path: {@link #record} offers to a bounded queue and returns at once;
- * one writer thread drains it in batches into PostgreSQL. While the database fails, batches (and records that find
- * the queue full) go to a {@link DiskSpool} and are replayed when writes succeed again. Memory is bounded by the
- * queue; writes are idempotent on request id, so a replay never doubles anything. {@link #close()} flushes all.
+ * The metering write path. On the request thread a finished request's record is appended to the local
+ * {@link UsageJournal} (so a crash of the process after the response loses nothing) and offered to a bounded queue;
+ * one writer thread drains the queue in batches into PostgreSQL, idempotently on request id, and tells the journal
+ * what is committed so it can delete it. While the database fails, or when the queue is full, the records stay only
+ * in the journal and are replayed from disk once writes succeed again. Memory is bounded by the queue.
+ *
+ * <p>{@link #journal} and {@link #record(Journaled)} split the two steps for the gateway: the record is journaled
+ * before the response's last bytes and queued after them; {@link #supersede} replaces it when the outcome changed in
+ * between (the client left during the last write). {@link #close()} writes everything queued.
  */
 public final class UsageLedger implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UsageLedger.class);
-    private static final RequestRecord STOP = new RequestRecord("", null, "", false, null, null, null, null, "",
-            0, null, null, null, null, null, null, 0, null, null, false, List.of());
+    private static final Entry STOP = new Entry(null, null, null);
+
+    /** A record journaled but not yet queued. */
+    public static final class Journaled {
+        private final RequestRecord record;
+        private final UsageJournal.Segment segment;
+
+        private Journaled(RequestRecord record, UsageJournal.Segment segment) {
+            this.record = record;
+            this.segment = segment;
+        }
+
+        public RequestRecord record() {
+            return record;
+        }
+    }
+
+    /** A queued record, its journal segment (null if the disk refused it) and the segment of a record it replaced. */
+    private record Entry(RequestRecord record, UsageJournal.Segment segment, UsageJournal.Segment superseded) {}
 
     private final Consumer<List<RequestRecord>> sink;
-    private final DiskSpool spool;
-    private final BlockingQueue<RequestRecord> queue;
+    private final UsageJournal journal;
+    private final BlockingQueue<Entry> queue;
     private final int batchSize;
     private final long flushNanos;
     private final long retryNanos;
@@ -36,13 +58,22 @@ public final class UsageLedger implements AutoCloseable {
     private final Counter written;
     private final Counter spooled;
     private final Counter failures;
-    private volatile long retryAtNanos;
+    private volatile long retryAtNanos = System.nanoTime();
     private volatile boolean databaseUp = true;
 
-    public UsageLedger(Consumer<List<RequestRecord>> sink, Path spoolDir, int queueCapacity, int batchSize,
+    public UsageLedger(Consumer<List<RequestRecord>> sink, Path journalDir, int queueCapacity, int batchSize,
                        Duration flushInterval, Duration retryInterval, MeterRegistry metrics) {
+        this(sink, journalDir, "none", Duration.ofSeconds(1), queueCapacity, batchSize, flushInterval, retryInterval,
+                metrics);
+    }
+
+    /** @param fsync {@code none}, {@code interval} (every {@code fsyncInterval}) or {@code always}; see {@link UsageJournal} */
+    public UsageLedger(Consumer<List<RequestRecord>> sink, Path journalDir, String fsync, Duration fsyncInterval,
+                       int queueCapacity, int batchSize, Duration flushInterval, Duration retryInterval,
+                       MeterRegistry metrics) {
         this.sink = sink;
-        this.spool = new DiskSpool(spoolDir);
+        this.journal = new UsageJournal(journalDir, UsageJournal.Fsync.valueOf(fsync.toUpperCase(java.util.Locale.ROOT)),
+                fsyncInterval.toNanos());
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.batchSize = batchSize;
         this.flushNanos = flushInterval.toNanos();
@@ -51,7 +82,12 @@ public final class UsageLedger implements AutoCloseable {
         this.spooled = metrics.counter("portal_usage_records_spooled");
         this.failures = metrics.counter("portal_usage_write_failures");
         Gauge.builder("portal_usage_queue_depth", queue, BlockingQueue::size).register(metrics);
-        Gauge.builder("portal_usage_spool_pending", spool, DiskSpool::pendingRecords).register(metrics);
+        Gauge.builder("portal_usage_spool_pending", journal, UsageJournal::replayBacklog)
+                .description("Usage records waiting to be replayed from the journal on disk").register(metrics);
+        Gauge.builder("portal_usage_journal_records", journal, UsageJournal::uncommitted)
+                .description("Usage records in the local journal not yet committed to the database").register(metrics);
+        FunctionCounter.builder("portal_usage_journal_failures_total", journal, UsageJournal::failures)
+                .description("Usage records the local journal could not write (disk full or failing)").register(metrics);
         this.writer = Thread.ofPlatform().name("usage-writer").daemon(true).unstarted(this::run);
     }
 
@@ -60,11 +96,38 @@ public final class UsageLedger implements AutoCloseable {
         return this;
     }
 
-    /** Hands over one finished request. Never blocks on the database; spools to disk if the queue is full. */
+    /** Hands over one finished request: journaled, then queued for the database. Never waits on the database. */
     public void record(RequestRecord r) {
-        if (!queue.offer(r)) {
-            spool.append(List.of(r));
-            spooled.increment();
+        enqueue(new Entry(r, journal.append(r), null));
+    }
+
+    /** Step one of {@link #record(RequestRecord)}: the record is on the journal, crash-proof, but not queued yet. */
+    public Journaled journal(RequestRecord r) {
+        return new Journaled(r, journal.append(r));
+    }
+
+    /** Step two: the journaled record goes to the database. */
+    public void record(Journaled j) {
+        enqueue(new Entry(j.record, j.segment, null));
+    }
+
+    /** The journaled record was premature: {@code r} (same request id) replaces it. */
+    public void supersede(Journaled j, RequestRecord r) {
+        enqueue(new Entry(r, journal.append(r), j.segment));
+    }
+
+    private void enqueue(Entry e) {
+        if (queue.offer(e)) {
+            return;
+        }
+        spooled.increment();
+        if (e.segment() != null) {
+            e.segment().replay = true; // the disk copy reaches the database instead
+        } else {
+            log.error("usage record {} lost: the queue is full and the journal refused it", e.record().requestId());
+        }
+        if (e.superseded() != null) {
+            e.superseded().replay = true;
         }
     }
 
@@ -72,12 +135,13 @@ public final class UsageLedger implements AutoCloseable {
         return databaseUp;
     }
 
+    /** Records waiting to be replayed from disk (the database was down, or the queue full). */
     public long spoolPending() {
-        return spool.pendingRecords();
+        return journal.replayBacklog();
     }
 
     private void run() {
-        List<RequestRecord> batch = new ArrayList<>(batchSize);
+        List<Entry> batch = new ArrayList<>(batchSize);
         boolean stopping = false;
         while (!stopping) {
             try {
@@ -86,7 +150,8 @@ public final class UsageLedger implements AutoCloseable {
                     persist(batch.subList(i, Math.min(batch.size(), i + batchSize)));
                 }
                 batch.clear();
-                if (spool.hasPending() && System.nanoTime() - retryAtNanos >= 0) {
+                journal.maintain();
+                if (System.nanoTime() - retryAtNanos >= 0 && journal.replayPending()) {
                     replay();
                 }
             } catch (InterruptedException e) {
@@ -104,8 +169,8 @@ public final class UsageLedger implements AutoCloseable {
      * so the writer contends less with the request threads that offer). Returns true when {@link #close()} asked to
      * stop (all records before the stop marker are in the batch).
      */
-    private boolean collect(List<RequestRecord> batch) throws InterruptedException {
-        RequestRecord next = queue.poll(flushNanos, TimeUnit.NANOSECONDS);
+    private boolean collect(List<Entry> batch) throws InterruptedException {
+        Entry next = queue.poll(flushNanos, TimeUnit.NANOSECONDS);
         long deadline = System.nanoTime() + flushNanos;
         int checked = 0;
         while (next != null) {
@@ -128,61 +193,84 @@ public final class UsageLedger implements AutoCloseable {
         return false;
     }
 
-    private void persist(List<RequestRecord> batch) {
+    private void persist(List<Entry> batch) {
         if (!databaseUp && System.nanoTime() - retryAtNanos < 0) {
-            spoolBatch(batch);
+            leaveToJournal(batch);
             return;
         }
+        List<RequestRecord> records = new ArrayList<>(batch.size());
+        for (Entry e : batch) {
+            records.add(e.record());
+        }
         try {
-            sink.accept(batch);
-            written.increment(batch.size());
-            if (!databaseUp) {
-                log.info("usage writes to the database succeed again");
-            }
-            databaseUp = true;
+            sink.accept(records);
         } catch (RuntimeException e) {
             failed(e);
-            spoolBatch(batch);
+            leaveToJournal(batch);
+            return;
+        }
+        written.increment(batch.size());
+        for (Entry e : batch) {
+            committed(e.segment());
+            committed(e.superseded());
+        }
+        if (!databaseUp) {
+            log.info("usage writes to the database succeed again");
+        }
+        databaseUp = true;
+    }
+
+    private static void committed(UsageJournal.Segment s) {
+        if (s != null) {
+            s.committed++; // the writer thread is the only one that writes it
         }
     }
 
-    private void spoolBatch(List<RequestRecord> batch) {
-        spool.append(List.copyOf(batch));
+    /** The batch is dropped from memory; its journal segments will be replayed from disk. */
+    private void leaveToJournal(List<Entry> batch) {
         spooled.increment(batch.size());
+        for (Entry e : batch) {
+            if (e.segment() == null) {
+                log.error("usage record {} lost: the database and the journal both refused it", e.record().requestId());
+            } else {
+                e.segment().replay = true;
+            }
+            if (e.superseded() != null) {
+                e.superseded().replay = true;
+            }
+        }
     }
 
     private void failed(RuntimeException e) {
         failures.increment();
         if (databaseUp) {
-            log.warn("usage write to the database failed; spooling to disk and retrying every {} ms: {}",
-                    TimeUnit.NANOSECONDS.toMillis(retryNanos), e.toString());
+            log.warn("usage write to the database failed; keeping records in the local journal and retrying every "
+                    + "{} ms: {}", TimeUnit.NANOSECONDS.toMillis(retryNanos), e.toString());
         }
         databaseUp = false;
         retryAtNanos = System.nanoTime() + retryNanos;
     }
 
-    /** Moves spooled records into the database, file by file; a file is deleted only after its commit. */
+    /** Writes journal segments from disk into the database, oldest first; a file is deleted only after its commit. */
     private void replay() {
-        spool.seal();
-        for (Path file : spool.sealedFiles()) {
+        for (UsageJournal.Segment segment : journal.replayable()) {
             try {
-                List<RequestRecord> records = DiskSpool.read(file);
+                List<RequestRecord> records = UsageJournal.read(segment.file);
                 for (int i = 0; i < records.size(); i += batchSize) {
                     sink.accept(records.subList(i, Math.min(records.size(), i + batchSize)));
                 }
-                Files.delete(file);
+                journal.replayed(segment);
                 written.increment(records.size());
                 databaseUp = true;
-                log.info("replayed {} spooled usage records from {}", records.size(), file.getFileName());
+                log.info("replayed {} usage records from the journal ({})", records.size(), segment.file.getFileName());
             } catch (Exception e) {
                 failed(e instanceof RuntimeException re ? re : new RuntimeException(e));
-                spool.markPending();
                 return;
             }
         }
     }
 
-    /** Stops taking the queue's head, writes everything that is queued (or spools it), and returns. */
+    /** Writes everything queued (what the database refuses stays in the journal for the next start), then returns. */
     @Override
     public void close() {
         try {
@@ -191,11 +279,6 @@ public final class UsageLedger implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<RequestRecord> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.remove(STOP);
-        if (!left.isEmpty()) {
-            spool.append(left);
-        }
+        journal.close();
     }
 }

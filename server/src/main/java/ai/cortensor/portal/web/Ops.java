@@ -20,8 +20,11 @@ public final class Ops {
     private static final java.util.concurrent.ExecutorService SCRAPER = java.util.concurrent.Executors
             .newSingleThreadExecutor(Thread.ofPlatform().name("metrics-scrape").daemon(true).factory());
     private final String version;
+    private final java.util.function.BooleanSupplier shuttingDown;
 
-    public Ops(Catalog catalog, UsageLedger ledger, PrometheusMeterRegistry registry, String version) {
+    public Ops(Catalog catalog, UsageLedger ledger, PrometheusMeterRegistry registry, String version,
+               java.util.function.BooleanSupplier shuttingDown) {
+        this.shuttingDown = shuttingDown;
         this.catalog = catalog;
         this.ledger = ledger;
         this.registry = registry;
@@ -60,12 +63,16 @@ public final class Ops {
         }));
     }
 
-    /** Ready when some model has a routable pool. A database outage does not make it unready: usage spools. */
+    /**
+     * Ready when some model has a routable pool and the server is not shutting down. A database outage does not make
+     * it unready: usage waits in the journal.
+     */
     public void ready(ServerRequest req, ServerResponse res) {
-        boolean ready = catalog.models().stream().anyMatch(catalog::serviceable);
-        res.status(ready ? 200 : 503);
+        String reason = shuttingDown.getAsBoolean() ? "shutting down"
+                : catalog.models().stream().anyMatch(catalog::serviceable) ? null : "no model has a routable pool";
+        res.status(reason == null ? 200 : 503);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(ready ? "{\"ready\":true}" : "{\"ready\":false,\"reason\":\"no model has a routable pool\"}");
+        res.send(reason == null ? "{\"ready\":true}" : "{\"ready\":false,\"reason\":\"" + reason + "\"}");
     }
 
     /**

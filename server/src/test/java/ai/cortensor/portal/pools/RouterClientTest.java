@@ -37,7 +37,7 @@ class RouterClientTest {
     private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final AtomicInteger closedByClient = new AtomicInteger();
     private final RouterClient client = new RouterClient(new PortalConfig.Router(Duration.ofSeconds(2),
-            Duration.ofMillis(500), Duration.ofMillis(500), 3, Duration.ofSeconds(10), 3));
+            Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(2), 3, Duration.ofSeconds(10), 3));
 
     @AfterEach
     void stop() throws IOException {
@@ -339,7 +339,7 @@ class RouterClientTest {
             return true;
         });
         RouterClient tls = new RouterClient(new PortalConfig.Router(Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(5), 3, Duration.ofSeconds(10), 3), clientTls.getSocketFactory());
+                Duration.ofSeconds(5), Duration.ofSeconds(5), 3, Duration.ofSeconds(10), 3), clientTls.getSocketFactory());
         try {
             RouterTarget byName = new RouterTarget(1, "a", "default", "cortensor-v3",
                     "https://localhost:" + server.getLocalPort(), 7L, "router-secret", 1, 0);

@@ -44,7 +44,7 @@ class UsageLedgerTest {
     }
 
     @Test
-    void outage_spools_to_disk_and_replays_every_record_once(@TempDir Path dir) {
+    void an_outage_keeps_records_in_the_journal_and_replays_every_record_once(@TempDir Path dir) {
         FlakySink sink = new FlakySink();
         sink.down.set(true);
         try (UsageLedger ledger = ledger(sink, dir, 64)) {
@@ -89,7 +89,7 @@ class UsageLedgerTest {
     }
 
     @Test
-    void close_while_the_database_is_down_leaves_everything_in_the_spool_for_the_next_start(@TempDir Path dir) {
+    void close_while_the_database_is_down_leaves_everything_in_the_journal_for_the_next_start(@TempDir Path dir) {
         FlakySink sink = new FlakySink();
         sink.down.set(true);
         UsageLedger first = ledger(sink, dir, 64);
@@ -107,7 +107,71 @@ class UsageLedgerTest {
     }
 
     @Test
-    void a_torn_spool_line_is_skipped_and_the_rest_replayed(@TempDir Path dir) throws Exception {
+    void records_handed_over_before_a_crash_are_written_by_the_next_start(@TempDir Path dir) {
+        FlakySink sink = new FlakySink();
+        UsageLedger crashed = new UsageLedger(sink, dir, 10_000, 50, Duration.ofMillis(10), Duration.ofMillis(50),
+                new SimpleMeterRegistry()); // its writer never runs and it is never closed: the process died
+        for (int i = 0; i < 300; i++) {
+            crashed.record(record(i));
+        }
+        assertThat(sink.writes).isEmpty();
+
+        try (UsageLedger next = ledger(sink, dir, 64)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> sink.writes.size() == 300);
+        }
+        assertThat(sink.writes.values()).allMatch(n -> n == 1);
+    }
+
+    @Test
+    void a_journaled_record_replaced_before_a_crash_is_replayed_as_its_replacement(@TempDir Path dir) {
+        List<RequestRecord> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UsageLedger crashed = new UsageLedger(written::addAll, dir, 100, 50, Duration.ofMillis(10),
+                Duration.ofMillis(50), new SimpleMeterRegistry());
+        RequestRecord completed = record(1);
+        UsageLedger.Journaled early = crashed.journal(completed);
+        RequestRecord cancelled = new RequestRecord(completed.requestId(), completed.acceptedAt(), completed.route(),
+                false, "qwen", 1L, 2L, null, "cancelled", 499, "client_closed_request", null, "default", "a",
+                completed.forwardedAt(), 5, 9, 3, 16, false, List.of());
+        crashed.supersede(early, cancelled);
+
+        try (UsageLedger next = new UsageLedger(written::addAll, dir, 100, 50, Duration.ofMillis(10),
+                Duration.ofMillis(50), new SimpleMeterRegistry()).start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !written.isEmpty());
+        }
+        assertThat(written).extracting(RequestRecord::status).containsExactly("cancelled");
+    }
+
+    @Test
+    void committed_records_leave_the_journal(@TempDir Path dir) throws Exception {
+        FlakySink sink = new FlakySink();
+        try (UsageLedger ledger = ledger(sink, dir, 64)) {
+            for (int i = 0; i < 40; i++) {
+                ledger.record(record(i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> sink.writes.size() == 40);
+            await().atMost(Duration.ofSeconds(10)).until(() -> journalFiles(dir).isEmpty());
+        }
+        assertThat(sink.writes.values()).allMatch(n -> n == 1);
+    }
+
+    @Test
+    void a_full_queue_sends_the_overflow_through_the_journal(@TempDir Path dir) {
+        FlakySink sink = new FlakySink();
+        UsageLedger ledger = new UsageLedger(sink, dir, 16, 50, Duration.ofMillis(10), Duration.ofMillis(50),
+                new SimpleMeterRegistry());
+        for (int i = 0; i < 500; i++) { // the writer is not running yet: all but 16 find the queue full
+            ledger.record(record(i));
+        }
+        try (UsageLedger started = ledger.start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> sink.writes.size() == 500);
+        }
+        // the 16 queued ones are also in the replayed segment: written twice, which the store ignores (UsageStoreIT)
+        assertThat(sink.writes.values()).allMatch(n -> n <= 2);
+        assertThat(sink.writes.values().stream().filter(n -> n == 2)).hasSizeLessThanOrEqualTo(16);
+    }
+
+    @Test
+    void a_torn_journal_line_is_skipped_and_the_rest_replayed(@TempDir Path dir) throws Exception {
         FlakySink sink = new FlakySink();
         sink.down.set(true);
         UsageLedger first = ledger(sink, dir, 64);
@@ -115,12 +179,20 @@ class UsageLedgerTest {
             first.record(record(i));
         }
         first.close();
-        Files.writeString(dir.resolve("current.jsonl"), "{\"requestId\":\"req_torn\",\"accep", java.nio.file.StandardOpenOption.APPEND);
+        List<Path> files = journalFiles(dir);
+        assertThat(files).hasSize(1);
+        Files.writeString(files.get(0), "{\"requestId\":\"req_torn\",\"accep", java.nio.file.StandardOpenOption.APPEND);
 
         sink.down.set(false);
         try (UsageLedger second = ledger(sink, dir, 64)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> sink.writes.size() == 10);
         }
         assertThat(sink.writes).doesNotContainKey("req_torn");
+    }
+
+    private static List<Path> journalFiles(Path dir) throws java.io.IOException {
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".jsonl")).toList();
+        }
     }
 }
