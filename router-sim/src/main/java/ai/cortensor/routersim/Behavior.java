@@ -56,7 +56,16 @@ public record Behavior(long ttftMillis, double tokensPerSecond, int completionTo
          * Streaming: {@code cutAfterChunks} data frames, then close without {@code [DONE]} and without the
          * terminating HTTP chunk. Non-streaming: same as {@link #RESET_BEFORE_FIRST_BYTE}.
          */
-        CUT_MID_STREAM
+        CUT_MID_STREAM,
+        /** 200 and a body that is neither JSON nor SSE (a proxy's HTML error page with binary junk), then close. */
+        GARBAGE,
+        /** 200 and one line that never ends: bytes without a newline until the client gives up. */
+        ENDLESS_LINE,
+        /**
+         * 200 and a byte every 200 ms forever — SSE comment lines for a stream, JSON whitespace for a whole answer —
+         * so no read ever times out; only a total deadline ends it.
+         */
+        TRICKLE
     }
 
     /** Whether the token that stopped generation is the last thing in the text (routers differ). */

@@ -110,6 +110,7 @@ final class CompletionRoutes {
                 SseStream.write(node, res, b, request, answerTo(request, active), streamIds(b), startNanos,
                         b.cutAfterChunks());
             }
+            case GARBAGE, ENDLESS_LINE, TRICKLE -> Faults.write(node, res, b.failure(), request.stream());
             case NONE -> throw new IllegalStateException("NONE never fails");
         }
     }

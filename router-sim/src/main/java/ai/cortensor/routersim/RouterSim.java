@@ -167,6 +167,14 @@ public final class RouterSim implements AutoCloseable {
         return node.counters.snapshot();
     }
 
+    /**
+     * Responses the sim was still writing when the client closed the connection (a cancelled stream or fault):
+     * how a test sees that a cancellation reached the router.
+     */
+    public long clientDisconnects() {
+        return node.counters.clientDisconnects.sum();
+    }
+
     /** Zeroes counters and forgets bodies ({@code inFlight} stays a live gauge); restarts {@code failEveryNth}. */
     public void resetStats() {
         node.resetStats();

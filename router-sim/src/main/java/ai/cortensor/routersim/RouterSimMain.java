@@ -23,7 +23,7 @@ public final class RouterSimMain {
               --ttft-ms N          time to first token (default 0)
               --tps X              tokens per second, 0 = no delay (default 0)
               --tokens N           completion tokens (default 16)
-              --fail F             NONE|HTTP_500|HTTP_502|HTTP_503|TIMEOUT|RESET_BEFORE_FIRST_BYTE|CUT_MID_STREAM
+              --fail F             NONE|HTTP_500|HTTP_502|HTTP_503|TIMEOUT|RESET_BEFORE_FIRST_BYTE|CUT_MID_STREAM|GARBAGE|ENDLESS_LINE|TRICKLE
               --fail-every N       inject the failure into every N-th request (default 1)
               --cut-after N        data frames before CUT_MID_STREAM kills the stream (default 3)
               --timeout-ms N       silence of TIMEOUT before closing (default 30000)
