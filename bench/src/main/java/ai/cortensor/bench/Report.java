@@ -365,6 +365,23 @@ final class Report {
                 .append(". PostgreSQL's shared background processes (WAL writer, checkpointer) used another ")
                 .append(l.getProperty("saturated.cpu.postgres_background_us_per_record", "?"))
                 .append(" µs per record while saturated.\n\n");
+        if (l.getProperty("journal.none.cpu_us_per_record") != null) {
+            s.append("Handing a finished request's record over, on the request thread (8 threads calling "
+                    + "`UsageLedger.record` with a sink that discards; CPU and bytes from the calling threads' own "
+                    + "counters). The first row is the hand-over before the crash-proof journal: an offer to the "
+                    + "queue.\n\n| `usage.journal-fsync` | records/s | CPU per record | bytes allocated per record "
+                    + "| p50 | p99 |\n|---|---:|---:|---:|---:|---:|\n");
+            for (String policy : List.of("queue", "none", "interval", "always")) {
+                String p = "journal." + policy + ".";
+                s.append("| ").append(policy.equals("queue") ? "(no journal: queue only)" : "`" + policy + "`")
+                        .append(" | ").append(l.getProperty(p + "records_per_s")).append(" | ")
+                        .append(l.getProperty(p + "cpu_us_per_record")).append(" µs | ")
+                        .append(l.getProperty(p + "alloc_bytes_per_record")).append(" B | ")
+                        .append(l.getProperty(p + "p50_us")).append(" µs | ").append(l.getProperty(p + "p99_us"))
+                        .append(" µs |\n");
+            }
+            s.append('\n');
+        }
         verdicts.add(verdict("usage ledger records/s", Double.parseDouble(l.getProperty("saturated.records_per_s")),
                 TARGET_LEDGER_RECORDS_PER_S, false, " records/s"));
         if (l.getProperty("open.spooled") != null) {
