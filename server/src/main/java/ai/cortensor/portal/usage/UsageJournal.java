@@ -264,6 +264,27 @@ final class UsageJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets aside a record the database refuses for its content in {@code rejected-<day>.txt} (not {@code .jsonl}: it
+     * must not be replayed), for an operator to look at and fix by hand.
+     */
+    void reject(RequestRecord r) {
+        try {
+            byte[] json = WRITER.writeValueAsBytes(r);
+            Path file = dir.resolve("rejected-" + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + ".txt");
+            lock.lock();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND)) {
+                ch.write(new ByteBuffer[] {ByteBuffer.wrap(json), ByteBuffer.wrap(NEWLINE)});
+                ch.force(false);
+            } finally {
+                lock.unlock();
+            }
+        } catch (IOException e) {
+            log.error("cannot set aside rejected usage record {}: {}", r.requestId(), e.toString());
+        }
+    }
+
     long failures() {
         return failures;
     }

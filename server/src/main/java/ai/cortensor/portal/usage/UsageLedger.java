@@ -58,6 +58,7 @@ public final class UsageLedger implements AutoCloseable {
     private final Counter written;
     private final Counter spooled;
     private final Counter failures;
+    private final Counter rejected;
     private volatile long retryAtNanos = System.nanoTime();
     private volatile boolean databaseUp = true;
 
@@ -81,6 +82,7 @@ public final class UsageLedger implements AutoCloseable {
         this.written = metrics.counter("portal_usage_records_written");
         this.spooled = metrics.counter("portal_usage_records_spooled");
         this.failures = metrics.counter("portal_usage_write_failures");
+        this.rejected = metrics.counter("portal_usage_records_rejected");
         Gauge.builder("portal_usage_queue_depth", queue, BlockingQueue::size).register(metrics);
         Gauge.builder("portal_usage_spool_pending", journal, UsageJournal::replayBacklog)
                 .description("Usage records waiting to be replayed from the journal on disk").register(metrics);
@@ -203,13 +205,12 @@ public final class UsageLedger implements AutoCloseable {
             records.add(e.record());
         }
         try {
-            sink.accept(records);
+            write(records);
         } catch (RuntimeException e) {
             failed(e);
             leaveToJournal(batch);
             return;
         }
-        written.increment(batch.size());
         for (Entry e : batch) {
             committed(e.segment());
             committed(e.superseded());
@@ -224,6 +225,52 @@ public final class UsageLedger implements AutoCloseable {
         if (s != null) {
             s.committed++; // the writer thread is the only one that writes it
         }
+    }
+
+    /**
+     * Writes a batch. When the database refuses it for its content (a record that breaks a constraint — a bug, but
+     * one record must not stop metering for everyone), the batch is written record by record and each refused
+     * record is set aside in {@code rejected-*.jsonl} beside the journal, logged and counted. A failure of the
+     * database itself propagates: the batch waits in the journal.
+     */
+    private void write(List<RequestRecord> records) {
+        try {
+            sink.accept(records);
+            written.increment(records.size());
+            return;
+        } catch (RuntimeException e) {
+            if (!refusedContent(e)) {
+                throw e;
+            }
+        }
+        for (RequestRecord r : records) {
+            try {
+                sink.accept(List.of(r));
+                written.increment();
+            } catch (RuntimeException e) {
+                if (!refusedContent(e)) {
+                    throw e;
+                }
+                reject(r, e);
+            }
+        }
+    }
+
+    private void reject(RequestRecord r, RuntimeException e) {
+        rejected.increment();
+        log.error("the database refuses usage record {} ({}); set aside in the journal directory's rejected file",
+                r.requestId(), e.toString());
+        journal.reject(r);
+    }
+
+    /** SQLSTATE class 22 (data exception) or 23 (integrity constraint violation): this content, not the database. */
+    static boolean refusedContent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+                return s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23");
+            }
+        }
+        return false;
     }
 
     /** The batch is dropped from memory; its journal segments will be replayed from disk. */
@@ -257,10 +304,9 @@ public final class UsageLedger implements AutoCloseable {
             try {
                 List<RequestRecord> records = UsageJournal.read(segment.file);
                 for (int i = 0; i < records.size(); i += batchSize) {
-                    sink.accept(records.subList(i, Math.min(records.size(), i + batchSize)));
+                    write(records.subList(i, Math.min(records.size(), i + batchSize)));
                 }
                 journal.replayed(segment);
-                written.increment(records.size());
                 databaseUp = true;
                 log.info("replayed {} usage records from the journal ({})", records.size(), segment.file.getFileName());
             } catch (Exception e) {

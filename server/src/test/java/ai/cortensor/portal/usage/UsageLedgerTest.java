@@ -190,6 +190,35 @@ class UsageLedgerTest {
         assertThat(sink.writes).doesNotContainKey("req_torn");
     }
 
+    @Test
+    void a_record_the_database_refuses_for_its_content_is_set_aside_and_the_rest_is_written(@TempDir Path dir)
+            throws Exception {
+        Map<String, Integer> writes = new ConcurrentHashMap<>();
+        Consumer<List<RequestRecord>> store = batch -> {
+            if (batch.stream().anyMatch(r -> r.requestId().equals("req_7"))) {
+                throw new IllegalStateException("batch refused", new java.sql.SQLException(
+                        "null value in column \"model_alias\" violates not-null constraint", "23502"));
+            }
+            batch.forEach(r -> writes.merge(r.requestId(), 1, Integer::sum));
+        };
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (UsageLedger ledger = new UsageLedger(store, dir, 64, 50, Duration.ofMillis(10), Duration.ofMillis(50),
+                metrics).start()) {
+            for (int i = 0; i < 20; i++) {
+                ledger.record(record(i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 19);
+            assertThat(ledger.databaseUp()).as("one bad record is not an outage").isTrue();
+        }
+        assertThat(writes).doesNotContainKey("req_7");
+        assertThat(metrics.counter("portal_usage_records_rejected").count()).isEqualTo(1);
+        try (var files = Files.list(dir)) {
+            Path rejected = files.filter(p -> p.getFileName().toString().startsWith("rejected-")).findFirst().orElseThrow();
+            assertThat(Files.readString(rejected)).contains("\"requestId\":\"req_7\"");
+        }
+        assertThat(journalFiles(dir)).as("nothing left to replay").isEmpty();
+    }
+
     private static List<Path> journalFiles(Path dir) throws java.io.IOException {
         try (var s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(".jsonl")).toList();
