@@ -138,22 +138,34 @@ public final class Gateway {
         } catch (ApiError e) {
             outcome = new Blocked(e, null);
         } finally {
-            // a RuntimeException (a bug) leaves the initial Failed outcome; the routing error handler answers it
-            if (reservation != null) {
-                reservation.settle(outcome.served() ? outcome.usage().totalTokens() : 0);
+            try {
+                settle(dialect, res, requestId, startNanos, reservation, closing, outcome);
+            } finally {
+                inFlight.decrementAndGet(); // last: a shutdown waiting for zero finds every record handed over
             }
-            RequestRecord record = closing.finish(outcome); // before an error's bytes, too: they end the response
-            switch (outcome) {
-                case Blocked b -> sendError(res, dialect, b.error(), requestId);
-                case Failed f when !f.reported() && f.error() != INTERNAL -> sendError(res, dialect, f.error(), requestId);
-                default -> { }
-            }
-            long endNanos = System.nanoTime();
-            Forwarding f = outcome.forwarding();
-            metrics.request(record, endNanos - startNanos, f == null || f.firstByteNanos() == 0 ? 0
-                    : f.firstByteNanos() - startNanos);
-            inFlight.decrementAndGet(); // last: a shutdown waiting for zero finds every record handed over
         }
+    }
+
+    /**
+     * Everything derived from the outcome: the reservation settled, the record handed over (before an error's
+     * bytes: they end the response too), the error sent, the metrics. A RuntimeException (a bug) left the initial
+     * Failed outcome; the routing error handler answers it.
+     */
+    private void settle(Dialect dialect, ServerResponse res, String requestId, long startNanos, Reservation reservation,
+                        Closing closing, Outcome outcome) {
+        if (reservation != null) {
+            reservation.settle(outcome.served() ? outcome.usage().totalTokens() : 0);
+        }
+        RequestRecord record = closing.finish(outcome);
+        switch (outcome) {
+            case Blocked b -> sendError(res, dialect, b.error(), requestId);
+            case Failed f when !f.reported() && f.error() != INTERNAL -> sendError(res, dialect, f.error(), requestId);
+            default -> { }
+        }
+        long endNanos = System.nanoTime();
+        Forwarding f = outcome.forwarding();
+        metrics.request(record, endNanos - startNanos, f == null || f.firstByteNanos() == 0 ? 0
+                : f.firstByteNanos() - startNanos);
     }
 
     // ---- shutdown -------------------------------------------------------------------------------------------
