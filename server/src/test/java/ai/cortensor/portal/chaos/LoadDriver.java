@@ -23,7 +23,8 @@ final class LoadDriver implements AutoCloseable {
     private final int readTimeoutMillis;
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger streamsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Client → when its stream in flight started (absent while it sends no stream). */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Long> streamsInFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running;
 
     private LoadDriver(int port, String key, String model, int clients, LongFunction<Call.Kind> kinds, Duration pause,
@@ -64,7 +65,7 @@ final class LoadDriver implements AutoCloseable {
                 Call.Kind kind = kinds.apply(k++);
                 long start = System.nanoTime();
                 if (kind.stream) {
-                    streamsInFlight.incrementAndGet();
+                    streamsInFlight.put(client, start);
                 }
                 try {
                     RawHttp.Response r = http.post(kind.path, kind.headers(key), kind.body(model));
@@ -77,9 +78,7 @@ final class LoadDriver implements AutoCloseable {
                     http.close();
                     pace(Duration.ofMillis(20)); // the gateway is away: don't spin on refused connections
                 } finally {
-                    if (kind.stream) {
-                        streamsInFlight.decrementAndGet();
-                    }
+                    streamsInFlight.remove(client);
                 }
                 pace(pause);
             }
@@ -135,15 +134,20 @@ final class LoadDriver implements AutoCloseable {
         }
     }
 
-    /** Waits until at least {@code n} streams are in flight at once, for a fault that must cut some. */
-    void awaitStreamsInFlight(int n, Duration max) {
+    /**
+     * Waits until at least {@code n} streams have been in flight for {@code minAge} or longer (surely being served),
+     * for a fault that must catch streams mid-way.
+     */
+    void awaitStreamsInFlight(int n, Duration minAge, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
-        while (streamsInFlight.get() < n && System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline) {
+            long now = System.nanoTime();
+            if (streamsInFlight.values().stream().filter(t -> now - t >= minAge.toNanos()).count() >= n) {
+                return;
+            }
             pace(Duration.ofMillis(5));
         }
-        if (streamsInFlight.get() < n) {
-            throw new AssertionError("never " + n + " streams in flight at once within " + max);
-        }
+        throw new AssertionError("never " + n + " streams in flight for " + minAge + " at once within " + max);
     }
 
     @Override
