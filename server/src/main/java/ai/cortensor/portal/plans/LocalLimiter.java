@@ -208,6 +208,28 @@ public final class LocalLimiter implements Limiter {
         }
     }
 
+    /**
+     * Takes back an admission that did not go ahead (Redis refused it after this process admitted it): its request,
+     * its reserved tokens and its concurrency slot. The reservation must not be settled afterwards.
+     */
+    void release(Reservation r) {
+        List<Limit> limits = r.limits;
+        if (limits.isEmpty()) {
+            return;
+        }
+        Counter[] cs = (Counter[]) r.handles;
+        synchronized (cs[0]) {
+            for (int i = 0; i < limits.size(); i++) {
+                Limit l = limits.get(i);
+                if (l.kind().concurrency()) {
+                    cs[i].inFlight = Math.max(0, cs[i].inFlight - 1);
+                } else {
+                    cs[i].adjust(r.epochs[i], -amount(l, r.reservedTokens));
+                }
+            }
+        }
+    }
+
     @Override
     public List<State> peek(List<Limit> limits, long nowMillis) {
         List<State> out = new ArrayList<>(limits.size());

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * admits up to the full limit), {@code open} admits without counting, {@code closed} refuses with
  * {@link LimitsUnavailable}. Every fallback is counted in {@code portal_limits_redis_failures_total} and the
  * transitions are logged.
+ *
+ * <p>With {@code local}, this replica's own counters are kept all the time, not only while Redis is away: a request
+ * must pass them first (they hold this replica's admissions, never more than Redis's shared count), then Redis. So an
+ * outage goes on from what this replica already admitted instead of from zero, and what it admitted during the outage
+ * still counts after Redis returns: one replica never exceeds a limit, however Redis comes and goes.
  */
 public final class RedisLimiter implements Limiter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLimiter.class);
@@ -62,6 +67,13 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         if (limits.isEmpty()) {
             return new Admission.Admitted(new Reservation(this, limits, new long[0], tokens), null, null);
         }
+        Admission own = null;
+        if (failure.equals("local")) {
+            own = fallback.admit(limits, tokens, nowMillis);
+            if (own instanceof Admission.Rejected) {
+                return own; // this replica alone has used the limit up
+            }
+        }
         String[] keys = new String[limits.size()];
         String[] args = new String[1 + 4 * limits.size()];
         args[0] = Long.toString(nowMillis);
@@ -82,17 +94,23 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
             out = eval(true, keys, args);
             recovered();
         } catch (RuntimeException e) {
-            return whileDown(e, limits, tokens, nowMillis);
+            return whileDown(e, tokens, own);
         }
         int rejected = out.get(0).intValue();
         Admission.Headroom requests = headroom(limits, out, LimitKind.REQUESTS_PER_MINUTE);
         Admission.Headroom tokensLeft = headroom(limits, out, LimitKind.TOKENS_PER_MINUTE);
+        Reservation local = own instanceof Admission.Admitted a ? a.reservation() : null;
         if (rejected > 0) {
+            if (local != null) {
+                fallback.release(local);
+            }
             Limit l = limits.get(rejected - 1);
             return new Admission.Rejected(l, out.get(2 + 2 * (rejected - 1)), Duration.ofMillis(Math.max(1, out.get(1))),
                     requests, tokensLeft);
         }
-        return new Admission.Admitted(new Reservation(this, limits, epochs, tokens), requests, tokensLeft);
+        Reservation shared = new Reservation(this, limits, epochs, tokens);
+        shared.handles = local; // settled along with the shared one
+        return new Admission.Admitted(shared, requests, tokensLeft);
     }
 
     private static Admission.Headroom headroom(List<Limit> limits, List<Long> out, LimitKind kind) {
@@ -109,7 +127,8 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         return best;
     }
 
-    private Admission whileDown(RuntimeException e, List<Limit> limits, long tokens, long nowMillis) {
+    /** {@code own}: this replica's admission by its own counters (with {@code local}), which then stands alone. */
+    private Admission whileDown(RuntimeException e, long tokens, Admission own) {
         failures.increment();
         if (up.compareAndSet(true, false)) {
             log.warn("Redis limit counters unreachable ({}); limits.redis-failure={}", e.toString(), failure);
@@ -117,7 +136,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         return switch (failure) {
             case "open" -> new Admission.Admitted(new Reservation(this, List.of(), new long[0], tokens), null, null);
             case "closed" -> throw new LimitsUnavailable();
-            default -> fallback.admit(limits, tokens, nowMillis);
+            default -> own;
         };
     }
 
@@ -131,6 +150,9 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     public void settle(Reservation r, long actualTokens) {
         if (r.limits.isEmpty()) {
             return;
+        }
+        if (r.handles instanceof Reservation local) {
+            local.settle(actualTokens);
         }
         String[] keys = new String[r.limits.size()];
         String[] args = new String[3 * r.limits.size()];
