@@ -79,6 +79,8 @@ public final class Portal implements AutoCloseable {
      * and used again, so a change whose notice was lost shows after at most this long (plus one request).
      */
     static final Duration CACHE_RECONCILE = Duration.ofSeconds(15);
+    /** The Helidon socket name of the operators' listener. */
+    private static final String MANAGEMENT = "management";
 
     private final Database database;
     private final ApiKeys keys;
@@ -204,9 +206,9 @@ public final class Portal implements AutoCloseable {
                 .any("/v1/responses/{id}", ApiFallbacks::methodNotAllowed)
                 .post("/v1/responses/{id}/cancel", storedResponseRoutes::cancel)
                 .any("/v1/responses/{id}/cancel", ApiFallbacks::methodNotAllowed)
+                // load balancers probe the customers' port; /metrics is only on the management listener
                 .get("/health", ops::health)
-                .get("/ready", ops::ready)
-                .get("/metrics", ops::metrics);
+                .get("/ready", ops::ready);
         for (Dialect dialect : dialects) {
             routing.post(dialect.path(), (req, res) -> gateway.handle(dialect, req, res))
                     .any(dialect.path(), ApiFallbacks::methodNotAllowed);
@@ -232,6 +234,8 @@ public final class Portal implements AutoCloseable {
                 // every SSE chunk is flushed on purpose; Nagle + delayed ACK would hold each back ~40 ms
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .routing(routing)
+                .putSocket(MANAGEMENT, s -> s.host(config.management().host()).port(config.management().port())
+                        .routing(ops.managementRouting(clock)))
                 .build()
                 .start();
         publicUrl.compareAndSet(null, "http://127.0.0.1:" + server.port());
@@ -251,7 +255,8 @@ public final class Portal implements AutoCloseable {
         background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("responses-sweep")
                 .start(storedResponses::sweepQuietly), Math.min(sweepEvery, 60_000), sweepEvery, TimeUnit.MILLISECONDS);
         probe.start();
-        log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
+        log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
+                VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
                 poolControl, probe, operations, poolLoad, routerClient);
     }
@@ -291,6 +296,11 @@ public final class Portal implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The port of the operators' listener ({@code management.port}): {@code /metrics}, {@code /health}, {@code /ready}. */
+    public int managementPort() {
+        return server.port(MANAGEMENT);
     }
 
     public ApiKeys keys() {

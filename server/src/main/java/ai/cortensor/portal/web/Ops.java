@@ -5,12 +5,14 @@ import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.usage.UsageLedger;
 import io.helidon.http.HeaderNames;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.InstantSource;
 
 /**
  * {@code /health} (gateway state and pool aliases; never router URLs or sessions), {@code /ready} (can serve
- * traffic) and {@code /metrics} (Prometheus text).
+ * traffic) and {@code /metrics} (Prometheus text, on the management listener only).
  */
 public final class Ops {
     private final Catalog catalog;
@@ -26,6 +28,20 @@ public final class Ops {
         this.ledger = ledger;
         this.registry = registry;
         this.version = version;
+    }
+
+    /**
+     * The operators' listener ({@code management.host}:{@code management.port}): {@code /metrics} is served here
+     * only, never on the customers' port; {@code /health} and {@code /ready} are on both.
+     */
+    public HttpRouting.Builder managementRouting(InstantSource clock) {
+        return HttpRouting.builder()
+                .addFilter(WebHeaders.requestIdFilter(clock))
+                .get("/health", this::health)
+                .get("/ready", this::ready)
+                .get("/metrics", this::metrics)
+                .any(ApiFallbacks::notFound)
+                .error(Throwable.class, ApiFallbacks::unexpected);
     }
 
     public void health(ServerRequest req, ServerResponse res) {

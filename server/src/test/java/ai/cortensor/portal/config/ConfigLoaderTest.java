@@ -22,6 +22,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_management_listener_defaults_to_loopback_9090_and_must_not_share_the_customers_port() {
+        PortalConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(c.management().host()).isEqualTo("127.0.0.1");
+        assertThat(c.management().port()).isEqualTo(9090);
+        assertThat(ConfigLoader.load(null, Map.of("PORTAL_MANAGEMENT_PORT", "0")).management().port()).isZero();
+        assertThat(c.describe()).contains("management.host=127.0.0.1").contains("management.port=9090");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.port", "9000", "management.port", "9000")))
+                .hasMessageContaining("management.port must differ from http.port");
+        assertThat(ConfigLoader.fromMap(Map.of("http.port", "0", "management.port", "0")).management().port())
+                .as("both ephemeral is fine").isZero();
+    }
+
+    @Test
     void environment_overrides_the_file(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("portal.properties");
         Files.writeString(file, "http.port=9000\ndatabase.pool-size=4\n");
