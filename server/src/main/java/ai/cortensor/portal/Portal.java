@@ -43,6 +43,7 @@ import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.ConnectionGuard;
 import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
@@ -178,7 +179,7 @@ public final class Portal implements AutoCloseable {
                 new ResponsesDialect(storedResponses, clock), new MessagesDialect());
         ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, storedResponses);
         CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
-                config.http().maxBodyBytes());
+                config.http().maxBodyBytes(), config.http().bodyTimeout());
         ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
         Ops ops = new Ops(catalog, ledger, registry, VERSION);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
@@ -227,15 +228,20 @@ public final class Portal implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        WebServer server = WebServer.builder()
+        // slow or too many clients: http.max-connections, header, body and idle timeouts, on both listeners
+        ConnectionGuard customersGuard = new ConnectionGuard("public", config.http(), registry);
+        ConnectionGuard managementGuard = new ConnectionGuard("management", config.http(), registry);
+        routing.addFeature(customersGuard); // the guards stop with their listener
+        WebServer server = customersGuard.applyTo(WebServer.builder())
                 .host(config.http().host())
                 .port(config.http().port())
                 .maxPayloadSize(-1) // the handlers enforce http.max-body-bytes with an OpenAI-shaped 413
                 // every SSE chunk is flushed on purpose; Nagle + delayed ACK would hold each back ~40 ms
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .routing(routing)
-                .putSocket(MANAGEMENT, s -> s.host(config.management().host()).port(config.management().port())
-                        .routing(ops.managementRouting(clock)))
+                .putSocket(MANAGEMENT, s -> managementGuard.applyTo(s).host(config.management().host())
+                        .port(config.management().port())
+                        .routing(ops.managementRouting(clock).addFeature(managementGuard)))
                 .build()
                 .start();
         publicUrl.compareAndSet(null, "http://127.0.0.1:" + server.port());
