@@ -181,7 +181,7 @@ public final class Portal implements AutoCloseable {
         CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
                 config.http().maxBodyBytes(), config.http().bodyTimeout());
         ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
-        Ops ops = new Ops(catalog, ledger, registry, VERSION);
+        Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
         CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,

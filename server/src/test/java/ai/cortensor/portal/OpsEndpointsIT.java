@@ -81,6 +81,7 @@ class OpsEndpointsIT {
         JsonNode h = Json.MAPPER.readTree(r.body());
         assertThat(h.get("status").asText()).isEqualTo("ok");
         assertThat(h.get("database").asText()).isEqualTo("up");
+        assertThat(h.get("limits").toString()).isEqualTo("{\"store\":\"process\",\"up\":true}");
         JsonNode pool = h.get("pools").get(0);
         assertThat(pool.get("name").asText()).isEqualTo("default");
         assertThat(pool.get("state").asText()).isEqualTo("live");
