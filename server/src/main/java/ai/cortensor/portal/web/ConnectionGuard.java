@@ -133,10 +133,15 @@ public final class ConnectionGuard implements ServerConnectionSelector, HttpFeat
             refused.increment();
             return new Refused(ctx);
         }
-        Watch watch = new Watch(ctx);
-        watch.connection = http1.connection(watch); // Helidon's connection reads through the watch
-        watched.add(watch);
-        return new Watched(watch);
+        try {
+            Watch watch = new Watch(ctx);
+            watch.connection = http1.connection(watch); // Helidon's connection reads through the watch
+            watched.add(watch);
+            return new Watched(watch);
+        } catch (RuntimeException e) {
+            open.decrementAndGet();
+            throw e;
+        }
     }
 
     /** Closes every connection that has kept the server waiting longer than its phase allows. */
@@ -158,7 +163,8 @@ public final class ConnectionGuard implements ServerConnectionSelector, HttpFeat
     private void close(Watch w, Counter counter, String what) {
         if (watched.remove(w)) {
             counter.increment();
-            log.info("closing a connection from {}: its {} did not arrive in time", w.remotePeer().host(), what);
+            // DEBUG: under a slowloris attack this would be a line per connection; the counter is the signal
+            log.debug("closing a connection from {}: its {} did not arrive in time", w.remotePeer().host(), what);
             w.serverSocket().close(); // the blocked read fails, and the connection ends
         }
     }
