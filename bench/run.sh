@@ -9,7 +9,7 @@
 #      achieved vs offered, gateway heap/RSS/open files, CPU and bytes allocated per token frame
 #   5. usage ledger: the ledger writer alone against its own fresh database, records/s and spooling
 # Every phase also reports the gateway's CPU time (from /proc) and bytes allocated (portal_jvm_allocated_bytes_total
-# from its /metrics) per request, per stream and per token frame. The gateway runs with -Xmx1g (BENCH_SERVER_HEAP).
+# from /metrics on its management port) per request, per stream and per token frame. The gateway runs with -Xmx1g (BENCH_SERVER_HEAP).
 # Results are written between the markers in docs/benchmarks.md and kept in bench/target/bench-results/.
 #
 # usage: bench/run.sh [--quick] [--profile] [--no-build] [--build] [--no-doc] [--phases latency,throughput,streams,slowstreams,ledger]
@@ -166,12 +166,16 @@ DIRECT_URLS="${SIM_URLS[0]}/api/v3/completions/1,${SIM_URLS[1]}/api/v3/completio
 
 # ---- the gateway ------------------------------------------------------------------------------------------------
 GW_PORT=$(free_port)
+MGMT_PORT=$(free_port)
+while [ "$MGMT_PORT" = "$GW_PORT" ]; do MGMT_PORT=$(free_port); done
 PORTAL_ENV=(
   PORTAL_HTTP_PORT="$GW_PORT"
+  PORTAL_MANAGEMENT_PORT="$MGMT_PORT" # /metrics is served only there, never on the customers' port
   PORTAL_DATA_DIR="$WORK/data"
   PORTAL_POOL_DEFAULT_TARGETS="cortensor-v3 ${SIM_URLS[0]} session=1 key=main max=$TARGET_MAX, cortensor-v3 ${SIM_URLS[1]} session=1 key=main max=$TARGET_MAX"
   PORTAL_ROUTER_SECRET_MAIN="$ROUTER_KEY"
   PORTAL_HTTP_MAX_IN_FLIGHT=20000 # above the slow-streams phase's 10,000 (the default bound is 8,192)
+  PORTAL_HTTP_MAX_CONNECTIONS=20000 # likewise (the default bound on open connections is 10,000)
 )
 if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null \
    && psql -h 127.0.0.1 -p 5432 -U postgres -qAt -c 'SELECT 1' >/dev/null 2>&1; then
@@ -196,6 +200,7 @@ env "${PORTAL_ENV[@]}" "$JAVA" -Xmx"$GW_HEAP" ${BENCH_SERVER_JAVA_OPTS:-} -jar "
 PORTAL_PID=$!
 PIDS+=("$PORTAL_PID")
 GATEWAY="http://127.0.0.1:$GW_PORT"
+MANAGEMENT="http://127.0.0.1:$MGMT_PORT" # the gateway's management listener: /metrics
 for _ in $(seq 1 1200); do
   [ "$(http_code "$GATEWAY/ready")" = 200 ] && break
   kill -0 "$PORTAL_PID" 2>/dev/null || die "the gateway exited during start-up"
@@ -221,7 +226,7 @@ API_KEY=$(env "${PORTAL_ENV[@]}" PORTAL_DATABASE_URL="$DB_URL" "$JAVA" -jar "$PO
   --email bench@example.com --plan bench 2>"$WORK/create-key.log" | tail -n 1) \
   || die "create-key failed: $(tail -n 5 "$WORK/create-key.log")"
 [ -n "$API_KEY" ] || die "create-key printed no key"
-log "gateway: $GATEWAY (pid $PORTAL_PID)"
+log "gateway: $GATEWAY (pid $PORTAL_PID), management: $MANAGEMENT"
 
 GW_BODY=$("$JAVA" -jar "$BENCH_JAR" body gateway)
 DIRECT_BODY=$("$JAVA" -jar "$BENCH_JAR" body direct)
@@ -278,7 +283,7 @@ log "nginx: $NGINX_URL"
 if [ "$HOLD" = 1 ]; then
   cat >&2 <<EOF
 [bench] holding; Ctrl-C (or kill $$) stops everything
-  gateway:    $GATEWAY/v1/chat/completions   API key: $API_KEY   (pid $PORTAL_PID, metrics $GATEWAY/metrics)
+  gateway:    $GATEWAY/v1/chat/completions   API key: $API_KEY   (pid $PORTAL_PID, metrics $MANAGEMENT/metrics)
   simulators: ${SIM_URLS[*]}   router key: $ROUTER_KEY   (POST /api/v3/completions/1, PUT /_sim/behavior)
   nginx:      $NGINX_URL (proxy_pass to the simulators)
   logs:       $WORK
@@ -339,7 +344,7 @@ if phase latency; then
   # a long warm-up: after 15 s at 2,000 req/s the gateway's C2 compiler still used half a CPU for the next 10 s
   "${BENCH[@]}" latency --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
     --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --rates "$RATES" --seconds "$LAT_SECONDS" \
-    --warmup "$WARMUP" --connections "$LAT_CONNECTIONS" --cpu "$CPU_GROUPS" --metrics "$GATEWAY/metrics" --out "$RESULTS/latency.properties" >&2
+    --warmup "$WARMUP" --connections "$LAT_CONNECTIONS" --cpu "$CPU_GROUPS" --metrics "$MANAGEMENT/metrics" --out "$RESULTS/latency.properties" >&2
 fi
 
 # ---- 2. maximum throughput, closed loop ------------------------------------------------------------------------------
@@ -386,16 +391,16 @@ wrk_props() { # name: totals over the slices (p50/p99: the median over slices)
 }
 wait_usage_drained() { # so that one run's metering backlog is not carried into the next
   for _ in $(seq 1 300); do
-    [ "$(curl -s -m 5 "$GATEWAY/metrics" | awk '/^portal_usage_queue_depth/ { n += $NF } END { printf "%.0f", n }')" = 0 ] && return 0
+    [ "$(curl -s -m 5 "$MANAGEMENT/metrics" | awk '/^portal_usage_queue_depth/ { n += $NF } END { printf "%.0f", n }')" = 0 ] && return 0
     sleep 0.2
   done
   log "the gateway's usage queue did not drain in 60 s"
 }
 spooled() { # usage records the gateway has sent to its disk spool so far (the usage queue was full)
-  curl -s -m 5 "$GATEWAY/metrics" | awk '/^portal_usage_records_spooled_total/ { n += $NF } END { printf "%.0f\n", n }'
+  curl -s -m 5 "$MANAGEMENT/metrics" | awk '/^portal_usage_records_spooled_total/ { n += $NF } END { printf "%.0f\n", n }'
 }
 gw_counters() { # one scrape: usage records spooled so far, bytes the gateway has allocated so far
-  curl -s -m 10 "$GATEWAY/metrics" | awk '
+  curl -s -m 10 "$MANAGEMENT/metrics" | awk '
     /^portal_usage_records_spooled_total/ { n += $NF }
     /^portal_jvm_allocated_bytes_total/ { a += $NF }
     END { printf "%.0f %.0f\n", n, a }'
@@ -464,7 +469,7 @@ if phase streams; then
   fi
   "${BENCH[@]}" streams --gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" \
     --direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY" --concurrency "$STREAMS,$STREAMS_LIGHT" --extra-seconds "$STREAM_EXTRA_SECONDS" --tokens "$STREAM_TOKENS" \
-    --seconds "$STREAM_SECONDS" --warmup "$STREAM_WARMUP" --metrics "$GATEWAY/metrics" --pid "$PORTAL_PID" \
+    --seconds "$STREAM_SECONDS" --warmup "$STREAM_WARMUP" --metrics "$MANAGEMENT/metrics" --pid "$PORTAL_PID" \
     --cpu "$CPU_GROUPS" --out "$RESULTS/streams.properties" >&2
   if [ "$PROFILE" = 1 ]; then
     "$JAVA_BIN/jcmd" "$PORTAL_PID" JFR.stop name=bench-streams filename="$RESULTS/gateway-streams.jfr" >/dev/null
@@ -503,7 +508,7 @@ if phase slowstreams; then
   if [ "${BENCH_SLOW_TARGET:-gateway}" = direct ]; then # diagnosis: the same streams straight to the simulators
     SLOW_TARGET=(--direct "$DIRECT_URLS" --direct-key "$ROUTER_KEY")
   else
-    SLOW_TARGET=(--gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" --metrics "$GATEWAY/metrics" --pid "$PORTAL_PID")
+    SLOW_TARGET=(--gateway "$GATEWAY/v1/chat/completions" --gateway-key "$API_KEY" --metrics "$MANAGEMENT/metrics" --pid "$PORTAL_PID")
   fi
   "${BENCH[@]}" slowstreams "${SLOW_TARGET[@]}" \
     --streams "$SLOW_N" --requested "$SLOW_REQUESTED" --limit-reason "$SLOW_REASON" --tps "$SLOW_TPS" \
@@ -539,7 +544,7 @@ fi
 
 # ---- report ---------------------------------------------------------------------------------------------------------
 # metering must have kept up: every request leaves a usage record, written to PostgreSQL or spooled to disk
-curl -s -m 10 "$GATEWAY/metrics" | awk '
+curl -s -m 10 "$MANAGEMENT/metrics" | awk '
   /^portal_usage_records_written/ { printf "written=%.0f\n", $NF }
   /^portal_usage_records_spooled/ { printf "spooled=%.0f\n", $NF }
   /^portal_usage_write_failures/ { printf "write_failures=%.0f\n", $NF }

@@ -55,6 +55,7 @@ public final class PropagationBench {
              RouterSim simB = RouterSim.start(sim.withName("sim-b"))) {
             Map<String, String> config = new HashMap<>(Map.of(
                     "http.port", "0",
+                    "management.port", "0", // two replicas in this JVM: each its own free management port
                     "pool.default.targets", "cortensor-v3 " + simA.baseUrl() + " session=1 key=main name=a, "
                             + "cortensor-v3 " + simB.baseUrl() + " session=1 key=main name=b",
                     "router.secret.main", ROUTER_KEY));

@@ -67,7 +67,8 @@ final class Report {
                 .append(m.getProperty("loadavg_after", "?")).append(" after it; other work kept the machine ")
                 .append(m.getProperty("background_busy_pct", "?")).append("% busy just before measuring. CPU figures "
                         + "are per process from /proc (a CPU = one core = 100%); bytes allocated are the gateway's "
-                        + "`portal_jvm_allocated_bytes_total` over the measured window (less its /metrics scrapes). "
+                        + "`portal_jvm_allocated_bytes_total` over the measured window (less its /metrics scrapes, "
+                        + "read from its management port). "
                         + "Gateway JVM: ").append(m.getProperty("gateway_heap", "?")).append(".\n\n");
 
         // ---- latency

@@ -37,6 +37,10 @@ final class Demo implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 
+    @Option(names = "--management-port", defaultValue = "9090",
+            description = "Port of the operators' listener: /metrics, /health, /ready (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int managementPort;
+
     @Option(names = "--data-dir", defaultValue = ".portal-data", description = "Where data is kept between runs (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
@@ -50,6 +54,7 @@ final class Demo implements Callable<Integer> {
         b.behave(lifelike);
         PortalConfig config = ConfigLoader.fromMap(Map.of(
                 "http.port", Integer.toString(port),
+                "management.port", Integer.toString(managementPort),
                 "data.dir", dataDir.toString(),
                 "pool.default.targets", "cortensor-v3 " + a.baseUrl() + " session=1 key=demo name=sim-a, "
                         + "cortensor-v3 " + b.baseUrl() + " session=1 key=demo name=sim-b",
@@ -76,9 +81,11 @@ final class Demo implements Callable<Integer> {
                 Portal: http://127.0.0.1:%d/signin — sign in as %s with password %s
                 Operators: console http://127.0.0.1:%d/admin with the admin token in %s, or the CLI:
                   export PORTAL_ADMIN_URL=http://127.0.0.1:%d PORTAL_ADMIN_TOKEN=$(cat %s); ./portal admin pool list
+                Management (operators only, not on the customers' port): http://127.0.0.1:%d/metrics (Prometheus),
+                  http://127.0.0.1:%d/health
                 Models: %s. Health: http://127.0.0.1:%d/health. Mails are written to this log. Stop with Ctrl-C.
                 """.formatted(config.dataDir(), base, key, portal.port(), portal.port(), DEMO_EMAIL, password, portal.port(),
-                operatorToken, portal.port(), operatorToken,
+                operatorToken, portal.port(), operatorToken, portal.managementPort(), portal.managementPort(),
                 String.join(", ", portal.catalog().models().stream().map(m -> m.alias()).toList()), portal.port()));
         Main.awaitShutdown(portal, a, b);
         return 0;

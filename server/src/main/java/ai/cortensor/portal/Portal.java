@@ -43,6 +43,7 @@ import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.ConnectionGuard;
 import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
@@ -79,6 +80,8 @@ public final class Portal implements AutoCloseable {
      * and used again, so a change whose notice was lost shows after at most this long (plus one request).
      */
     static final Duration CACHE_RECONCILE = Duration.ofSeconds(15);
+    /** The Helidon socket name of the operators' listener. */
+    private static final String MANAGEMENT = "management";
 
     private final Database database;
     private final ApiKeys keys;
@@ -181,9 +184,9 @@ public final class Portal implements AutoCloseable {
                 new ResponsesDialect(storedResponses, clock), new MessagesDialect());
         ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, storedResponses);
         CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
-                config.http().maxBodyBytes());
+                config.http().maxBodyBytes(), config.http().bodyTimeout());
         ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
-        Ops ops = new Ops(catalog, ledger, registry, VERSION, gateway::draining);
+        Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
         CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
@@ -209,9 +212,9 @@ public final class Portal implements AutoCloseable {
                 .any("/v1/responses/{id}", ApiFallbacks::methodNotAllowed)
                 .post("/v1/responses/{id}/cancel", storedResponseRoutes::cancel)
                 .any("/v1/responses/{id}/cancel", ApiFallbacks::methodNotAllowed)
+                // load balancers probe the customers' port; /metrics is only on the management listener
                 .get("/health", ops::health)
-                .get("/ready", ops::ready)
-                .get("/metrics", ops::metrics);
+                .get("/ready", ops::ready);
         for (Dialect dialect : dialects) {
             routing.post(dialect.path(), (req, res) -> gateway.handle(dialect, req, res))
                     .any(dialect.path(), ApiFallbacks::methodNotAllowed);
@@ -230,7 +233,11 @@ public final class Portal implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        WebServer server = WebServer.builder()
+        // slow or too many clients: http.max-connections, header, body and idle timeouts, on both listeners
+        ConnectionGuard customersGuard = new ConnectionGuard("public", config.http(), registry);
+        ConnectionGuard managementGuard = new ConnectionGuard("management", config.http(), registry);
+        routing.addFeature(customersGuard); // the guards stop with their listener
+        WebServer server = customersGuard.applyTo(WebServer.builder())
                 .host(config.http().host())
                 .port(config.http().port())
                 .maxPayloadSize(-1) // the handlers enforce http.max-body-bytes with an OpenAI-shaped 413
@@ -238,6 +245,9 @@ public final class Portal implements AutoCloseable {
                 // every SSE chunk is flushed on purpose; Nagle + delayed ACK would hold each back ~40 ms
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .routing(routing)
+                .putSocket(MANAGEMENT, s -> managementGuard.applyTo(s).host(config.management().host())
+                        .port(config.management().port())
+                        .routing(ops.managementRouting(clock).addFeature(managementGuard)))
                 .build()
                 .start();
         publicUrl.compareAndSet(null, "http://127.0.0.1:" + server.port());
@@ -257,7 +267,8 @@ public final class Portal implements AutoCloseable {
         background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("responses-sweep")
                 .start(storedResponses::sweepQuietly), Math.min(sweepEvery, 60_000), sweepEvery, TimeUnit.MILLISECONDS);
         probe.start();
-        log.info("Cortensor Portal {} listening on http://{}:{}", VERSION, config.http().host(), server.port());
+        log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
+                VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
                 poolControl, probe, operations, poolLoad, routerClient, gateway, config.shutdownDeadline());
     }
@@ -297,6 +308,11 @@ public final class Portal implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The port of the operators' listener ({@code management.port}): {@code /metrics}, {@code /health}, {@code /ready}. */
+    public int managementPort() {
+        return server.port(MANAGEMENT);
     }
 
     public ApiKeys keys() {

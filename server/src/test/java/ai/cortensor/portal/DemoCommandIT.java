@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,29 +21,36 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DemoCommandIT {
 
-    record Run(Process process, List<String> pasteLines) {}
+    private static final Pattern MANAGEMENT_METRICS = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/metrics)");
+
+    record Run(Process process, List<String> pasteLines, String metricsUrl) {}
 
     private static Run startDemo(Path dataDir) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path jar = Path.of("target", "portal.jar");
         assertThat(jar).as("failsafe runs after package").exists();
-        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "demo", "--port", "0", "--data-dir",
-                dataDir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "demo", "--port", "0", "--management-port", "0",
+                "--data-dir", dataDir.toString()).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         List<String> paste = new ArrayList<>();
+        String metricsUrl = null;
         String line;
         while ((line = out.readLine()) != null) {
             String t = line.strip();
+            Matcher m = MANAGEMENT_METRICS.matcher(t);
+            if (t.startsWith("Management") && m.find()) {
+                metricsUrl = m.group(1);
+            }
             if (t.startsWith("export OPENAI_") || t.startsWith("curl ")) {
                 paste.add(t);
             }
-            if (t.startsWith("curl ")) {
+            if (metricsUrl != null) { // the management line comes after the lines to paste
                 break;
             }
         }
         Thread.ofVirtual().start(() -> out.lines().forEach(l -> { })); // keep draining the child's output
         assertThat(paste).as("demo printed the lines to paste").hasSize(3);
-        return new Run(p, paste);
+        return new Run(p, paste, metricsUrl);
     }
 
     private static String runInShell(List<String> lines) throws Exception {
@@ -71,6 +80,12 @@ class DemoCommandIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(pools.statusCode()).as("the demo's operator token opens the operator API").isEqualTo(200);
             assertThat(pools.body()).contains("\"name\":\"default\"");
+            assertThat(first.metricsUrl()).as("demo printed the management URL").isNotNull()
+                    .doesNotStartWith(base + "/");
+            var metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(first.metricsUrl())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).as("the printed management URL serves /metrics").isEqualTo(200);
+            assertThat(metrics.body()).contains("portal_requests_total");
         } finally {
             stop(first.process());
         }

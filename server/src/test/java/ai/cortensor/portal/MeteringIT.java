@@ -93,6 +93,7 @@ class MeteringIT {
 
         Map<String, String> values = new HashMap<>();
         values.put("http.port", "0");
+        values.put("management.port", "0");
         values.put("data.dir", h.dataDir.toString());
         values.put("database.url", h.db.url());
         values.put("usage.retry-interval", "PT0.2S");

@@ -1,10 +1,14 @@
 package ai.cortensor.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.cortensor.portal.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +33,45 @@ class OpsEndpointsIT {
             HttpResponse<String> r = harness.get(path, null);
             assertThat(r.headers().firstValue("x-request-id")).as(path).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
         }
+        for (String path : List.of("/health", "/ready", "/metrics", "/nope")) {
+            HttpResponse<String> r = onManagement(path);
+            assertThat(r.headers().firstValue("x-request-id")).as("management " + path)
+                    .hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
+        }
+    }
+
+    @Test
+    void metrics_are_served_on_the_management_port_and_not_on_the_customers_port() throws Exception {
+        assertThat(harness.portal.managementPort()).isNotEqualTo(harness.portal.port()).isPositive();
+        HttpResponse<String> management = onManagement("/metrics");
+        assertThat(management.statusCode()).isEqualTo(200);
+        assertThat(management.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(management.body()).contains("portal_requests_in_flight").contains("jvm_memory_used_bytes");
+
+        HttpResponse<String> customers = harness.get("/metrics", null);
+        assertThat(customers.statusCode()).isEqualTo(404);
+        JsonNode error = Json.MAPPER.readTree(customers.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("unknown_url");
+        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(customers.body()).doesNotContain("portal_");
+    }
+
+    @Test
+    void health_and_ready_answer_on_both_ports_and_the_management_port_serves_nothing_else() throws Exception {
+        for (String path : List.of("/health", "/ready")) {
+            assertThat(harness.get(path, null).statusCode()).as("customers' port " + path).isEqualTo(200);
+            assertThat(onManagement(path).statusCode()).as("management port " + path).isEqualTo(200);
+        }
+        assertThat(Json.MAPPER.readTree(onManagement("/health").body()).get("status").asText()).isEqualTo("ok");
+        String key = harness.newKey("mgmt-only@example.com");
+        HttpResponse<String> models = harness.send(HttpRequest.newBuilder(
+                URI.create(harness.managementUrl() + "/v1/models")).header("Authorization", "Bearer " + key).build());
+        assertThat(models.statusCode()).as("the API is not on the management port").isEqualTo(404);
+        assertThat(onManagement("/admin").statusCode()).as("nor the operator console").isEqualTo(404);
+    }
+
+    private static HttpResponse<String> onManagement(String path) {
+        return harness.send(HttpRequest.newBuilder(URI.create(harness.managementUrl() + path)).GET().build());
     }
 
     @Test
@@ -38,6 +81,7 @@ class OpsEndpointsIT {
         JsonNode h = Json.MAPPER.readTree(r.body());
         assertThat(h.get("status").asText()).isEqualTo("ok");
         assertThat(h.get("database").asText()).isEqualTo("up");
+        assertThat(h.get("limits").toString()).isEqualTo("{\"store\":\"process\",\"up\":true}");
         JsonNode pool = h.get("pools").get(0);
         assertThat(pool.get("name").asText()).isEqualTo("default");
         assertThat(pool.get("state").asText()).isEqualTo("live");
@@ -55,10 +99,10 @@ class OpsEndpointsIT {
     void metrics_expose_request_counters_and_latency_histograms() {
         String key = harness.newKey("metrics@example.com");
         harness.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", false));
-        String m = harness.get("/metrics", null).body();
-        assertThat(m).contains("portal_requests_total{").contains("model=\"qwen\"").contains("pool=\"default\"")
+        // the request is counted in its finally, just after its answer was sent: the scrape may come first
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(harness.metrics()).contains("portal_requests_total{").contains("model=\"qwen\"").contains("pool=\"default\"")
                 .contains("portal_request_duration_seconds_bucket").contains("portal_usage_queue_depth")
-                .contains("jvm_memory_used_bytes").contains("portal_jvm_allocated_bytes_total");
+                .contains("jvm_memory_used_bytes").contains("portal_jvm_allocated_bytes_total"));
     }
 
     @Test

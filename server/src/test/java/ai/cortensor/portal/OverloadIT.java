@@ -36,7 +36,7 @@ class OverloadIT {
         harness.behave(Behavior.defaults().withTtftMillis(1_500));
         CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(
                 () -> harness.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", false)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> harness.get("/metrics", null).body()
+        await().atMost(Duration.ofSeconds(5)).until(() -> harness.metrics()
                 .contains("portal_requests_in_flight 1.0"));
 
         HttpResponse<String> chat = harness.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", false));

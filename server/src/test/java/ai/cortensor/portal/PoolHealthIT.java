@@ -78,7 +78,7 @@ class PoolHealthIT {
         assertThat(ok).as("succeeded of 2,000 while router c fails with 5xx, then resets").isGreaterThanOrEqualTo(1998);
         assertThat(health("c")).isIn("ejected", "probing");
         assertThat(target("c").failures()).as("c failed and was routed around").isPositive();
-        assertThat(harness.get("/metrics", null).body())
+        assertThat(harness.metrics())
                 .contains("portal_target_ejections_total{pool=\"default\",target=\"c\"}")
                 .contains("portal_router_attempts_total{outcome=\"http_500\",pool=\"default\",target=\"c\"}");
 

@@ -63,6 +63,7 @@ final class PortalHarness implements AutoCloseable {
                 "router.request-timeout", "PT3S",
                 "usage.flush-interval", "PT0.02S",
                 "usage.retry-interval", "PT0.2S"));
+        values.put("management.port", "0"); // several portals per JVM: each its own free management port
         // extra values may name the harness's simulators as ${A} and ${B}
         extraConfig.forEach((k, v) -> values.put(k, v.replace("${A}", simA.baseUrl()).replace("${B}", simB.baseUrl())));
         config = ConfigLoader.fromMap(values);
@@ -78,6 +79,21 @@ final class PortalHarness implements AutoCloseable {
         return "http://127.0.0.1:" + portal.port();
     }
 
+    /** The operators' listener: {@code /metrics}, {@code /health}, {@code /ready}. */
+    String managementUrl() {
+        return "http://127.0.0.1:" + portal.managementPort();
+    }
+
+    /** The Prometheus text from the management listener. */
+    String metrics() {
+        return metrics(portal);
+    }
+
+    String metrics(Portal replica) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.managementPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(30)).GET().build()).body();
+    }
+
     /**
      * Another replica of the same product: same configuration, database and simulators, its own port, data
      * directory, caches and change-feed listener. The caller closes it.
@@ -85,6 +101,7 @@ final class PortalHarness implements AutoCloseable {
     Portal startReplica(String name) {
         Map<String, String> replica = new HashMap<>(values);
         replica.put("http.port", "0");
+        replica.put("management.port", "0");
         replica.put("data.dir", dataDir.resolve("replica-" + name).toString());
         return Portal.start(ConfigLoader.fromMap(replica), InstantSource.system());
     }

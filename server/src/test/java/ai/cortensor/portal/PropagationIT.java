@@ -161,7 +161,7 @@ class PropagationIT {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
                 .until(() -> b.changes().resyncs() > resyncsBefore && b.changes().connected());
         withinHardLimit().until(() -> rejected(onB("GET", "/v1/models", key, null), 401, "revoked_api_key"));
-        assertThat(onB("GET", "/metrics", key, null).body()).contains("portal_change_feed_connected 1.0")
+        assertThat(a.metrics(b)).contains("portal_change_feed_connected 1.0")
                 .containsPattern("portal_change_feed_resyncs_total [2-9]");
 
         // and the feed works again after the reconnect

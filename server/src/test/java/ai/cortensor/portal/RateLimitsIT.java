@@ -173,6 +173,7 @@ class RateLimitsIT {
             h.portal.close(); // flushes the request log: the only memory of this week's usage in local mode
             Map<String, String> values = new HashMap<>();
             values.put("http.port", "0");
+            values.put("management.port", "0");
             values.put("data.dir", h.dataDir.toString());
             values.put("database.url", h.db.url());
             values.put("pool.default.targets", "cortensor-v3 " + h.simA.baseUrl() + " session=11 key=main name=a");

@@ -164,7 +164,7 @@ class RouterFailuresIT {
         assertThat(body).doesNotContain(PortalHarness.ROUTER_KEY)
                 .doesNotContain(harness.simA.baseUrl()).doesNotContain(harness.simB.baseUrl())
                 .doesNotContain("\"session").doesNotContain("cmpl-1").doesNotContain("task_id");
-        String metrics = harness.get("/metrics", null).body();
+        String metrics = harness.metrics();
         assertThat(metrics).doesNotContain(PortalHarness.ROUTER_KEY).doesNotContain(harness.simA.baseUrl());
         assertThat(harness.config.describe()).doesNotContain(PortalHarness.ROUTER_KEY);
     }

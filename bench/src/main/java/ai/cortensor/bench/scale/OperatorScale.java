@@ -94,7 +94,7 @@ public final class OperatorScale {
                 generation = "reused (generated earlier: " + data.recordedTimings() + ")";
                 log("data: " + generation);
             }
-            portal = Portal.start(ConfigLoader.fromMap(Map.of("http.port", "0", "data.dir", dataDir.toString(),
+            portal = Portal.start(ConfigLoader.fromMap(Map.of("http.port", "0", "management.port", "0", "data.dir", dataDir.toString(),
                     "database.url", url, "health.probe-interval", "PT1H")), InstantSource.system());
             double startSeconds = migrateSeconds;
             StatementCapture capture = new StatementCapture();

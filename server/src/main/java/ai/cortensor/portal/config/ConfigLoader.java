@@ -33,6 +33,12 @@ public final class ConfigLoader {
         DEFAULTS.put("http.max-body-bytes", "1048576");
         DEFAULTS.put("http.public-url", "");
         DEFAULTS.put("http.max-in-flight", "8192");
+        DEFAULTS.put("http.max-connections", "10000");
+        DEFAULTS.put("http.header-timeout", "PT10S");
+        DEFAULTS.put("http.body-timeout", "PT30S");
+        DEFAULTS.put("http.idle-timeout", "PT75S");
+        DEFAULTS.put("management.host", "127.0.0.1");
+        DEFAULTS.put("management.port", "9090");
         DEFAULTS.put("data.dir", ".portal-data");
         DEFAULTS.put("database.url", "");
         DEFAULTS.put("database.user", "");
@@ -186,7 +192,13 @@ public final class ConfigLoader {
         }
         var http = new PortalConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
                 longIn(v, "http.max-body-bytes", 1024, 64L << 20), publicUrl == null ? null : publicUrl.replaceAll("/+$", ""),
-                intIn(v, "http.max-in-flight", 1, 1_000_000));
+                intIn(v, "http.max-in-flight", 1, 1_000_000), intIn(v, "http.max-connections", 1, 1_000_000),
+                duration(v, "http.header-timeout"), duration(v, "http.body-timeout"), duration(v, "http.idle-timeout"));
+        var management = new PortalConfig.Management(v.get("management.host"), intIn(v, "management.port", 0, 65535));
+        if (management.port() != 0 && management.port() == http.port()) {
+            throw new ConfigException("management.port must differ from http.port (both are " + http.port()
+                    + "): /metrics is served only on the management listener, never on the customers' port");
+        }
         String redisFailure = v.get("limits.redis-failure");
         if (!List.of("local", "open", "closed").contains(redisFailure)) {
             throw new ConfigException("limits.redis-failure must be local, open or closed, got '" + redisFailure + "'");
@@ -230,7 +242,7 @@ public final class ConfigLoader {
             throw new ConfigException("data.dir must not be empty");
         }
         return new PortalConfig(http, database, router, health, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets,
-                responses, duration(v, "shutdown.deadline"));
+                responses, management, duration(v, "shutdown.deadline"));
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */

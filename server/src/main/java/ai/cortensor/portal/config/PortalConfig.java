@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record PortalConfig(Http http, Database database, Router router, Health health, Usage usage, Limits limits,
                            Mail mail, Oidc oidc, Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets,
-                           Responses responses, Duration shutdownDeadline) {
+                           Responses responses, Management management, Duration shutdownDeadline) {
 
     public PortalConfig {
         pools = Map.copyOf(pools);
@@ -19,15 +19,25 @@ public record PortalConfig(Http http, Database database, Router router, Health h
     }
 
     /**
-     * HTTP listener. {@code port} 0 picks a free port. {@code publicUrl} is how customers reach the portal (links in
-     * mails, snippets); null means {@code http://127.0.0.1:<port>}.
+     * The customers' listener. {@code port} 0 picks a free port. {@code publicUrl} is how customers reach the portal
+     * (links in mails, snippets); null means {@code http://127.0.0.1:<port>}. {@code maxInFlight} bounds the
+     * inference requests this replica serves at once: past it a request is answered at once with 503
+     * {@code overloaded} and {@code Retry-After} instead of queueing for a CPU or a router connection until every
+     * request times out.
+     *
+     * <p>Slow clients: {@code maxConnections} bounds open connections (more are answered 503 and closed at once);
+     * a request's line and headers must arrive within {@code headerTimeout} of its first byte, its body within
+     * {@code bodyTimeout} of its headers (else 408 {@code request_timeout}, or the connection is closed); a
+     * connection with no request for {@code idleTimeout} is closed.
      */
+    public record Http(String host, int port, long maxBodyBytes, String publicUrl, int maxInFlight, int maxConnections,
+                       Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout) {}
+
     /**
-     * The listener. {@code maxInFlight} bounds the inference requests this replica serves at once: past it a request
-     * is answered at once with 503 {@code overloaded} and {@code Retry-After} instead of queueing for a CPU or a
-     * router connection until every request times out.
+     * The operators' listener: {@code /metrics} (only here), {@code /health} and {@code /ready}. {@code port} 0 picks
+     * a free port (tests with several replicas in one JVM).
      */
-    public record Http(String host, int port, long maxBodyBytes, String publicUrl, int maxInFlight) {}
+    public record Management(String host, int port) {}
 
     /**
      * Where limits are counted: in this process ({@code redisUrl} null) or in Redis shared by every replica.
@@ -115,6 +125,12 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  http.max-body-bytes=").append(http.maxBodyBytes())
          .append("\n  http.max-in-flight=").append(http.maxInFlight())
          .append("\n  http.public-url=").append(http.publicUrl() == null ? "" : http.publicUrl())
+         .append("\n  http.max-connections=").append(http.maxConnections())
+         .append("\n  http.header-timeout=").append(http.headerTimeout())
+         .append("\n  http.body-timeout=").append(http.bodyTimeout())
+         .append("\n  http.idle-timeout=").append(http.idleTimeout())
+         .append("\n  management.host=").append(management.host())
+         .append("\n  management.port=").append(management.port())
          .append("\n  data.dir=").append(dataDir)
          .append("\n  database.url=").append(database.embedded() ? "(embedded)" : maskUrl(database.url()))
          .append("\n  database.user=").append(database.user() == null ? "" : database.user())

@@ -3,9 +3,11 @@ package ai.cortensor.portal.gateway;
 import ai.cortensor.portal.web.ApiError;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Arrays;
 
 /** Reads a request or router body whole, never past a limit. */
@@ -13,15 +15,23 @@ public final class BoundedBody {
     private BoundedBody() {}
 
     /**
-     * A client's request body, at most {@code maxBodyBytes}: 413 {@code request_too_large} when longer (declared or
-     * read), 400 {@code invalid_json} when empty, 400 {@code invalid_body} when it cannot be read.
+     * A client's request body, at most {@code maxBodyBytes}, whole within {@code timeout}: 413
+     * {@code request_too_large} when longer (declared or read), 408 {@code request_timeout} when it is still
+     * arriving after {@code timeout}, 400 {@code invalid_json} when empty, 400 {@code invalid_body} when it cannot be
+     * read.
+     *
+     * <p>The deadline is checked each time a read returns, so a client trickling its body gets the 408 while it can
+     * still read it. A client that sends nothing at all blocks the read; {@link ai.cortensor.portal.web.ConnectionGuard}
+     * closes its connection half a timeout later, the read fails, and that too ends as 408 (recorded, though no
+     * answer reaches the client).
      */
-    public static byte[] request(ServerRequest req, long maxBodyBytes) {
+    public static byte[] request(ServerRequest req, long maxBodyBytes, Duration timeout) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > maxBodyBytes) {
             throw tooLarge(maxBodyBytes);
         }
-        try (InputStream in = req.content().inputStream()) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (InputStream in = new DeadlineStream(req.content().inputStream(), deadline)) {
             byte[] body = read(in, maxBodyBytes, declared);
             if (body == null) {
                 throw tooLarge(maxBodyBytes);
@@ -31,7 +41,49 @@ public final class BoundedBody {
             }
             return body;
         } catch (IOException | UncheckedIOException e) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new ApiError(408, "invalid_request_error", "request_timeout", null, "The request body did not "
+                        + "arrive within " + timeout.toMillis() / 1000.0 + " s. Send it at once.", null);
+            }
             throw ApiError.invalidRequest("invalid_body", null, "The request body could not be read.");
+        }
+    }
+
+    /** Fails every read that returns after {@code deadline} (the caller turns that into a 408). */
+    private static final class DeadlineStream extends FilterInputStream {
+        private final long deadline;
+
+        DeadlineStream(InputStream in, long deadline) {
+            super(in);
+            this.deadline = deadline;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            check();
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            check();
+            return n;
+        }
+
+        /** Past the deadline Helidon's close would wait for one more chunk of the slow body: left to the server. */
+        @Override
+        public void close() throws IOException {
+            if (System.nanoTime() - deadline < 0) {
+                super.close();
+            }
+        }
+
+        private void check() throws IOException {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IOException("request body deadline passed");
+            }
         }
     }
 

@@ -32,6 +32,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
@@ -66,6 +67,7 @@ public final class Gateway {
     private final GatewayMetrics metrics;
     private final InstantSource clock;
     private final long maxBodyBytes;
+    private final Duration bodyTimeout;
     private final int maxInFlight;
     /** Inference requests this replica is serving now (admitted past the in-flight bound, not yet recorded). */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -90,6 +92,7 @@ public final class Gateway {
         this.metrics = metrics;
         this.clock = clock;
         this.maxBodyBytes = http.maxBodyBytes();
+        this.bodyTimeout = http.bodyTimeout();
         this.maxInFlight = http.maxInFlight();
         metrics.inFlight(inFlight);
         this.routerTimeoutSeconds = routerConfig.requestTimeout().toSeconds();
@@ -124,7 +127,7 @@ public final class Gateway {
             ApiKey key = preAuthenticated != null ? preAuthenticated : authenticate(keys, dialect.credential(req));
             closing.key = key;
             checkActive(key);
-            Exchange exchange = dialect.parse(BoundedBody.request(req, maxBodyBytes), key);
+            Exchange exchange = dialect.parse(BoundedBody.request(req, maxBodyBytes, bodyTimeout), key);
             closing.request = exchange.request();
             Plan plan = plan(requestId, startNanos, acceptedAt, key, exchange, closing);
             Admission decision = admit(res, key, plan.estimatedTokens());

@@ -16,6 +16,17 @@ public interface Limiter {
         }
     }
 
+    /**
+     * Where limits are counted ({@code process} or {@code redis}), whether that store answers now, and for Redis
+     * the policy applied while it does not ({@code limits.redis-failure}: {@code local}, {@code open},
+     * {@code closed}; null in process). For {@code /health}.
+     */
+    record Store(String name, boolean up, String failurePolicy) {}
+
+    default Store store() {
+        return new Store("process", true, null);
+    }
+
     Admission admit(List<Limit> limits, long tokens, long nowMillis);
 
     /** Called by {@link Reservation#settle} only. */

@@ -1,11 +1,9 @@
 package ai.cortensor.portal.plans;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +22,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While Redis is unreachable, {@code failure} decides: {@code local} counts in this process (each replica then
  * admits up to the full limit), {@code open} admits without counting, {@code closed} refuses with
- * {@link LimitsUnavailable}. Every fallback is counted in {@code portal_limits_redis_failures_total} and the
- * transitions are logged.
+ * {@link LimitsUnavailable}. Every failed Redis call is counted in {@code portal_limits_redis_failures_total},
+ * every admission decided by the policy in {@code portal_limits_redis_fallback_decisions_total{policy}}; whether
+ * Redis answers is {@code portal_limits_redis_up} and {@link #store()} (for {@code /health}), kept by
+ * {@link RedisLink}.
  *
  * <p>With {@code local}, this replica's own counters are kept all the time, not only while Redis is away: a request
  * must pass them first (they hold this replica's admissions, never more than Redis's shared count), then Redis. So an
@@ -37,8 +36,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLimiter.class);
     private final String prefix;
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisLink link;
     private final String admitScript = script("redis/admit.lua");
     private final String settleScript = script("redis/settle.lua");
     private volatile String admitSha;
@@ -46,7 +44,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     private final String failure;
     private final LocalLimiter fallback;
     private final Counter failures;
-    private final AtomicBoolean up = new AtomicBoolean(true);
+    private final Counter fallbackDecisions;
 
     /** Counters live under {@code <namespace>:limit:}; replicas of one deployment share a namespace. */
     public RedisLimiter(String url, String namespace, String failure, LocalLimiter fallback, MeterRegistry metrics) {
@@ -54,12 +52,17 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         this.failure = failure;
         this.fallback = fallback;
         this.failures = metrics.counter("portal_limits_redis_failures");
-        this.client = RedisClient.create(url);
-        client.setOptions(ClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-        this.connection = client.connect();
-        connection.setTimeout(Duration.ofSeconds(1)); // generous: only a failing Redis ever waits this long
-        metrics.gauge("portal_limits_redis_up", up, b -> b.get() ? 1 : 0);
+        this.fallbackDecisions = Counter.builder("portal_limits_redis_fallback_decisions").tag("policy", failure)
+                .description("Admissions decided by limits.redis-failure because Redis did not answer")
+                .register(metrics);
+        this.link = new RedisLink(url, failure);
+        Gauge.builder("portal_limits_redis_up", link, l -> l.up() ? 1 : 0)
+                .description("1 while the limits' Redis answers, else 0").register(metrics);
+    }
+
+    @Override
+    public Store store() {
+        return new Store("redis", link.up(), failure);
     }
 
     @Override
@@ -92,7 +95,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
         List<Long> out;
         try {
             out = eval(true, keys, args);
-            recovered();
+            link.succeeded();
         } catch (RuntimeException e) {
             return whileDown(e, tokens, own);
         }
@@ -130,20 +133,13 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     /** {@code own}: this replica's admission by its own counters (with {@code local}), which then stands alone. */
     private Admission whileDown(RuntimeException e, long tokens, Admission own) {
         failures.increment();
-        if (up.compareAndSet(true, false)) {
-            log.warn("Redis limit counters unreachable ({}); limits.redis-failure={}", e.toString(), failure);
-        }
+        fallbackDecisions.increment();
+        link.failed(e);
         return switch (failure) {
             case "open" -> new Admission.Admitted(new Reservation(this, List.of(), new long[0], tokens), null, null);
             case "closed" -> throw new LimitsUnavailable();
             default -> own;
         };
-    }
-
-    private void recovered() {
-        if (up.compareAndSet(false, true)) {
-            log.info("Redis limit counters reachable again");
-        }
     }
 
     @Override
@@ -164,7 +160,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
             args[2 + 3 * i] = Long.toString(actualTokens - r.reservedTokens);
         }
         try {
-            connection.async().evalsha(settleSha(), ScriptOutputType.INTEGER, keys, args)
+            link.connection().async().evalsha(settleSha(), ScriptOutputType.INTEGER, keys, args)
                     .exceptionally(e -> {
                         failures.increment();
                         log.warn("settling limits in Redis failed: {}", e.toString());
@@ -202,24 +198,25 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
             return out;
         } catch (RuntimeException e) {
             failures.increment();
+            link.failed(e);
             return fallback.peek(limits, nowMillis);
         }
     }
 
     private List<Long> eval(boolean admit, String[] keys, String[] args) {
         try {
-            return connection.sync().evalsha(admit ? admitSha() : settleSha(), ScriptOutputType.MULTI, keys, args);
+            return link.connection().sync().evalsha(admit ? admitSha() : settleSha(), ScriptOutputType.MULTI, keys, args);
         } catch (RedisNoScriptException e) { // Redis restarted and lost its script cache
             admitSha = null;
             settleSha = null;
-            return connection.sync().evalsha(admit ? admitSha() : settleSha(), ScriptOutputType.MULTI, keys, args);
+            return link.connection().sync().evalsha(admit ? admitSha() : settleSha(), ScriptOutputType.MULTI, keys, args);
         }
     }
 
     private String admitSha() {
         String s = admitSha;
         if (s == null) {
-            s = admitSha = connection.sync().scriptLoad(admitScript);
+            s = admitSha = link.connection().sync().scriptLoad(admitScript);
         }
         return s;
     }
@@ -227,7 +224,7 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
     private String settleSha() {
         String s = settleSha;
         if (s == null) {
-            s = settleSha = connection.sync().scriptLoad(settleScript);
+            s = settleSha = link.connection().sync().scriptLoad(settleScript);
         }
         return s;
     }
@@ -242,7 +239,6 @@ public final class RedisLimiter implements Limiter, AutoCloseable {
 
     @Override
     public void close() {
-        connection.close();
-        client.shutdown();
+        link.close();
     }
 }

@@ -1,16 +1,19 @@
 package ai.cortensor.portal.web;
 
+import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.usage.UsageLedger;
 import io.helidon.http.HeaderNames;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.InstantSource;
 
 /**
  * {@code /health} (gateway state and pool aliases; never router URLs or sessions), {@code /ready} (can serve
- * traffic) and {@code /metrics} (Prometheus text).
+ * traffic) and {@code /metrics} (Prometheus text, on the management listener only).
  */
 public final class Ops {
     private final Catalog catalog;
@@ -20,26 +23,54 @@ public final class Ops {
     private static final java.util.concurrent.ExecutorService SCRAPER = java.util.concurrent.Executors
             .newSingleThreadExecutor(Thread.ofPlatform().name("metrics-scrape").daemon(true).factory());
     private final String version;
+    private final Limiter limiter;
     private final java.util.function.BooleanSupplier shuttingDown;
 
-    public Ops(Catalog catalog, UsageLedger ledger, PrometheusMeterRegistry registry, String version,
+    public Ops(Catalog catalog, UsageLedger ledger, Limiter limiter, PrometheusMeterRegistry registry, String version,
                java.util.function.BooleanSupplier shuttingDown) {
         this.shuttingDown = shuttingDown;
         this.catalog = catalog;
+        this.limiter = limiter;
         this.ledger = ledger;
         this.registry = registry;
         this.version = version;
     }
 
+    /**
+     * The operators' listener ({@code management.host}:{@code management.port}): {@code /metrics} is served here
+     * only, never on the customers' port; {@code /health} and {@code /ready} are on both.
+     */
+    public HttpRouting.Builder managementRouting(InstantSource clock) {
+        return HttpRouting.builder()
+                .addFilter(WebHeaders.requestIdFilter(clock))
+                .get("/health", this::health)
+                .get("/ready", this::ready)
+                .get("/metrics", this::metrics)
+                .any(ApiFallbacks::notFound)
+                .error(Throwable.class, ApiFallbacks::unexpected);
+    }
+
     public void health(ServerRequest req, ServerResponse res) {
         boolean routable = catalog.pools().stream().anyMatch(Pool::routable);
+        boolean databaseUp = ledger.databaseUp();
+        Limiter.Store limits = limiter.store();
+        // limits that cannot be counted: served anyway (local, open) is degraded; refused (closed) is unavailable
+        boolean refusing = !limits.up() && "closed".equals(limits.failurePolicy());
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(Json.write(g -> {
             g.writeStartObject();
-            g.writeStringField("status", !routable ? "unavailable" : ledger.databaseUp() ? "ok" : "degraded");
+            g.writeStringField("status", !routable || refusing ? "unavailable"
+                    : databaseUp && limits.up() ? "ok" : "degraded");
             g.writeStringField("version", version);
-            g.writeStringField("database", ledger.databaseUp() ? "up" : "down");
+            g.writeStringField("database", databaseUp ? "up" : "down");
             g.writeNumberField("usage_spool_pending", ledger.spoolPending());
+            g.writeObjectFieldStart("limits");
+            g.writeStringField("store", limits.name());
+            g.writeBooleanField("up", limits.up());
+            if (limits.failurePolicy() != null) {
+                g.writeStringField("policy", limits.failurePolicy());
+            }
+            g.writeEndObject();
             g.writeArrayFieldStart("pools");
             for (Pool p : catalog.pools()) {
                 g.writeStartObject();

@@ -22,6 +22,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_management_listener_defaults_to_loopback_9090_and_must_not_share_the_customers_port() {
+        PortalConfig c = ConfigLoader.load(null, Map.of());
+        assertThat(c.management().host()).isEqualTo("127.0.0.1");
+        assertThat(c.management().port()).isEqualTo(9090);
+        assertThat(ConfigLoader.load(null, Map.of("PORTAL_MANAGEMENT_PORT", "0")).management().port()).isZero();
+        assertThat(c.describe()).contains("management.host=127.0.0.1").contains("management.port=9090");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.port", "9000", "management.port", "9000")))
+                .hasMessageContaining("management.port must differ from http.port");
+        assertThat(ConfigLoader.fromMap(Map.of("http.port", "0", "management.port", "0")).management().port())
+                .as("both ephemeral is fine").isZero();
+    }
+
+    @Test
+    void slow_client_bounds_have_defaults_and_are_read_as_durations() {
+        PortalConfig.Http d = ConfigLoader.load(null, Map.of()).http();
+        assertThat(d.maxConnections()).isEqualTo(10_000);
+        assertThat(d.headerTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(d.bodyTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.idleTimeout()).isEqualTo(Duration.ofSeconds(75));
+        PortalConfig.Http h = ConfigLoader.load(null, Map.of("PORTAL_HTTP_HEADER_TIMEOUT", "2s",
+                "PORTAL_HTTP_BODY_TIMEOUT", "PT0.5S", "PORTAL_HTTP_IDLE_TIMEOUT", "PT5M",
+                "PORTAL_HTTP_MAX_CONNECTIONS", "300")).http();
+        assertThat(h.headerTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(h.bodyTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(h.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(h.maxConnections()).isEqualTo(300);
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.max-connections", "0")))
+                .hasMessageContaining("http.max-connections");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.header-timeout", "0s")))
+                .hasMessageContaining("http.header-timeout");
+    }
+
+    @Test
     void environment_overrides_the_file(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("portal.properties");
         Files.writeString(file, "http.port=9000\ndatabase.pool-size=4\n");

@@ -38,15 +38,17 @@ public final class CountTokensHandler {
     private final TokenCounter tokens;
     private final InstantSource clock;
     private final long maxBodyBytes;
+    private final java.time.Duration bodyTimeout;
 
     public CountTokensHandler(ApiKeys keys, Catalog catalog, AdmissionControl admission, TokenCounter tokens,
-                              InstantSource clock, long maxBodyBytes) {
+                              InstantSource clock, long maxBodyBytes, java.time.Duration bodyTimeout) {
         this.keys = keys;
         this.catalog = catalog;
         this.admission = admission;
         this.tokens = tokens;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeout = bodyTimeout;
     }
 
     public void handle(ServerRequest req, ServerResponse res) {
@@ -66,7 +68,7 @@ public final class CountTokensHandler {
     private int count(ServerRequest req) {
         ApiKey key = Gateway.authenticate(keys, MessagesDialect.credentialOf(req));
         Gateway.checkActive(key);
-        MessagesParser.Parsed p = MessagesParser.parse(BoundedBody.request(req, maxBodyBytes), MessagesParser.Mode.COUNT);
+        MessagesParser.Parsed p = MessagesParser.parse(BoundedBody.request(req, maxBodyBytes, bodyTimeout), MessagesParser.Mode.COUNT);
         Model model = catalog.model(p.model()).orElseThrow(() -> ApiError.notFound("model_not_found", "model",
                 "The model '" + p.model() + "' does not exist or you do not have access to it."));
         if (!admission.entitled(key, model.alias())) {
