@@ -1,6 +1,7 @@
 package ai.cortensor.portal.gateway;
 
 import ai.cortensor.portal.dialects.messages.MessagesDialect;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Timeout;
 class MessagesRequestFuzzTest {
     private static final MessagesDialect MESSAGES = new MessagesDialect();
 
+    @DictionaryFile(resourcePath = "messages.dict")
     @FuzzTest
     void anyBodyIsParsedAndRenderedOrRefusedWithAClientError(byte[] body) {
         RequestFuzzing.check(MESSAGES, body, null);

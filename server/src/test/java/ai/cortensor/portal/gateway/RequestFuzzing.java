@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.cortensor.portal.families.Families;
 import ai.cortensor.portal.families.Family;
+import ai.cortensor.portal.families.ParsedOutput;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.pools.RouterTarget;
 import ai.cortensor.portal.web.ApiError;
@@ -12,17 +13,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What every request fuzz test asserts for any body a client may send: the dialect parses it, every model family
  * renders the conversation (or the prompt passes through) and the router body is written; or one of those steps
  * refuses it with a client error ({@link ApiError}, 4xx). Nothing else may escape: any other exception would be a
- * 500 for a malformed request. What the request turns into is bounded by the body's size.
+ * 500 for a malformed request. What the request turns into is bounded by the body's size. A request whose answers
+ * are validated (a JSON format, strict tools) then has sample answers checked: a verdict, never an exception.
  */
 final class RequestFuzzing {
     static final ApiKey CALLER = new ApiKey(1, "pub", new byte[0], "fuzz", 7, null, "active", null, Instant.EPOCH,
             null, false);
     private static final LocalDate TODAY = LocalDate.of(2026, 3, 1);
+    /** Answers a validated request is checked against: JSON of every type, and prose. */
+    private static final List<String> ANSWERS = List.of("{}", "{\"a\":[1,\"x\",null,true,{\"b\":1.5}]}", "[]", "\"text\"",
+            "42", "null", "```json\n{\"a\":1}\n```", "not JSON");
     private static final RouterTarget TARGET = new RouterTarget(1, "t", "p", "cortensor-v2", "http://127.0.0.1:1",
             null, "k", 1, 1);
 
@@ -66,6 +73,32 @@ final class RequestFuzzing {
             assertThat((long) turn.prompt().length()).as("%s prompt length for a %d-byte body", family.id(),
                     body.length).isLessThanOrEqualTo(32L * body.length + 16_384);
             routerBody(r, turn.prompt(), maxTokens);
+            if (turn.validates()) {
+                validate(turn, r);
+            }
+        }
+    }
+
+    /**
+     * The checks a validated request's answers go through (its JSON format, its strict tools' schemas) end with a
+     * verdict for any answer, never an exception: by then the model has answered and its tokens are spent.
+     */
+    private static void validate(ChatTurn turn, InferenceRequest r) {
+        List<ParsedOutput> answers = new ArrayList<>();
+        for (String content : ANSWERS) {
+            answers.add(turn.parse(content, false));
+        }
+        for (var tool : r.conversation().tools()) {
+            for (String arguments : ANSWERS) {
+                answers.add(new ParsedOutput(null, null, List.of(new ParsedOutput.Call(tool.name(), arguments)),
+                        "tool_calls"));
+            }
+        }
+        for (ParsedOutput answer : answers) {
+            String problem = turn.problem(answer);
+            if (problem != null) {
+                turn.retry(answer, problem);
+            }
         }
     }
 

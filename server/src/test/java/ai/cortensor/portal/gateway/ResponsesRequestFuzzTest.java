@@ -3,6 +3,7 @@ package ai.cortensor.portal.gateway;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.dialects.responses.ResponsesDialect;
 import ai.cortensor.portal.dialects.responses.StoredResponses;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -30,6 +31,7 @@ class ResponsesRequestFuzzTest {
         return new ResponsesDialect(new StoredResponses(down, config, CLOCK), CLOCK);
     }
 
+    @DictionaryFile(resourcePath = "responses.dict")
     @FuzzTest
     void anyBodyIsParsedAndRenderedOrRefusedWithAClientError(byte[] body) {
         RequestFuzzing.check(WITHOUT_STORAGE, body, null);
