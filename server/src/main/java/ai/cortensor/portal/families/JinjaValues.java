@@ -15,7 +15,8 @@ final class JinjaValues {
             return n.booleanValue();
         }
         if (n.isNumber()) {
-            return n.decimalValue().signum() != 0;
+            // a double may be infinite (JSON 1e400 reads as one), which has no decimal value; NaN is truthy too
+            return n.isDouble() || n.isFloat() ? n.doubleValue() != 0 : n.decimalValue().signum() != 0;
         }
         if (n.isTextual()) {
             return !n.textValue().isEmpty();

@@ -21,6 +21,18 @@ class HarmonyToolsTest {
     }
 
     @Test
+    void numbersBeyondTheDoubleRangeAreTruthyAsInPythonAndRenderAsInfinity() {
+        // 1e400 reads as an infinite double, which used to throw NumberFormatException while rendering (a fuzz finding)
+        assertThat(declaration("{\"a\":{\"type\":\"string\",\"nullable\":1e400,\"default\":-1e400},"
+                + "\"b\":{\"type\":\"string\",\"nullable\":-0.0}}"))
+                .isEqualTo("type t = (_: {\na: string | null, // default: -Infinity,\nb?: string,\n}) => any;");
+        JsonNode params = HarmonyInjectionTest.json("{\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\"}},"
+                + "\"required\":1e400}");
+        assertThat(HarmonyTools.namespace(List.of(new Tool("t", "d", params, false, Vectors.MAPPER.createObjectNode()))))
+                .contains("c?: string");
+    }
+
+    @Test
     void nullableAndUnionTypes() {
         assertThat(declaration("{\"a\":{\"type\":\"string\",\"nullable\":true},\"b\":{\"type\":[\"string\",\"null\"]},"
                 + "\"c\":{\"type\":[\"integer\"]},\"d\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"},"

@@ -1,0 +1,19 @@
+package ai.cortensor.portal.gateway;
+
+import ai.cortensor.portal.dialects.messages.MessagesDialect;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+
+/** Any {@code /v1/messages} body: parsed and rendered, or refused with a client error ({@link RequestFuzzing}). */
+@Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class MessagesRequestFuzzTest {
+    private static final MessagesDialect MESSAGES = new MessagesDialect();
+
+    @DictionaryFile(resourcePath = "messages.dict")
+    @FuzzTest
+    void anyBodyIsParsedAndRenderedOrRefusedWithAClientError(byte[] body) {
+        RequestFuzzing.check(MESSAGES, body, null);
+    }
+}
