@@ -160,10 +160,14 @@ public final class Gateway {
             reservation.settle(outcome.served() ? outcome.usage().totalTokens() : 0);
         }
         RequestRecord record = closing.finish(outcome);
-        switch (outcome) {
-            case Blocked b -> sendError(res, dialect, b.error(), requestId);
-            case Failed f when !f.reported() && f.error() != INTERNAL -> sendError(res, dialect, f.error(), requestId);
-            default -> { }
+        try {
+            switch (outcome) {
+                case Blocked b -> sendError(res, dialect, b.error(), requestId);
+                case Failed f when !f.reported() && f.error() != INTERNAL -> sendError(res, dialect, f.error(), requestId);
+                default -> { }
+            }
+        } catch (UncheckedIOException e) {
+            // the client is gone (a body timeout closes its connection first); the record is handed over already
         }
         long endNanos = System.nanoTime();
         Forwarding f = outcome.forwarding();
