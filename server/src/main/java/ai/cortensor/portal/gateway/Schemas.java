@@ -1,11 +1,14 @@
 package ai.cortensor.portal.gateway;
 
 import ai.cortensor.portal.web.ApiError;
+import ai.cortensor.portal.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -25,28 +28,70 @@ public final class Schemas {
             "http://json-schema.org/draft-06/schema#", "http://json-schema.org/draft-04/schema#");
     private static final int MAX_DEPTH = 32;
 
+    /** Values of every JSON type that a schema is tried on when it is checked. */
+    private static final List<JsonNode> SAMPLES = samples();
+
     private Schemas() {}
 
-    /** Refuses a schema that is not self-contained, too deep, or does not compile. */
+    /**
+     * Refuses a schema that is not self-contained, too deep, holds a number out of range, refers to itself without
+     * end ({@link SchemaReferences}), does not compile, or makes the validator fail on a sample value: a schema is
+     * applied only after the model has answered, when a failure could no longer be the client's 400.
+     */
     public static Schema check(JsonNode schema, String at) {
         walk(schema, at, 0);
+        SchemaReferences.check(schema, at);
+        Schema compiled;
         try {
-            return REGISTRY.getSchema(schema);
+            compiled = REGISTRY.getSchema(schema);
         } catch (RuntimeException e) {
-            throw ApiError.invalidRequest("invalid_schema", at, "The JSON schema is invalid: " + e.getMessage());
+            throw ApiError.invalidRequest("invalid_schema", at, "The JSON schema is invalid: " + reason(e));
+        }
+        for (JsonNode sample : SAMPLES) {
+            try {
+                compiled.validate(sample);
+            } catch (RuntimeException e) {
+                throw ApiError.invalidRequest("invalid_schema", at, "The JSON schema cannot be applied: "
+                        + reason(e));
+            }
+        }
+        return compiled;
+    }
+
+    /**
+     * Validation errors of {@code instance} against {@code schema}, as readable messages (empty when valid). A
+     * validator failure on this value (one {@link #check} could not foresee) is reported as an error of the value.
+     */
+    public static List<String> errors(Schema schema, JsonNode instance) {
+        List<Error> errors;
+        try {
+            errors = schema.validate(instance);
+        } catch (RuntimeException | StackOverflowError e) {
+            return List.of("the JSON schema cannot be applied to it");
+        }
+        return errors.stream().limit(5).map(Error::getMessage).toList();
+    }
+
+    private static List<JsonNode> samples() {
+        try {
+            return Json.MAPPER.readTree("[null,true,0,-1,1.5,\"\",\"a\",[],[null,1,\"a\"],{},{\"a\":null}]")
+                    .valueStream().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    /** Validation errors of {@code instance} against {@code schema}, as readable messages (empty when valid). */
-    public static List<String> errors(Schema schema, JsonNode instance) {
-        List<Error> errors = schema.validate(instance);
-        return errors.stream().limit(5).map(Error::getMessage).toList();
+    private static String reason(RuntimeException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static void walk(JsonNode node, String at, int depth) {
         if (depth > MAX_DEPTH) {
             throw ApiError.invalidRequest("invalid_schema", at, "The JSON schema is nested deeper than " + MAX_DEPTH
                     + " levels.");
+        }
+        if (node.isDouble() && !Double.isFinite(node.doubleValue())) { // 1e400 reads as an infinite double
+            throw ApiError.invalidRequest("invalid_schema", at, "The JSON schema holds a number out of range.");
         }
         if (node.isArray()) {
             for (JsonNode n : node) {
