@@ -19,6 +19,14 @@
     });
   });
 
+  // Phones show each table row as a card (portal.css): label every cell with its column's header.
+  document.querySelectorAll("table.grid").forEach((table) => {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((tr) => [...tr.children].forEach((cell, i) => {
+      if (heads[i] && !cell.hasAttribute("data-label")) cell.dataset.label = heads[i];
+    }));
+  });
+
   // The account switcher submits on change.
   document.querySelectorAll("select[data-autosubmit]").forEach((s) => s.addEventListener("change", () => s.form.submit()));
 
@@ -39,6 +47,7 @@
         },
         options: {
           animation: false,
+          maintainAspectRatio: false,
           scales: {
             requests: { position: "left", beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Requests" } },
             tokens: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "Tokens" } },
