@@ -1,6 +1,8 @@
 package ai.cortensor.portal.admin;
 
+import ai.cortensor.portal.plans.Windows;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
@@ -12,21 +14,9 @@ public final class ConsoleFormat {
 
     private ConsoleFormat() {}
 
-    /** "in 42 s", "in 3 min", "in 2 h 5 min"; "—" when nothing resets. */
+    /** "in 42 s", "in 3 min 12 s", "in 6 d 23 h" ({@link Windows#readable}); "—" when nothing resets. */
     public static String resetsIn(Long seconds) {
-        if (seconds == null) {
-            return "—";
-        }
-        if (seconds < 60) {
-            return "in " + seconds + " s";
-        }
-        if (seconds < 3600) {
-            return "in " + (seconds / 60) + " min";
-        }
-        if (seconds < 86_400) {
-            return "in " + (seconds / 3600) + " h " + (seconds % 3600 / 60) + " min";
-        }
-        return "in " + (seconds / 86_400) + " d " + (seconds % 86_400 / 3600) + " h";
+        return seconds == null ? "—" : "in " + Windows.readable(Duration.ofSeconds(seconds));
     }
 
     public static String percent(double rate) {

@@ -8,6 +8,7 @@ import ai.cortensor.portal.accounts.OidcFailure;
 import ai.cortensor.portal.accounts.OidcLogin;
 import ai.cortensor.portal.accounts.OrganizationStore;
 import ai.cortensor.portal.accounts.User;
+import ai.cortensor.portal.plans.Windows;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.webserver.http.HttpRouting;
@@ -91,7 +92,8 @@ final class AuthPages {
         long wait = throttle.retryAfterSeconds(email, addr);
         if (wait > 0) {
             html.render(res, 429, "signin.jte", params("page", gate.page(req, res, null, "Sign in", ""), "email", email,
-                    "next", next, "error", "Too many failed attempts. Try again in " + wait + " seconds, or reset your password.",
+                    "next", next, "error", "Too many failed attempts. Try again in "
+                            + Windows.readable(Duration.ofSeconds(wait)) + ", or reset your password.",
                     "oidcName", oidcName()));
             return;
         }
