@@ -77,6 +77,8 @@ final class AuthPages {
         Page page = gate.page(req, res, null, "Sign in", "");
         if (req.query().contains("expired")) {
             page = page.withNotice("Your session has ended. Sign in again to continue.", "info");
+        } else if (req.query().contains("signedout")) {
+            page = page.withNotice("You are signed out.", "info");
         }
         html.render(res, 200, "signin.jte", params("page", page, "email", "", "next", next, "error", null, "oidcName", oidcName()));
     }
@@ -139,7 +141,7 @@ final class AuthPages {
         }
         gate.current(req).ifPresent(c -> gate.sessions().end(c.sessionId(), c.user().id()));
         Web.clearCookie(res, Gate.SESSION_COOKIE);
-        Web.redirect(res, "/signin");
+        Web.redirect(res, "/signin?signedout=1");
     }
 
     private void verifyEmail(ServerRequest req, ServerResponse res) {
