@@ -1,7 +1,13 @@
 package ai.cortensor.portal.admin;
 
 import ai.cortensor.portal.plans.Windows;
+import ai.cortensor.portal.web.Json;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -28,8 +34,35 @@ public final class ConsoleFormat {
         return state == null ? "pill" : GOOD.contains(state) ? "pill on" : BAD.contains(state) ? "pill bad" : "pill";
     }
 
-    /** Stored JSON (an audit entry's before/after) as one short line; empty for none. */
+    /**
+     * Stored JSON (an audit entry's before/after) as one line with a space after each comma and colon, so a narrow
+     * column wraps it between fields rather than inside a value; empty for none.
+     */
     public static String json(JsonNode node) {
-        return node == null || node.isNull() ? "" : node.toString();
+        if (node == null || node.isNull()) {
+            return "";
+        }
+        try {
+            return SPACED.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write stored JSON", e);
+        }
     }
+
+    private static final ObjectWriter SPACED = Json.MAPPER.writer(new MinimalPrettyPrinter() {
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
+    });
 }
