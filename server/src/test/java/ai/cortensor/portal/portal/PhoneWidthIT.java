@@ -121,7 +121,7 @@ class PhoneWidthIT {
             assertThat(page.locator("#usage-chart").boundingBox().height)
                     .as("the usage chart is tall enough to read on a phone").isGreaterThanOrEqualTo(200);
 
-            for (String p : new String[] {"models", "quickstart", "playground", "billing", "profile", "team"}) {
+            for (String p : new String[] {"models", "quickstart", "playground", "billing", "profile", "no-such-page", "team"}) {
                 page.navigate(base + "/portal/" + p);
                 fits(page, p);
             }
@@ -169,7 +169,7 @@ class PhoneWidthIT {
             assertThat(page.locator("#done")).containsText("api_key.revoke");
             fits(page, "admin-key-revoked");
 
-            for (String p : new String[] {"requests", "requests/" + requestId, "pools", "audit"}) {
+            for (String p : new String[] {"requests", "requests/" + requestId, "pools", "no-such-page", "audit"}) {
                 page.navigate(base + "/admin/" + p);
                 fits(page, "admin-" + p.replace('/', '-').replaceAll("-req_.*", "-one"));
             }
