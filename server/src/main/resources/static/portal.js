@@ -3,20 +3,39 @@
 (() => {
   const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 
-  // Copy buttons: data-copy="#selector" copies that element's value or text.
+  // Copy buttons: data-copy="#id" copies that element's value or text. Where the Clipboard API is missing (a portal
+  // reached over plain HTTP on another host) or refused, the text is selected instead, ready for Ctrl+C.
+  const selectText = (el) => {
+    if (el.select) { el.select(); return; }
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+  };
   document.querySelectorAll("[data-copy]").forEach((button) => {
     button.addEventListener("click", async () => {
-      const el = document.querySelector(button.dataset.copy);
+      const el = document.getElementById(button.dataset.copy.slice(1));
       const text = el.value !== undefined ? el.value : el.textContent;
+      const label = button.textContent;
       try {
         await navigator.clipboard.writeText(text);
+        button.textContent = "Copied";
       } catch {
-        if (el.select) { el.select(); document.execCommand("copy"); }
+        selectText(el);
+        button.textContent = document.execCommand("copy") ? "Copied" : "Press Ctrl+C";
       }
-      const label = button.textContent;
-      button.textContent = "Copied";
       setTimeout(() => (button.textContent = label), 1500);
     });
+  });
+  // A click on a copyable value selects all of it.
+  document.querySelectorAll(".copyable").forEach((el) => el.addEventListener("click", () => selectText(el)));
+
+  // Phones show each table row as a card (portal.css): label every cell with its column's header.
+  document.querySelectorAll("table.grid").forEach((table) => {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((tr) => [...tr.children].forEach((cell, i) => {
+      if (heads[i] && !cell.hasAttribute("data-label")) cell.dataset.label = heads[i];
+    }));
   });
 
   // The account switcher submits on change.
@@ -29,6 +48,9 @@
     const draw = () => {
       if (!window.Chart) { return setTimeout(draw, 50); }
       const d = JSON.parse(data.textContent);
+      const style = getComputedStyle(document.body);
+      window.Chart.defaults.color = style.color; // readable ticks and legend in light and dark mode
+      window.Chart.defaults.borderColor = style.getPropertyValue("--line").trim();
       new window.Chart(canvas, {
         data: {
           labels: d.labels,
@@ -39,6 +61,7 @@
         },
         options: {
           animation: false,
+          maintainAspectRatio: false,
           scales: {
             requests: { position: "left", beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Requests" } },
             tokens: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: "Tokens" } },

@@ -222,7 +222,7 @@ public final class Portal implements AutoCloseable {
         customerPortal.register(routing);
         adminApi.register(routing);
         operatorConsole.register(routing);
-        routing.any(ApiFallbacks::notFound)
+        routing.any(customerPortal::notFound) // JSON for API clients, the 404 page for browsers
                 .error(Throwable.class, ApiFallbacks::unexpected);
         changes.start();
         try {

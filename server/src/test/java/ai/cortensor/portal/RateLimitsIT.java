@@ -156,8 +156,11 @@ class RateLimitsIT {
             var error = Json.MAPPER.readTree(r.body()).get("error");
             assertThat(error.get("code").asText()).isEqualTo("insufficient_quota");
             assertThat(error.get("type").asText()).isEqualTo("insufficient_quota");
-            assertThat(error.get("message").asText()).contains("3 requests per week").contains("frees up in");
+            // a wait of days reads in days and hours ("6 d 22 h"), never as "166h59m59s"
+            assertThat(error.get("message").asText()).contains("3 requests per week")
+                    .containsPattern("frees up in [67] d( \\d{1,2} h)?;").doesNotContainPattern("\\d+h\\d+m");
             assertThat(why.forKey(apiKey, "qwen")).extracting(WhyBlocked.Reason::code).containsExactly("insufficient_quota");
+            assertThat(why.forKey(apiKey, "qwen").get(0).message()).containsPattern("frees up in [67] d( \\d{1,2} h)?\\.");
         }
     }
 

@@ -1,6 +1,14 @@
 package ai.cortensor.portal.admin;
 
+import ai.cortensor.portal.plans.Windows;
+import ai.cortensor.portal.web.Json;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
@@ -12,21 +20,9 @@ public final class ConsoleFormat {
 
     private ConsoleFormat() {}
 
-    /** "in 42 s", "in 3 min", "in 2 h 5 min"; "—" when nothing resets. */
+    /** "in 42 s", "in 3 min 12 s", "in 6 d 23 h" ({@link Windows#readable}); "—" when nothing resets. */
     public static String resetsIn(Long seconds) {
-        if (seconds == null) {
-            return "—";
-        }
-        if (seconds < 60) {
-            return "in " + seconds + " s";
-        }
-        if (seconds < 3600) {
-            return "in " + (seconds / 60) + " min";
-        }
-        if (seconds < 86_400) {
-            return "in " + (seconds / 3600) + " h " + (seconds % 3600 / 60) + " min";
-        }
-        return "in " + (seconds / 86_400) + " d " + (seconds % 86_400 / 3600) + " h";
+        return seconds == null ? "—" : "in " + Windows.readable(Duration.ofSeconds(seconds));
     }
 
     public static String percent(double rate) {
@@ -38,8 +34,35 @@ public final class ConsoleFormat {
         return state == null ? "pill" : GOOD.contains(state) ? "pill on" : BAD.contains(state) ? "pill bad" : "pill";
     }
 
-    /** Stored JSON (an audit entry's before/after) as one short line; empty for none. */
+    /**
+     * Stored JSON (an audit entry's before/after) as one line with a space after each comma and colon, so a narrow
+     * column wraps it between fields rather than inside a value; empty for none.
+     */
     public static String json(JsonNode node) {
-        return node == null || node.isNull() ? "" : node.toString();
+        if (node == null || node.isNull()) {
+            return "";
+        }
+        try {
+            return SPACED.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write stored JSON", e);
+        }
     }
+
+    private static final ObjectWriter SPACED = Json.MAPPER.writer(new MinimalPrettyPrinter() {
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
+    });
 }

@@ -36,7 +36,7 @@ final class RateHeaders {
     static ApiError rejection(Admission.Rejected r) {
         Duration wait = r.retryAfter();
         long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-        String when = "in " + Windows.header(wait);
+        String when = "in " + Windows.readable(wait);
         if (r.limit().kind().allowance()) {
             return new ApiError(429, "insufficient_quota", "insufficient_quota", null, "You have used your allowance of "
                     + r.limit().describe() + " (" + r.used() + " used in the last 7 days). Usage frees up " + when

@@ -64,7 +64,7 @@ public final class WhyBlocked {
             if (s.used() + 1 > l.max()) {
                 String code = l.kind().allowance() ? "insufficient_quota" : "rate_limit_exceeded";
                 out.add(new Reason(code, (l.kind().allowance() ? "Allowance used up: " : "Rate limit reached: ")
-                        + l.describe() + " (" + s.used() + " used); frees up in " + Windows.header(s.resetIn()) + ".",
+                        + l.describe() + " (" + s.used() + " used); frees up in " + Windows.readable(s.resetIn()) + ".",
                         s.resetIn()));
             }
         }

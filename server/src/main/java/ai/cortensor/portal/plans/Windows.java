@@ -2,7 +2,11 @@ package ai.cortensor.portal.plans;
 
 import java.time.Duration;
 
-/** Durations as people and OpenAI's rate-limit headers write them. */
+/**
+ * Durations as people and OpenAI's rate-limit headers write them. Every page, message and error that tells a person
+ * how long something takes or when it resets uses {@link #readable}; only the {@code x-ratelimit-reset-*} headers use
+ * {@link #header}.
+ */
 public final class Windows {
     private Windows() {}
 
@@ -22,6 +26,30 @@ public final class Windows {
             return plural(s / 60, "minute");
         }
         return plural(s, "second");
+    }
+
+    /**
+     * How long until something happens, in its two largest units: "6 d 23 h", "2 h 5 min", "3 min 12 s", "42 s"
+     * ("1 s" for less than a second; a zero second unit is left out: "2 h", "3 min"). Below a minute it rounds up, so
+     * a wait is never shown shorter than it is; above, it rounds down within the smaller unit.
+     */
+    public static String readable(Duration d) {
+        long ms = Math.max(0, d.toMillis());
+        long s = ms < 60_000 ? (ms + 999) / 1000 : ms / 1000;
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return units(s / 60, "min", s % 60, "s");
+        }
+        if (s < 86_400) {
+            return units(s / 3600, "h", s % 3600 / 60, "min");
+        }
+        return units(s / 86_400, "d", s % 86_400 / 3600, "h");
+    }
+
+    private static String units(long big, String bigUnit, long small, String smallUnit) {
+        return small == 0 ? big + " " + bigUnit : big + " " + bigUnit + " " + small + " " + smallUnit;
     }
 
     private static String plural(long n, String unit) {

@@ -8,6 +8,7 @@ import ai.cortensor.portal.accounts.OidcFailure;
 import ai.cortensor.portal.accounts.OidcLogin;
 import ai.cortensor.portal.accounts.OrganizationStore;
 import ai.cortensor.portal.accounts.User;
+import ai.cortensor.portal.plans.Windows;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.webserver.http.HttpRouting;
@@ -76,6 +77,8 @@ final class AuthPages {
         Page page = gate.page(req, res, null, "Sign in", "");
         if (req.query().contains("expired")) {
             page = page.withNotice("Your session has ended. Sign in again to continue.", "info");
+        } else if (req.query().contains("signedout")) {
+            page = page.withNotice("You are signed out.", "info");
         }
         html.render(res, 200, "signin.jte", params("page", page, "email", "", "next", next, "error", null, "oidcName", oidcName()));
     }
@@ -91,7 +94,8 @@ final class AuthPages {
         long wait = throttle.retryAfterSeconds(email, addr);
         if (wait > 0) {
             html.render(res, 429, "signin.jte", params("page", gate.page(req, res, null, "Sign in", ""), "email", email,
-                    "next", next, "error", "Too many failed attempts. Try again in " + wait + " seconds, or reset your password.",
+                    "next", next, "error", "Too many failed attempts. Try again in "
+                            + Windows.readable(Duration.ofSeconds(wait)) + ", or reset your password.",
                     "oidcName", oidcName()));
             return;
         }
@@ -137,7 +141,7 @@ final class AuthPages {
         }
         gate.current(req).ifPresent(c -> gate.sessions().end(c.sessionId(), c.user().id()));
         Web.clearCookie(res, Gate.SESSION_COOKIE);
-        Web.redirect(res, "/signin");
+        Web.redirect(res, "/signin?signedout=1");
     }
 
     private void verifyEmail(ServerRequest req, ServerResponse res) {

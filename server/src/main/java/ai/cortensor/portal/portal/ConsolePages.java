@@ -131,7 +131,7 @@ final class ConsolePages {
         String reset = oldest == null || oldest.used() == 0
                 ? "The allowance is a rolling 7-day window: each request counts for 7 days after it was made."
                 : "Rolling 7-day window: the oldest usage still counted frees up in "
-                        + Windows.header(oldest.resetIn()) + ".";
+                        + Windows.readable(oldest.resetIn()) + ".";
         var week = usage.totals(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null),
                 clock.instant().minus(Duration.ofDays(7)));
         var view = new Views.Overview(plan.name(), tokens == null ? week.tokens() : tokens.used(),

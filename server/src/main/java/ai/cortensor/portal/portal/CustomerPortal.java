@@ -21,7 +21,11 @@ import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.usage.UsageReports;
+import ai.cortensor.portal.web.ApiFallbacks;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -37,6 +41,8 @@ public final class CustomerPortal {
     private final PortalApi api;
     private final StaticAssets assets = new StaticAssets();
     private final Accounts accounts;
+    private final Gate gate;
+    private final Html html;
 
     public CustomerPortal(PortalConfig config, Jdbi jdbi, ApiKeys apiKeys, Catalog catalog,
                           Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked,
@@ -45,8 +51,8 @@ public final class CustomerPortal {
         AccountStore accountStore = new AccountStore(jdbi);
         OrganizationStore orgs = new OrganizationStore(jdbi);
         this.accounts = new Accounts(accountStore, orgs, mailer(config.mail()), tokens, clock, publicUrl);
-        Gate gate = new Gate(new Sessions(new SessionStore(jdbi), accountStore, orgs, tokens, clock), tokens);
-        Html html = new Html();
+        this.gate = new Gate(new Sessions(new SessionStore(jdbi), accountStore, orgs, tokens, clock), tokens);
+        this.html = new Html();
         CustomerKeys keys = new CustomerKeys(apiKeys, new KeyStore(jdbi), new AuditLog(jdbi), clock);
         PlanStore plans = new PlanStore(jdbi);
         UsageReports usage = new UsageReports(jdbi);
@@ -68,6 +74,26 @@ public final class CustomerPortal {
         console.register(r);
         usagePages.register(console, r);
         profile.register(console, r);
+        r.any("/portal/*", this::notFound); // last: /portal/api/* keeps its own JSON 404
+    }
+
+    /**
+     * What answers a path nothing else serves: a browser (any path under /portal, or a page asked for as HTML) gets
+     * the portal's 404 page; the API paths and every other client keep the JSON error ({@link ApiFallbacks}).
+     */
+    public void notFound(ServerRequest req, ServerResponse res) {
+        String path = req.path().path();
+        boolean api = path.equals("/v1") || path.startsWith("/v1/");
+        boolean browser = path.startsWith("/portal/") || req.headers().first(HeaderNames.ACCEPT)
+                .map(a -> a.contains("text/html")).orElse(false);
+        if (api || !browser) {
+            ApiFallbacks.notFound(req, res);
+            return;
+        }
+        Sessions.Current c = gate.current(req).orElse(null);
+        html.render(res, 404, "message.jte", AuthPages.params("page", gate.page(req, res, c, "Page not found", ""),
+                "text", "There is no page at " + path + ". The link may be mistyped, or the page has moved.",
+                "linkHref", c == null ? "/signin" : "/portal", "linkText", c == null ? "Sign in" : "Go to the overview"));
     }
 
     public Accounts accounts() {

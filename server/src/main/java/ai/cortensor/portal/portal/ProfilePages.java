@@ -1,6 +1,7 @@
 package ai.cortensor.portal.portal;
 
 import ai.cortensor.portal.web.Html;
+import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
 import io.helidon.webserver.http.HttpRouting;
@@ -21,7 +22,9 @@ final class ProfilePages {
     }
 
     void register(ConsolePages console, HttpRouting.Builder r) {
-        console.signedIn(r, "/portal/profile", false, (req, res, c) -> page(req, res, c, null, null, 200));
+        console.signedIn(r, "/portal/profile", false, (req, res, c) -> page(req, res, c,
+                "saved".equals(req.query().first("password").orElse(null))
+                        ? "Password saved. Other sessions were signed out." : null, null, 200));
         console.signedIn(r, "/portal/profile/password", true, this::changePassword);
         console.signedIn(r, "/portal/profile/verify", true, this::resendVerification);
         console.signedIn(r, "/portal/profile/sessions/end-others", true, this::endOthers);
@@ -47,7 +50,7 @@ final class ProfilePages {
         try {
             accounts.changePassword(c.user().id(), form.get("current"), form.get("password"));
             gate.sessions().endOthers(c.user().id(), c.sessionId());
-            page(req, res, gate.current(req).orElse(c), "Password saved. Other sessions were signed out.", null, 200);
+            Web.redirect(res, "/portal/profile?password=saved"); // post/redirect/get: a reload does not send it again
         } catch (FormError e) {
             page(req, res, c, null, e.getMessage(), 400);
         }

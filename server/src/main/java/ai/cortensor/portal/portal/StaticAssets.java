@@ -19,6 +19,7 @@ final class StaticAssets {
         assets = Map.of(
                 "/static/portal.css", load("static/portal.css", "text/css; charset=utf-8"),
                 "/static/portal.js", load("static/portal.js", "text/javascript; charset=utf-8"),
+                "/static/favicon.svg", load("static/favicon.svg", "image/svg+xml"),
                 "/webjars/chart.js/dist/chart.umd.js", load("META-INF/resources/webjars/chart.js/" + chartJsVersion
                         + "/dist/chart.umd.js", "text/javascript; charset=utf-8"));
     }

@@ -4,6 +4,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.ColorScheme;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,8 +46,18 @@ final class Browser implements AutoCloseable {
 
     /** A fresh browser profile (own cookies), as a new visitor. */
     BrowserContext newContext() {
+        return newContext(1280, 860, ColorScheme.LIGHT);
+    }
+
+    /**
+     * A fresh browser profile with a window {@code width} × {@code height} CSS pixels wide, preferring the colour
+     * scheme. Not emulated as a mobile device on purpose: a mobile browser zooms out to fit a too-wide page, which
+     * would hide the overflow a phone-width test looks for.
+     */
+    BrowserContext newContext(int width, int height, ColorScheme scheme) {
         return browser.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
-                .setViewportSize(1280, 860).setPermissions(List.of("clipboard-read", "clipboard-write")));
+                .setViewportSize(width, height).setColorScheme(scheme)
+                .setPermissions(List.of("clipboard-read", "clipboard-write")));
     }
 
     /** {@code getByRole} options for an accessible name. */

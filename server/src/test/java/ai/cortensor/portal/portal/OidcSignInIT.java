@@ -87,7 +87,7 @@ class OidcSignInIT {
             page.getByRole(AriaRole.BUTTON, named("Create key")).click();
             assertThat(page.locator("#keys-table")).containsText("sso-laptop");
             page.getByRole(AriaRole.BUTTON, named("Sign out")).click();
-            page.waitForURL(base + "/signin");
+            page.waitForURL(base + "/signin?signedout=1");
 
             // same subject, even though the provider now reports another address: still the same user,
             // and the way back (next) survives the round trip through the provider

@@ -73,7 +73,7 @@ class OrganizationInviteIT {
             Page b = member.newPage();
             PortalTestSupport.signUp(b, base, "member@example.com");
             b.getByRole(AriaRole.BUTTON, named("Sign out")).click();
-            b.waitForURL(base + "/signin");
+            b.waitForURL(base + "/signin?signedout=1");
             b.navigate(link); // signed out: sign in first, then back to the invitation
             assertThat(b).hasURL(Pattern.compile(".*/signin\\?next=%2Finvite%3Ftoken%3D.*"));
             signIn(b, "member@example.com");

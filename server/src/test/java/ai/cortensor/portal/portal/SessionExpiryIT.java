@@ -117,7 +117,7 @@ class SessionExpiryIT {
 
         HttpResponse<String> out = browser.post("/signout", Map.of());
         assertThat(out.statusCode()).isEqualTo(303);
-        assertThat(PortalHttp.location(out)).isEqualTo("/signin");
+        assertThat(PortalHttp.location(out)).isEqualTo("/signin?signedout=1");
         assertThat(browser.cookie("portal_session")).isNull();
 
         assertThat(copy.get("/portal/api/me").statusCode()).isEqualTo(401);
