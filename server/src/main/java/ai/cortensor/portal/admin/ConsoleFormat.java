@@ -17,6 +17,23 @@ public final class ConsoleFormat {
     private static final Set<String> GOOD = Set.of("active", "live", "healthy", "completed", "enabled");
     private static final Set<String> BAD = Set.of("revoked", "paused", "disabled", "ejected", "failed", "blocked",
             "expired", "account_paused", "draining");
+    /** One-line JSON with a space after each comma and colon. */
+    private static final ObjectWriter SPACED = Json.MAPPER.writer(new MinimalPrettyPrinter() {
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
+    });
 
     private ConsoleFormat() {}
 
@@ -48,21 +65,4 @@ public final class ConsoleFormat {
             throw new IllegalStateException("cannot write stored JSON", e);
         }
     }
-
-    private static final ObjectWriter SPACED = Json.MAPPER.writer(new MinimalPrettyPrinter() {
-        @Override
-        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(": ");
-        }
-
-        @Override
-        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(", ");
-        }
-
-        @Override
-        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(", ");
-        }
-    });
 }
