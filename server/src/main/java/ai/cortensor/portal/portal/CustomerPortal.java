@@ -9,6 +9,7 @@ import ai.cortensor.portal.accounts.OidcLogin;
 import ai.cortensor.portal.accounts.OidcSettings;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.accounts.Organizations;
 import ai.cortensor.portal.accounts.SmtpMailer;
 import ai.cortensor.portal.accounts.SmtpSettings;
 import ai.cortensor.portal.audit.AuditLog;
@@ -38,6 +39,7 @@ public final class CustomerPortal {
     private final ConsolePages console;
     private final UsagePages usagePages;
     private final ProfilePages profile;
+    private final TeamPages team;
     private final PortalApi api;
     private final StaticAssets assets = new StaticAssets();
     private final Accounts accounts;
@@ -50,7 +52,9 @@ public final class CustomerPortal {
         OneTimeTokens tokens = new OneTimeTokens(new SecureRandom());
         AccountStore accountStore = new AccountStore(jdbi);
         OrganizationStore orgs = new OrganizationStore(jdbi);
-        this.accounts = new Accounts(accountStore, orgs, mailer(config.mail()), tokens, clock, publicUrl);
+        Mailer mailer = mailer(config.mail());
+        this.accounts = new Accounts(accountStore, mailer, tokens, clock, publicUrl);
+        Organizations organizations = new Organizations(orgs, mailer, tokens, clock, publicUrl);
         this.gate = new Gate(new Sessions(new SessionStore(jdbi), accountStore, orgs, tokens, clock), tokens);
         this.html = new Html();
         CustomerKeys keys = new CustomerKeys(apiKeys, new KeyStore(jdbi), new AuditLog(jdbi), clock);
@@ -58,9 +62,11 @@ public final class CustomerPortal {
         UsageReports usage = new UsageReports(jdbi);
         OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),
                 config.oidc().clientId(), config.oidc().clientSecret(), config.oidc().name())) : null;
-        this.auth = new AuthPages(gate, html, accounts, new SignInThrottle(clock, Duration.ofMinutes(15), 5, 50), oidc, publicUrl);
-        this.console = new ConsolePages(gate, html, keys, plans, usage, catalog, accounts, orgs, clock, publicUrl, tokens,
+        this.auth = new AuthPages(gate, html, accounts, organizations,
+                new SignInThrottle(clock, Duration.ofMinutes(15), 5, 50), oidc, publicUrl);
+        this.console = new ConsolePages(gate, html, keys, plans, usage, catalog, clock, publicUrl, tokens,
                 admission, whyBlocked);
+        this.team = new TeamPages(gate, html, organizations, keys);
         this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
         this.profile = new ProfilePages(gate, html, accounts);
         this.api = new PortalApi(gate, keys, usage, plans, gateway, clock, whyBlocked);
@@ -73,6 +79,7 @@ public final class CustomerPortal {
         api.register(r);
         console.register(r);
         usagePages.register(console, r);
+        team.register(console, r);
         profile.register(console, r);
         r.any("/portal/*", this::notFound); // last: /portal/api/* keeps its own JSON 404
     }

@@ -34,6 +34,8 @@ public final class Views {
 
     public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans) {}
 
-    public record Team(boolean personal, boolean owner, String name, List<ai.cortensor.portal.accounts.OrganizationStore.Member> members,
+    /** {@code me}: the signed-in user; {@code lastOwner}: they are the organization's only owner (cannot leave). */
+    public record Team(boolean personal, boolean owner, String name, long me, boolean lastOwner,
+                       List<ai.cortensor.portal.accounts.OrganizationStore.Member> members,
                        List<ai.cortensor.portal.accounts.OrganizationStore.Invite> invites, String error) {}
 }
