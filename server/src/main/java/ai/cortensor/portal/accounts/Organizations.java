@@ -180,9 +180,12 @@ public final class Organizations {
                 + "first; once they have joined, you can leave.";
     }
 
-    /** A date as customers read it in mails and messages: 2026-11-22 (UTC). */
+    private static final java.time.format.DateTimeFormatter DAY = java.time.format.DateTimeFormatter
+            .ofPattern("d MMM yyyy", java.util.Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC);
+
+    /** A date as the portal's pages write it: 22 Nov 2026 (UTC). */
     static String day(Instant t) {
-        return java.time.format.DateTimeFormatter.ISO_LOCAL_DATE.format(t.atOffset(java.time.ZoneOffset.UTC));
+        return DAY.format(t);
     }
 
     private static void requireOwner(Account account, String message) {
