@@ -43,6 +43,7 @@ import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.ClientAddress;
 import ai.cortensor.portal.web.ConnectionGuard;
 import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
@@ -200,6 +201,7 @@ public final class Portal implements AutoCloseable {
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
 
         HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(ClientAddress.trusting(config.http().trustedProxies()).filter())
                 .addFilter(WebHeaders.requestIdFilter(clock))
                 .addFilter(AnthropicEdge.filter()) // /v1/messages*: request-id header, Anthropic-shaped 404/405
                 .post(CountTokensHandler.PATH, countTokens::handle)

@@ -1,5 +1,6 @@
 package ai.cortensor.portal.portal;
 
+import ai.cortensor.portal.web.SignInThrottle;
 import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.accounts.Accounts;
@@ -97,11 +98,13 @@ final class AuthPages {
         String email = form.getOrDefault("email", "").trim();
         String next = Web.safeNext(form.get("next"));
         String addr = Web.clientAddr(req);
-        long wait = throttle.retryAfterSeconds(email, addr);
-        if (wait > 0) {
+        Duration wait = throttle.waitBefore(email, addr);
+        if (!wait.isZero()) {
+            long seconds = Math.max(1, wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0));
+            res.header(io.helidon.http.HeaderNames.RETRY_AFTER, Long.toString(seconds));
             html.render(res, 429, "signin.jte", params("page", gate.page(req, res, null, "Sign in", ""), "email", email,
-                    "next", next, "error", "Too many failed attempts. Try again in "
-                            + Windows.readable(Duration.ofSeconds(wait)) + ", or reset your password.",
+                    "next", next, "error", "Too many failed sign-ins from your network. Try again in "
+                            + Windows.readable(Duration.ofSeconds(seconds)) + ", or reset your password.",
                     "oidcName", oidcName()));
             return;
         }
@@ -113,7 +116,7 @@ final class AuthPages {
                             : "The email or password is not correct.", "oidcName", oidcName()));
             return;
         }
-        throttle.succeeded(email);
+        throttle.succeeded(email, addr);
         gate.startSession(req, res, user.get().id());
         Web.redirect(res, next);
     }

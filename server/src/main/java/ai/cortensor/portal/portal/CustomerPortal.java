@@ -23,6 +23,7 @@ import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.SignInThrottle;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -63,7 +64,7 @@ public final class CustomerPortal {
         OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),
                 config.oidc().clientId(), config.oidc().clientSecret(), config.oidc().name())) : null;
         this.auth = new AuthPages(gate, html, accounts, organizations,
-                new SignInThrottle(clock, Duration.ofMinutes(15), 5, 50), oidc, publicUrl);
+                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), oidc, publicUrl);
         this.console = new ConsolePages(gate, html, keys, plans, usage, catalog, clock, publicUrl, tokens,
                 admission, whyBlocked);
         this.team = new TeamPages(gate, html, organizations, keys);
