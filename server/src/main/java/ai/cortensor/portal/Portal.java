@@ -1,6 +1,11 @@
 package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.accounts.LogMailer;
+import ai.cortensor.portal.accounts.Mailer;
+import ai.cortensor.portal.accounts.SmtpMailer;
+import ai.cortensor.portal.accounts.SmtpSettings;
+import ai.cortensor.portal.notifications.Notifications;
 import ai.cortensor.portal.admin.AccountInsight;
 import ai.cortensor.portal.admin.AdminApi;
 import ai.cortensor.portal.admin.DirectoryStore;
@@ -190,8 +195,11 @@ public final class Portal implements AutoCloseable {
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
+        Mailer mailer = mailer(config.mail());
+        Notifications notifications = new Notifications(database.jdbi(), admission, mailer, clock,
+                config.mail().notifyInterval(), publicUrl::get);
         CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
-                admission, whyBlocked, clock, publicUrl::get);
+                admission, whyBlocked, clock, publicUrl::get, mailer, notifications);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
         OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
@@ -268,6 +276,14 @@ public final class Portal implements AutoCloseable {
         // off the scheduler's thread: a long sweep must not hold back the catalog refresh
         background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("responses-sweep")
                 .start(storedResponses::sweepQuietly), Math.min(sweepEvery, 60_000), sweepEvery, TimeUnit.MILLISECONDS);
+        if (config.mail().delivers()) {
+            long notifyEvery = config.mail().notifyInterval().toMillis();
+            // off the scheduler's thread: a slow mail server must not hold back the catalog refresh
+            background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("notifications")
+                    .start(notifications::runOnce), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
+        } else {
+            log.warn("customer notifications are off: mail.smtp-host is not set, so no mail would reach anyone");
+        }
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
                 VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
@@ -299,6 +315,12 @@ public final class Portal implements AutoCloseable {
                 .description("Cache resyncs after the change feed (re)connected").register(registry);
         FunctionCounter.builder("portal_change_feed_publish_failures_total", changes, ChangeFeed::publishFailures)
                 .description("Changes committed whose notice could not be published").register(registry);
+    }
+
+    /** SMTP when {@code mail.smtp-host} is set; else the log (with the text only in the demo). */
+    private static Mailer mailer(PortalConfig.Mail m) {
+        return m.toLog() ? new LogMailer(m.logText()) : new SmtpMailer(new SmtpSettings(m.host(), m.port(),
+                m.username(), m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
     }
 
     /** In process, or in Redis with the in-process limiter as the fallback while Redis is unreachable. */

@@ -81,6 +81,7 @@ public final class ConfigLoader {
         DEFAULTS.put("mail.smtp-starttls", "true");
         DEFAULTS.put("mail.from", "Cortensor Portal <no-reply@localhost>");
         DEFAULTS.put("mail.log-text", "false");
+        DEFAULTS.put("mail.notify-interval", "PT30S");
         DEFAULTS.put("oidc.issuer", "");
         DEFAULTS.put("oidc.client-id", "");
         DEFAULTS.put("oidc.client-secret", "");
@@ -216,7 +217,7 @@ public final class ConfigLoader {
         var limits = new PortalConfig.Limits(redisUrl, redisFailure, namespace);
         var mail = new PortalConfig.Mail(blankToNull(v.get("mail.smtp-host")), intIn(v, "mail.smtp-port", 1, 65535),
                 blankToNull(v.get("mail.smtp-username")), blankToNull(v.get("mail.smtp-password")), v.get("mail.from"),
-                bool(v, "mail.smtp-starttls"), bool(v, "mail.log-text"));
+                bool(v, "mail.smtp-starttls"), bool(v, "mail.log-text"), duration(v, "mail.notify-interval"));
         var oidc = new PortalConfig.Oidc(blankToNull(v.get("oidc.issuer")), blankToNull(v.get("oidc.client-id")),
                 blankToNull(v.get("oidc.client-secret")), v.get("oidc.name"));
         if (oidc.enabled() && (oidc.clientId() == null || oidc.clientSecret() == null)) {

@@ -47,10 +47,16 @@ public record PortalConfig(Http http, Database database, Router router, Health h
      */
     public record Limits(String redisUrl, String redisFailure, String redisNamespace) {}
 
-    /** SMTP for account mails; {@code host} null means mails are written to the log (local demo). */
+    /**
+     * SMTP for account mails; {@code host} null means mails are written to the log (local demo).
+     * {@code notifyInterval}: how often each replica writes and sends customer notifications.
+     */
     public record Mail(String host, int port, String username, String password, String from, boolean startTls,
-                       boolean logText) {
+                       boolean logText, Duration notifyInterval) {
         public boolean toLog() { return host == null; }
+
+        /** Whether a mail goes anywhere: to an SMTP server, or (demo) its text to the log. */
+        public boolean delivers() { return host != null || logText; }
     }
 
     /** One OpenID Connect provider for "Sign in with …"; {@code issuer} null turns it off. */

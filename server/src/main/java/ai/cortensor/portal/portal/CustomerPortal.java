@@ -3,18 +3,16 @@ package ai.cortensor.portal.portal;
 import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.accounts.AccountStore;
 import ai.cortensor.portal.accounts.Accounts;
-import ai.cortensor.portal.accounts.LogMailer;
 import ai.cortensor.portal.accounts.Mailer;
 import ai.cortensor.portal.accounts.OidcLogin;
 import ai.cortensor.portal.accounts.OidcSettings;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.accounts.OrganizationStore;
 import ai.cortensor.portal.accounts.Organizations;
-import ai.cortensor.portal.accounts.SmtpMailer;
-import ai.cortensor.portal.accounts.SmtpSettings;
 import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.notifications.Notifications;
 import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.PlanStore;
@@ -49,11 +47,11 @@ public final class CustomerPortal {
 
     public CustomerPortal(PortalConfig config, Jdbi jdbi, ApiKeys apiKeys, Catalog catalog,
                           Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked,
-                          InstantSource clock, Supplier<String> publicUrl) {
+                          InstantSource clock, Supplier<String> publicUrl, Mailer mailer,
+                          Notifications notifications) {
         OneTimeTokens tokens = new OneTimeTokens(new SecureRandom());
         AccountStore accountStore = new AccountStore(jdbi);
         OrganizationStore orgs = new OrganizationStore(jdbi);
-        Mailer mailer = mailer(config.mail());
         this.accounts = new Accounts(accountStore, mailer, tokens, clock, publicUrl);
         Organizations organizations = new Organizations(orgs, mailer, tokens, clock, publicUrl);
         this.gate = new Gate(new Sessions(new SessionStore(jdbi), accountStore, orgs, tokens, clock), tokens);
@@ -69,7 +67,7 @@ public final class CustomerPortal {
                 admission, whyBlocked);
         this.team = new TeamPages(gate, html, organizations, keys);
         this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
-        this.profile = new ProfilePages(gate, html, accounts);
+        this.profile = new ProfilePages(gate, html, accounts, notifications);
         this.api = new PortalApi(gate, keys, usage, plans, gateway, clock, whyBlocked);
     }
 
@@ -106,10 +104,5 @@ public final class CustomerPortal {
 
     public Accounts accounts() {
         return accounts;
-    }
-
-    private static Mailer mailer(PortalConfig.Mail m) {
-        return m.toLog() ? new LogMailer(m.logText()) : new SmtpMailer(new SmtpSettings(m.host(), m.port(), m.username(),
-                m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
     }
 }

@@ -28,7 +28,8 @@ public final class Views {
     public record Quickstart(String baseUrl, String model, boolean hasKeys) {}
 
     public record Profile(String email, boolean verified, boolean hasPassword, List<SessionRow> sessions,
-                          long currentSessionId, String error) {}
+                          long currentSessionId, String error,
+                          List<ai.cortensor.portal.notifications.Notifications.Sent> notifications) {}
 
     public record SessionRow(long id, String device, String address, String lastSeen, boolean current) {}
 
