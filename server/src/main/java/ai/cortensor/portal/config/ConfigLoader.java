@@ -360,6 +360,8 @@ public final class ConfigLoader {
         return Boolean.parseBoolean(s);
     }
 
+    private static final String IPV4 = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}";
+
     /** {@code http.trusted-proxies}: comma-separated IP addresses or CIDR ranges (never host names). */
     private static List<String> trustedProxies(String value) {
         List<String> out = new ArrayList<>();
@@ -371,7 +373,7 @@ public final class ConfigLoader {
             int slash = s.indexOf('/');
             String ip = slash < 0 ? s : s.substring(0, slash);
             // a dotted quad or an IPv6 literal: getByName parses these without any name lookup
-            boolean ok = ip.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}") || ip.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+            boolean ok = ip.matches(IPV4) || ip.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
             int max = ip.contains(":") ? 128 : 32;
             try {
                 java.net.InetAddress.getByName(ip);

@@ -116,4 +116,37 @@ class CustomerNotificationsIT {
         assertThat(customer.get("/portal/profile").body()).contains("You have used 80 % of your weekly allowance")
                 .contains("You have used all of your weekly allowance");
     }
+
+    @Test
+    void the_profile_lists_the_notifications_readably_at_desktop_and_phone_width() {
+        try (Browser browser = Browser.launchOrSkip()) {
+            for (int width : new int[] {1280, 375}) {
+                String email = "profile-" + width + "@notify.example";
+                try (var context = browser.newContext(width, 860, com.microsoft.playwright.options.ColorScheme.LIGHT)) {
+                    var page = context.newPage();
+                    PortalTestSupport.signUp(page, portal.baseUrl(), email);
+                    long user = portal.count("SELECT id FROM users WHERE email = '" + email + "'");
+                    portal.portal().operations().pauseAccount("u" + user, "test", OPERATOR);
+                    portal.portal().operations().unpauseAccount("u" + user, "test", OPERATOR);
+                    mail.waitFor(email, "active again");
+                    page.navigate(portal.baseUrl() + "/signin");
+                    page.getByLabel("Email").fill(email);
+                    page.getByLabel("Password").fill(PortalTestSupport.PASSWORD);
+                    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, Browser.named("Sign in").setExact(true))
+                            .click();
+                    page.navigate(portal.baseUrl() + "/portal/profile");
+                    var rows = page.locator("#notifications-table tbody tr");
+                    com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(rows).hasCount(2);
+                    rows.first().locator("summary").click();
+                    com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(rows.first().locator("pre.mail"))
+                            .containsText("Its API keys work again");
+                    Browser.shot(page, "notifications-profile-" + width);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = (Map<String, Object>) page.evaluate(PhoneWidthIT.MEASURE);
+                    assertThat(((Number) m.get("scrollWidth")).intValue()).as("%s wide: %s", width, m.get("wide"))
+                            .isLessThanOrEqualTo(width);
+                }
+            }
+        }
+    }
 }
