@@ -44,7 +44,6 @@ import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
 import ai.cortensor.portal.web.ConnectionGuard;
-import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;

@@ -1,7 +1,7 @@
 package ai.cortensor.portal.admin;
 
 import ai.cortensor.portal.audit.Actor;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.portal.web.WebHeaders;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

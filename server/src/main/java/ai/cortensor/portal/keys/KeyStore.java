@@ -86,7 +86,7 @@ public final class KeyStore {
             return java.util.Map.of();
         }
         try {
-            return ai.cortensor.portal.web.Json.MAPPER.readValue(json,
+            return ai.cortensor.portal.json.Json.MAPPER.readValue(json,
                     new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Long>>() {});
         } catch (java.io.IOException e) {
             throw new SQLException("api_keys.limits is not a JSON object of numbers", e);
@@ -95,7 +95,7 @@ public final class KeyStore {
 
     /** Sets a key's own limits (tighter than the plan's); null removes them. */
     public void setLimits(long id, java.util.Map<String, Long> limits) throws java.io.IOException {
-        String json = limits == null ? null : ai.cortensor.portal.web.Json.MAPPER.writeValueAsString(limits);
+        String json = limits == null ? null : ai.cortensor.portal.json.Json.MAPPER.writeValueAsString(limits);
         jdbi.useHandle(h -> h.createUpdate("UPDATE api_keys SET limits = CAST(:l AS jsonb) WHERE id = :id")
                 .bind("l", json).bind("id", id).execute());
     }

@@ -9,7 +9,7 @@ import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.dialects.openai.OpenAiDialect;
 import ai.cortensor.portal.usage.UsageReports;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderNames;

@@ -2,7 +2,7 @@ package ai.cortensor.portal.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import org.junit.jupiter.api.Test;
 
 class ConsoleFormatTest {
