@@ -2,10 +2,10 @@ package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountStore;
 import ai.cortensor.portal.admin.AccountInsight;
-import ai.cortensor.portal.admin.AdminApi;
+import ai.cortensor.portal.admin.api.AdminApi;
 import ai.cortensor.portal.admin.DirectoryStore;
 import ai.cortensor.portal.admin.InspectionStore;
-import ai.cortensor.portal.admin.OperatorConsole;
+import ai.cortensor.portal.admin.console.OperatorConsole;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Operations;
 import ai.cortensor.portal.changes.ChangeFeed;

@@ -121,9 +121,9 @@ public final class OperatorStore {
 
     // ---- console sessions (operator_sessions) ----
 
-    record SessionRow(long id, Operator operator, Instant createdAt, Instant lastSeenAt) {}
+    public record SessionRow(long id, Operator operator, Instant createdAt, Instant lastSeenAt) {}
 
-    void insertSession(byte[] tokenHash, SignedToken by, Instant expiresAt, String userAgent, String clientAddr) {
+    public void insertSession(byte[] tokenHash, SignedToken by, Instant expiresAt, String userAgent, String clientAddr) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO operator_sessions (token_hash, operator_id, token_id, expires_at, "
                         + "user_agent, client_addr) VALUES (:t, :o, :k, :x, :ua, :ip)")
                 .bind("t", tokenHash).bind("o", by.operator().id()).bind("k", by.tokenId()).bind("x", expiresAt)
@@ -131,7 +131,7 @@ public final class OperatorStore {
     }
 
     /** A live session whose token is unrevoked and whose operator is active. */
-    Optional<SessionRow> findSession(byte[] tokenHash, Instant now) {
+    public Optional<SessionRow> findSession(byte[] tokenHash, Instant now) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT s.id AS session_id, s.created_at AS session_created, s.last_seen_at, o.*
                         FROM operator_sessions s JOIN operator_tokens t ON t.id = s.token_id
@@ -144,12 +144,12 @@ public final class OperatorStore {
                 .findOne());
     }
 
-    void touchSession(long id, Instant now, Instant expiresAt) {
+    public void touchSession(long id, Instant now, Instant expiresAt) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE operator_sessions SET last_seen_at = :now, expires_at = :x WHERE id = :id")
                 .bind("id", id).bind("now", now).bind("x", expiresAt).execute());
     }
 
-    void endSession(long id, Instant now) {
+    public void endSession(long id, Instant now) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE operator_sessions SET revoked_at = :now WHERE id = :id")
                 .bind("id", id).bind("now", now).execute());
     }

@@ -1,4 +1,4 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
 import ai.cortensor.portal.plans.Windows;
 import ai.cortensor.portal.json.Json;

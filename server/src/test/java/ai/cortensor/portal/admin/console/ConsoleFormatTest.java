@@ -1,5 +1,6 @@
 package ai.cortensor.portal.admin;
 
+import ai.cortensor.portal.admin.console.ConsoleFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.cortensor.portal.json.Json;

@@ -1,5 +1,7 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.Operator;
+import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,9 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.ActionRefused;
+import ai.cortensor.portal.admin.InspectionStore;
+import ai.cortensor.portal.admin.Operations;
+import ai.cortensor.portal.admin.Page;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.web.Csrf;

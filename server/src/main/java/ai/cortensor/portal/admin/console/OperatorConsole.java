@@ -1,5 +1,12 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.AccountId;
+import ai.cortensor.portal.admin.ActionRefused;
+import ai.cortensor.portal.admin.DirectoryStore;
+import ai.cortensor.portal.admin.Operations;
+import ai.cortensor.portal.admin.Operator;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.Page;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.web.Web;
