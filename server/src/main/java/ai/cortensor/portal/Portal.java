@@ -1,6 +1,21 @@
 package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.accounts.Accounts;
+import ai.cortensor.portal.accounts.LogMailer;
+import ai.cortensor.portal.accounts.Mailer;
+import ai.cortensor.portal.accounts.OneTimeTokens;
+import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.accounts.SmtpMailer;
+import ai.cortensor.portal.accounts.SmtpSettings;
+import ai.cortensor.portal.accounts.User;
+import ai.cortensor.portal.admin.console.OperatorSessions;
+import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.portal.Sessions;
+import ai.cortensor.portal.portal.SignInThrottle;
+import ai.cortensor.portal.sessions.BrowserSessions;
+import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.admin.AccountInsight;
 import ai.cortensor.portal.admin.api.AdminApi;
 import ai.cortensor.portal.admin.DirectoryStore;
@@ -158,8 +173,11 @@ public final class Portal implements AutoCloseable {
         ChangeFeed changes = new ChangeFeed(database::openDedicated, database.jdbi());
         PoolControl poolControl = new PoolControl(database.jdbi());
 
-        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock, changes,
-                CACHE_RECONCILE);
+        SecureRandom random = new SecureRandom();
+        OneTimeTokens tokens = new OneTimeTokens(random);
+        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), random, clock, changes, CACHE_RECONCILE);
+        AuditLog audit = new AuditLog(database.jdbi());
+        UsageReports usageReports = new UsageReports(database.jdbi());
         AccountStore accounts = new AccountStore(database.jdbi());
         UsageStore usageStore = new UsageStore(database.jdbi());
         UsageLedger ledger = new UsageLedger(usageStore::write, config.spoolDir(), config.usage().journalFsync(),
@@ -188,15 +206,35 @@ public final class Portal implements AutoCloseable {
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
-        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
-                admission, whyBlocked, clock, publicUrl::get);
+        // browser sessions: one component, one table, two audiences
+        AtomicReference<BrowserSessions<User>> customerSessions = new AtomicReference<>();
+        Accounts accountService = new Accounts(accounts, new OrganizationStore(database.jdbi()), mailer(config.mail()),
+                tokens, clock, publicUrl::get, new Accounts.SignOuts() {
+                    @Override
+                    public void endSessions(long userId) {
+                        customerSessions.get().endAll(userId);
+                    }
+
+                    @Override
+                    public void revokePersonalKeys(long userId, String reason) {
+                        keys.revokePersonal(userId, new Actor("system", "system", null, null), reason);
+                    }
+                });
+        customerSessions.set(new BrowserSessions<>(database.jdbi(), Sessions.POLICY, Sessions.principals(accountService),
+                tokens, clock));
+        Sessions sessions = new Sessions(customerSessions.get(), accountService);
+        CustomerPortal customerPortal = new CustomerPortal(config, accountService, sessions, tokens, keys, audit,
+                usageReports, catalog, gateway, admission, whyBlocked,
+                new SignInThrottle(clock, Duration.ofMinutes(15), 5, 50), clock, publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
-        OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
-        Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
-                operators, new AccountInsight(admission, whyBlocked, new UsageReports(database.jdbi()), clock), keys,
-                poolControl, catalog, poolLoad);
+        OperatorStore operators = new OperatorStore(database.jdbi(), random);
+        Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
+                new InspectionStore(database.jdbi()), operators,
+                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad);
         AdminApi adminApi = new AdminApi(operations, operators);
-        OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
+        OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
+                new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),
+                        tokens, clock), tokens);
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(WebHeaders.requestIdFilter(clock))
@@ -316,6 +354,11 @@ public final class Portal implements AutoCloseable {
 
     public ApiKeys keys() {
         return keys;
+    }
+
+    private static Mailer mailer(PortalConfig.Mail m) {
+        return m.toLog() ? new LogMailer(m.logText()) : new SmtpMailer(new SmtpSettings(m.host(), m.port(), m.username(),
+                m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
     }
 
     public AccountStore accounts() {
