@@ -13,8 +13,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * SQL for {@code operators}, {@code operator_tokens} and the console's {@code operator_sessions}. Tokens and session
- * tokens are stored as SHA-256 only.
+ * SQL for {@code operators} and {@code operator_tokens}. Tokens are stored as SHA-256 only. (Console sessions are
+ * {@code browser_sessions} rows of the operator audience, owned by the {@code sessions} feature.)
  */
 public final class OperatorStore {
     private final Jdbi jdbi;
