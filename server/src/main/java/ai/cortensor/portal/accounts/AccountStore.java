@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.changes.ChangeFeed;
+import ai.cortensor.portal.plans.Subscriptions;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +38,7 @@ public final class AccountStore {
                         + "VALUES (:e, :n, :p, :v) RETURNING id")
                 .bind("e", email).bind("n", displayName).bind("p", passwordHash).bind("v", verified)
                 .mapTo(Long.class).one();
-        h.createUpdate("INSERT INTO plan_subscriptions (plan_id, user_id) SELECT id, :u FROM plans WHERE code = 'free'")
-                .bind("u", id).execute();
+        Subscriptions.startOnFree(h, id, null);
         return id;
     }
 

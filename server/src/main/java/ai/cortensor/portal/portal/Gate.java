@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 final class Gate {
     static final SessionGate.Cookies COOKIES = new SessionGate.Cookies("portal_session", "portal_csrf", "/",
-            SetCookie.SameSite.LAX, "/signin", "/portal");
+            SetCookie.SameSite.LAX, "/signin", null);
 
     private final Sessions sessions;
     private final SessionGate<User> gate;

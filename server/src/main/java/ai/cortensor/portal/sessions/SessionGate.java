@@ -19,9 +19,13 @@ import java.util.Optional;
  * {@link Cookies#path}.
  */
 public final class SessionGate<P> {
-    /** The audience's cookies: names, path, SameSite, and where signed-out browsers go (and POSTs return to). */
+    /**
+     * The audience's cookies (names, path, SameSite) and where signed-out browsers go. After signing in they return
+     * to the page they asked for; a form posted while signed out returns to its own URL as a page, or to
+     * {@code formHome} when the audience's form URLs are not pages (null: its own URL).
+     */
     public record Cookies(String session, String csrf, String path, SetCookie.SameSite sameSite, String signInPath,
-                          String home) {}
+                          String formHome) {}
 
     private final BrowserSessions<P> sessions;
     private final Cookies cookies;
@@ -43,15 +47,14 @@ public final class SessionGate<P> {
     }
 
     /**
-     * The signed-in session, or empty after sending the browser to sign in with a way back: here for a GET, the
-     * audience's home page otherwise (a form cannot be replayed after sign-in).
+     * The signed-in session, or empty after sending the browser to sign in with a way back (see {@link Cookies}).
      */
     public Optional<BrowserSessions.Live<P>> require(ServerRequest req, ServerResponse res) {
         Optional<BrowserSessions.Live<P>> c = current(req);
         if (c.isEmpty()) {
-            String here = req.prologue().method().text().equals("GET")
+            String here = req.prologue().method().text().equals("GET") || cookies.formHome() == null
                     ? req.path().path() + (req.query().rawValue().isEmpty() ? "" : "?" + req.query().rawValue())
-                    : cookies.home();
+                    : cookies.formHome();
             Web.redirect(res, cookies.signInPath() + "?next=" + URLEncoder.encode(here, StandardCharsets.UTF_8)
                     + (Web.cookie(req, cookies.session()) != null ? "&expired=1" : ""));
         }
