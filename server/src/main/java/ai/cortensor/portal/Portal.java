@@ -1,16 +1,28 @@
 package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.LogMailer;
 import ai.cortensor.portal.accounts.Mailer;
+import ai.cortensor.portal.accounts.OneTimeTokens;
+import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.accounts.Organizations;
 import ai.cortensor.portal.accounts.SmtpMailer;
 import ai.cortensor.portal.accounts.SmtpSettings;
+import ai.cortensor.portal.accounts.User;
+import ai.cortensor.portal.admin.console.OperatorSessions;
+import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.portal.Sessions;
+import ai.cortensor.portal.sessions.BrowserSessions;
+import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.notifications.Notifications;
+import ai.cortensor.portal.web.SignInThrottle;
 import ai.cortensor.portal.admin.AccountInsight;
-import ai.cortensor.portal.admin.AdminApi;
+import ai.cortensor.portal.admin.api.AdminApi;
 import ai.cortensor.portal.admin.DirectoryStore;
 import ai.cortensor.portal.admin.InspectionStore;
-import ai.cortensor.portal.admin.OperatorConsole;
+import ai.cortensor.portal.admin.console.OperatorConsole;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Operations;
 import ai.cortensor.portal.changes.ChangeFeed;
@@ -50,7 +62,6 @@ import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
 import ai.cortensor.portal.web.ClientAddress;
 import ai.cortensor.portal.web.ConnectionGuard;
-import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -165,8 +176,11 @@ public final class Portal implements AutoCloseable {
         ChangeFeed changes = new ChangeFeed(database::openDedicated, database.jdbi());
         PoolControl poolControl = new PoolControl(database.jdbi());
 
-        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock, changes,
-                CACHE_RECONCILE);
+        SecureRandom random = new SecureRandom();
+        OneTimeTokens tokens = new OneTimeTokens(random);
+        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), random, clock, changes, CACHE_RECONCILE);
+        AuditLog audit = new AuditLog(database.jdbi());
+        UsageReports usageReports = new UsageReports(database.jdbi());
         AccountStore accounts = new AccountStore(database.jdbi());
         UsageStore usageStore = new UsageStore(database.jdbi());
         UsageLedger ledger = new UsageLedger(usageStore::write, config.spoolDir(), config.usage().journalFsync(),
@@ -198,15 +212,37 @@ public final class Portal implements AutoCloseable {
         Mailer mailer = mailer(config.mail());
         Notifications notifications = new Notifications(database.jdbi(), admission, mailer, clock,
                 config.mail().notifyInterval(), publicUrl::get);
-        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
-                admission, whyBlocked, clock, publicUrl::get, mailer, notifications);
+        // browser sessions: one component, one table, two audiences
+        AtomicReference<BrowserSessions<User>> customerSessions = new AtomicReference<>();
+        OrganizationStore organizationStore = new OrganizationStore(database.jdbi());
+        Accounts accountService = new Accounts(accounts, organizationStore, mailer,
+                tokens, clock, publicUrl::get, new Accounts.SignOuts() {
+                    @Override
+                    public void endSessions(long userId) {
+                        customerSessions.get().endAll(userId);
+                    }
+
+                    @Override
+                    public void revokePersonalKeys(long userId, String reason) {
+                        keys.revokePersonal(userId, new Actor("system", "system", null, null), reason);
+                    }
+                });
+        customerSessions.set(new BrowserSessions<>(database.jdbi(), Sessions.POLICY, Sessions.principals(accountService),
+                tokens, clock));
+        Sessions sessions = new Sessions(customerSessions.get(), accountService);
+        Organizations organizations = new Organizations(organizationStore, mailer, tokens, clock, publicUrl::get);
+        CustomerPortal customerPortal = new CustomerPortal(config, accountService, organizations, sessions, tokens, keys,
+                audit, usageReports, catalog, gateway, admission, whyBlocked,
+                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), notifications, clock, publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
-        OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
-        Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
-                operators, new AccountInsight(admission, whyBlocked, new UsageReports(database.jdbi()), clock), keys,
-                poolControl, catalog, poolLoad);
+        OperatorStore operators = new OperatorStore(database.jdbi(), random);
+        Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
+                new InspectionStore(database.jdbi()), operators,
+                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad);
         AdminApi adminApi = new AdminApi(operations, operators);
-        OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
+        OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
+                new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),
+                        tokens, clock), tokens, new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT));
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(ClientAddress.trusting(config.http().trustedProxies()).filter())

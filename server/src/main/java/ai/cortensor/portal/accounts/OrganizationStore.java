@@ -2,6 +2,7 @@ package ai.cortensor.portal.accounts;
 
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.plans.Subscriptions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -39,8 +40,7 @@ public final class OrganizationStore {
                     .bind("n", name).bind("u", ownerId).mapTo(Long.class).one();
             h.createUpdate("INSERT INTO organization_members (organization_id, user_id, role) VALUES (:o, :u, 'owner')")
                     .bind("o", id).bind("u", ownerId).execute();
-            h.createUpdate("INSERT INTO plan_subscriptions (plan_id, organization_id) SELECT id, :o FROM plans WHERE code = 'free'")
-                    .bind("o", id).execute();
+            Subscriptions.startOnFree(h, null, id);
             AuditLog.append(h, actor, "organization.create", "organization", "o" + id, null,
                     Map.of("name", name, "owner", actor.name()), null);
             return id;

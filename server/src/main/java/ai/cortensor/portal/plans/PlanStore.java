@@ -1,6 +1,6 @@
 package ai.cortensor.portal.plans;
 
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -6,7 +6,6 @@ import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.LimitKind;
 import ai.cortensor.portal.plans.Limiter;
@@ -15,13 +14,11 @@ import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.plans.Windows;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
-import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.usage.UsageReports;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +29,6 @@ final class ConsolePages {
     private final Gate gate;
     private final Html html;
     private final CustomerKeys keys;
-    private final PlanStore plans;
     private final UsageReports usage;
     private final Catalog catalog;
     private final InstantSource clock;
@@ -47,7 +43,7 @@ final class ConsolePages {
 
     private record Reveal(long sessionId, String token, String name) {}
 
-    ConsolePages(Gate gate, Html html, CustomerKeys keys, PlanStore plans, UsageReports usage, Catalog catalog,
+    ConsolePages(Gate gate, Html html, CustomerKeys keys, UsageReports usage, Catalog catalog,
                  InstantSource clock, Supplier<String> publicUrl,
                  OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked) {
         this.tokens = tokens;
@@ -56,7 +52,6 @@ final class ConsolePages {
         this.gate = gate;
         this.html = html;
         this.keys = keys;
-        this.plans = plans;
         this.usage = usage;
         this.catalog = catalog;
         this.clock = clock;
@@ -97,8 +92,8 @@ final class ConsolePages {
                         catalog.models().stream().map(Model::alias).toList())));
         signedIn(r, "/portal/billing", false, (req, res, c) -> html.render(res, 200, "billing.jte",
                 AuthPages.params("page", gate.page(req, res, c, "Plan and billing", "billing"), "view",
-                        new Views.Billing(plans.current(c.user().id(), c.account().organizationId()).orElse(null),
-                                plans.list()))));
+                        new Views.Billing(admission.plan(new AdmissionControl.AccountRef(c.user().id(),
+                                c.account().organizationId())).plan(), admission.plans()))));
         signedIn(r, "/portal/account", true, this::switchAccount);
     }
 

@@ -1,21 +1,16 @@
 package ai.cortensor.portal.portal;
 
 import ai.cortensor.portal.web.Html;
-import ai.cortensor.portal.accounts.AccountStore;
 import ai.cortensor.portal.accounts.Accounts;
-import ai.cortensor.portal.accounts.Mailer;
 import ai.cortensor.portal.accounts.OidcLogin;
 import ai.cortensor.portal.accounts.OidcSettings;
 import ai.cortensor.portal.accounts.OneTimeTokens;
-import ai.cortensor.portal.accounts.OrganizationStore;
-import ai.cortensor.portal.accounts.Organizations;
 import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.accounts.Organizations;
 import ai.cortensor.portal.notifications.Notifications;
-import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
-import ai.cortensor.portal.plans.PlanStore;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.gateway.Gateway;
@@ -26,11 +21,8 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.function.Supplier;
-import org.jdbi.v3.core.Jdbi;
 
 /** The customer-facing web product: sign-in pages, the console pages and {@code /portal/api}, built in one place. */
 public final class CustomerPortal {
@@ -45,30 +37,24 @@ public final class CustomerPortal {
     private final Gate gate;
     private final Html html;
 
-    public CustomerPortal(PortalConfig config, Jdbi jdbi, ApiKeys apiKeys, Catalog catalog,
-                          Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked,
-                          InstantSource clock, Supplier<String> publicUrl, Mailer mailer,
-                          Notifications notifications) {
-        OneTimeTokens tokens = new OneTimeTokens(new SecureRandom());
-        AccountStore accountStore = new AccountStore(jdbi);
-        OrganizationStore orgs = new OrganizationStore(jdbi);
-        this.accounts = new Accounts(accountStore, mailer, tokens, clock, publicUrl);
-        Organizations organizations = new Organizations(orgs, mailer, tokens, clock, publicUrl);
-        this.gate = new Gate(new Sessions(new SessionStore(jdbi), accountStore, orgs, tokens, clock), tokens);
+    /** Everything is built once by the composition root; this only assembles the customer's pages over it. */
+    public CustomerPortal(PortalConfig config, Accounts accounts, Organizations organizations, Sessions sessions,
+                          OneTimeTokens tokens, ApiKeys apiKeys, AuditLog audit, UsageReports usage, Catalog catalog,
+                          Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked, SignInThrottle throttle,
+                          Notifications notifications, InstantSource clock, Supplier<String> publicUrl) {
+        this.accounts = accounts;
+        this.gate = new Gate(sessions, tokens);
         this.html = new Html();
-        CustomerKeys keys = new CustomerKeys(apiKeys, new KeyStore(jdbi), new AuditLog(jdbi), clock);
-        PlanStore plans = new PlanStore(jdbi);
-        UsageReports usage = new UsageReports(jdbi);
+        CustomerKeys keys = new CustomerKeys(apiKeys, audit, clock);
         OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),
                 config.oidc().clientId(), config.oidc().clientSecret(), config.oidc().name())) : null;
-        this.auth = new AuthPages(gate, html, accounts, organizations,
-                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), oidc, publicUrl);
-        this.console = new ConsolePages(gate, html, keys, plans, usage, catalog, clock, publicUrl, tokens,
+        this.auth = new AuthPages(gate, html, accounts, organizations, throttle, oidc, publicUrl);
+        this.console = new ConsolePages(gate, html, keys, usage, catalog, clock, publicUrl, tokens,
                 admission, whyBlocked);
         this.team = new TeamPages(gate, html, organizations, keys);
         this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
         this.profile = new ProfilePages(gate, html, accounts, notifications);
-        this.api = new PortalApi(gate, keys, usage, plans, gateway, clock, whyBlocked);
+        this.api = new PortalApi(gate, keys, usage, admission, gateway, clock, whyBlocked);
     }
 
     public void register(HttpRouting.Builder r) {

@@ -1,5 +1,14 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.AccountId;
+import ai.cortensor.portal.admin.ActionRefused;
+import ai.cortensor.portal.admin.DirectoryStore;
+import ai.cortensor.portal.admin.Operations;
+import ai.cortensor.portal.sessions.BrowserSessions;
+import ai.cortensor.portal.admin.Operator;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.OperatorToken;
+import ai.cortensor.portal.admin.Page;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.web.SignInThrottle;
@@ -8,12 +17,9 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.security.SecureRandom;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +38,14 @@ public final class OperatorConsole {
     private final PoolPages pools;
     private final SignInThrottle throttle;
 
-    public OperatorConsole(Operations ops, OperatorStore operators, InstantSource clock) {
-        OneTimeTokens tokens = new OneTimeTokens(new SecureRandom());
+    public OperatorConsole(Operations ops, OperatorStore operators, BrowserSessions<Operator> sessions,
+                           OneTimeTokens tokens, SignInThrottle throttle) {
         this.ops = ops;
-        this.gate = new ConsoleGate(new OperatorSessions(operators, tokens, clock), tokens, new Html(), ops);
+        this.gate = new ConsoleGate(sessions, operators, tokens, new Html(), ops);
         this.accounts = new AccountPages(gate, ops);
         this.inspection = new InspectionPages(gate, ops);
         this.pools = new PoolPages(gate, ops);
-        this.throttle = new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT);
+        this.throttle = throttle;
     }
 
     /** Register after the admin API, whose {@code /admin/api/*} routes must win. */
@@ -96,9 +102,7 @@ public final class OperatorConsole {
                             + ai.cortensor.portal.plans.Windows.readable(java.time.Duration.ofSeconds(seconds)) + ".");
             return;
         }
-        Optional<String> session = gate.sessions().signIn(form.get("token"),
-                req.headers().first(HeaderNames.USER_AGENT).orElse(null), addr);
-        if (session.isEmpty()) {
+        if (!gate.signIn(req, res, form.get("token"))) {
             throttle.failed(tokenId, addr);
             log.warn("console sign-in refused from {}", addr);
             gate.render(res, 401, "admin/signin.jte", gate.page(req, res, null, "Operator sign-in", ""),
@@ -107,7 +111,6 @@ public final class OperatorConsole {
             return;
         }
         throttle.succeeded(tokenId, addr);
-        gate.startSession(res, req, session.get());
         Web.redirect(res, next);
     }
 
