@@ -13,6 +13,7 @@ import ai.cortensor.portal.accounts.User;
 import ai.cortensor.portal.admin.console.OperatorSessions;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.billing.Billing;
 import ai.cortensor.portal.portal.Sessions;
 import ai.cortensor.portal.sessions.BrowserSessions;
 import ai.cortensor.portal.usage.UsageReports;
@@ -118,14 +119,17 @@ public final class Portal implements AutoCloseable {
     private final Operations operations;
     private final RouterClient routerClient;
     private final Gateway gateway;
+    private final Billing billing;
     private final Duration shutdownDeadline;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
                    WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
                    ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
-                   PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Duration shutdownDeadline) {
+                   PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Billing billing,
+                   Duration shutdownDeadline) {
         this.routerClient = routerClient;
+        this.billing = billing;
         this.gateway = gateway;
         this.shutdownDeadline = shutdownDeadline;
         this.probe = probe;
@@ -190,13 +194,15 @@ public final class Portal implements AutoCloseable {
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
         AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
                 CACHE_RECONCILE);
-        propagate(changes, keys, admission, catalog, registry);
+        
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
                 gatewayMetrics::probe);
         TokenCounter tokenCounter = new TokenCounter();
-        Gateway gateway = new Gateway(keys, admission, catalog, routerClient,
+        Billing billing = new Billing(database.jdbi(), clock);
+        propagate(changes, keys, admission, catalog, billing, registry);
+        Gateway gateway = new Gateway(keys, admission, billing, catalog, routerClient,
                 ledger, tokenCounter, gatewayMetrics, clock, config.http(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
         StoredResponses storedResponses = new StoredResponses(database.jdbi(), config.responses(), clock);
@@ -312,6 +318,19 @@ public final class Portal implements AutoCloseable {
         // off the scheduler's thread: a long sweep must not hold back the catalog refresh
         background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("responses-sweep")
                 .start(storedResponses::sweepQuietly), Math.min(sweepEvery, 60_000), sweepEvery, TimeUnit.MILLISECONDS);
+        // a hold outlives its request only when the process that admitted it died: no request runs past the
+        // stream timeout, so a hold older than that (and the usage writer's retries) is released
+        Duration holdAge = config.router().streamTimeout().plus(Duration.ofMinutes(10));
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("billing-holds").start(() -> {
+            try {
+                int released = billing.expireHolds(holdAge);
+                if (released > 0) {
+                    log.warn("released {} money holds older than {} (their requests' process ended)", released, holdAge);
+                }
+            } catch (RuntimeException e) {
+                log.warn("expiring money holds failed: {}", e.toString());
+            }
+        }), 1, 1, TimeUnit.MINUTES);
         if (config.mail().delivers()) {
             long notifyEvery = config.mail().notifyInterval().toMillis();
             // off the scheduler's thread: a slow mail server must not hold back the catalog refresh
@@ -324,7 +343,7 @@ public final class Portal implements AutoCloseable {
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
                 VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
-                poolControl, probe, operations, poolLoad, routerClient, gateway, config.shutdownDeadline());
+                poolControl, probe, operations, poolLoad, routerClient, gateway, billing, config.shutdownDeadline());
     }
 
     /**
@@ -332,7 +351,7 @@ public final class Portal implements AutoCloseable {
      * and after each (re)connect of the feed, when changes may have been missed, drops everything.
      */
     private static void propagate(ChangeFeed changes, ApiKeys keys, AdmissionControl admission, Catalog catalog,
-                                  MeterRegistry registry) {
+                                  Billing billing, MeterRegistry registry) {
         changes.subscribe(ChangeFeed.KEY, keys::forget);
         changes.subscribe(ChangeFeed.ACCOUNT, account -> {
             keys.forgetAccount(account);
@@ -340,6 +359,8 @@ public final class Portal implements AutoCloseable {
         });
         changes.subscribe(ChangeFeed.PLAN, admission::planChanged);
         changes.subscribe(ChangeFeed.CATALOG, id -> catalog.reload());
+        changes.subscribe(ChangeFeed.BUDGET, billing::budgetChanged);
+        changes.onResync(billing::forgetBudgets);
         changes.onResync(keys::forgetAll);
         changes.onResync(admission::forgetAllPlans);
         changes.onResync(catalog::reload);
@@ -381,6 +402,10 @@ public final class Portal implements AutoCloseable {
 
     public AccountStore accounts() {
         return accounts;
+    }
+
+    public Billing billing() {
+        return billing;
     }
 
     public Catalog catalog() {

@@ -43,6 +43,12 @@ public record RequestRecord(String requestId, Instant acceptedAt, String route, 
         public static final Money NONE = new Money(0, 0, 0, false);
     }
 
+    public RequestRecord withMoney(Money m) {
+        return new RequestRecord(requestId, acceptedAt, route, stream, model, apiKeyId, userId, organizationId, status,
+                httpStatus, errorCode, blockReason, pool, target, forwardedAt, ttftMs, latencyMs, promptTokens,
+                completionTokens, tokensEstimated, attempts, m);
+    }
+
     /** The account charged: {@code o<organization id>} for an organization's key, else {@code u<user id>}. */
     public String account() {
         return organizationId != null ? "o" + organizationId : userId != null ? "u" + userId : null;
