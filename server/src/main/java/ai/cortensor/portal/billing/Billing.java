@@ -48,9 +48,18 @@ public final class Billing {
             return new Hold.None();
         }
         Instant now = clock.instant();
-        String refused = store.hold(requestId, account, prepaid, worstCaseMicros, applicable, now);
+        BillingStore.Held held = store.hold(requestId, account, prepaid, worstCaseMicros, applicable, now);
+        String refused = held.refused();
         if (refused == null) {
-            return new Hold.Held(worstCaseMicros);
+            int tightest = -1;
+            for (int i = 0; i < held.remaining().length; i++) {
+                if (tightest < 0 || held.remaining()[i] < held.remaining()[tightest]) {
+                    tightest = i;
+                }
+            }
+            return tightest < 0 ? new Hold.Held(worstCaseMicros)
+                    : new Hold.Held(worstCaseMicros, applicable.get(tightest), Math.max(0, held.remaining()[tightest]),
+                            applicable.get(tightest).periodEnd(now));
         }
         if (refused.equals("credits")) {
             return new Hold.Refused("insufficient_credits", null, Math.max(0, store.balance(account).availableMicros()),

@@ -27,8 +27,13 @@ final class BillingStore {
         this.jdbi = jdbi;
     }
 
-    /** Null when held; {@code credits}, or the counter of the budget that refused (nothing held then). */
-    String hold(String requestId, String account, boolean prepaid, long amount, List<Budget> budgets, Instant now) {
+    /**
+     * A hold's answer: {@code refused} null when held, else {@code credits} or the counter of the budget that refused
+     * (nothing held then); {@code remaining} what each budget (in the order given) has left after the hold.
+     */
+    record Held(String refused, long[] remaining) {}
+
+    Held hold(String requestId, String account, boolean prepaid, long amount, List<Budget> budgets, Instant now) {
         String[] counters = new String[budgets.size()];
         Timestamp[] periods = new Timestamp[budgets.size()];
         Long[] caps = new Long[budgets.size()];
@@ -40,7 +45,7 @@ final class BillingStore {
         try {
             return jdbi.withHandle(h -> {
                 var c = h.getConnection();
-                try (var ps = c.prepareStatement("SELECT billing_hold(?, ?, ?, ?, ?, ?, ?)")) {
+                try (var ps = c.prepareStatement("SELECT * FROM billing_hold_remaining(?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, requestId);
                     ps.setString(2, account);
                     ps.setBoolean(3, prepaid);
@@ -50,14 +55,23 @@ final class BillingStore {
                     ps.setArray(7, c.createArrayOf("int8", caps));
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        return rs.getString(1);
+                        String refused = rs.getString("refused");
+                        java.sql.Array left = rs.getArray("remaining");
+                        long[] remaining = new long[budgets.size()];
+                        if (refused == null && left != null) {
+                            Long[] values = (Long[]) left.getArray();
+                            for (int i = 0; i < remaining.length && i < values.length; i++) {
+                                remaining[i] = values[i];
+                            }
+                        }
+                        return new Held(refused, refused == null ? remaining : new long[0]);
                     }
                 }
             });
         } catch (SQLException e) {
             String refused = refusal(e);
             if (refused != null) {
-                return refused;
+                return new Held(refused, new long[0]);
             }
             throw new UnableToExecuteStatementException("billing_hold", e, null);
         }

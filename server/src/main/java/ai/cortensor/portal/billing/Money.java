@@ -18,6 +18,12 @@ public final class Money {
         return (micros < 0 ? "-$" : "$") + digits;
     }
 
+    /** {@link #usd} without the dollar sign, for machine-read places (headers, exports): "5.00", "0.000120". */
+    public static String decimal(long micros) {
+        String s = usd(micros);
+        return micros < 0 ? "-" + s.substring(2) : s.substring(1);
+    }
+
     /** Parses a USD amount ("5", "5.25", "0.000001"); null when it is not a number with at most 6 decimals. */
     public static Long parseUsd(String text) {
         if (text == null) {

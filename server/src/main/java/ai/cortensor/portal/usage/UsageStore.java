@@ -34,19 +34,21 @@ public final class UsageStore {
                 SELECT * FROM unnest(?::text[], ?::int8[], ?::text[], ?::bool[], ?::text[], ?::int8[], ?::int8[],
                         ?::int8[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[],
                         ?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::bool[], ?::bool[], ?::text[], ?::int8[],
-                        ?::int8[], ?::int8[])
+                        ?::int8[], ?::int8[], ?::text[], ?::int4[])
                     AS b (request_id, accepted_us, route, stream, model_alias, api_key_id, user_id, organization_id,
                         status, http_status, error_code, block_reason, pool, target, forwarded_us, ttft_ms,
                         latency_ms, prompt_tokens, completion_tokens, tokens_estimated, served, attempts, cost_micros,
-                        prompt_price, completion_price)
+                        prompt_price, completion_price, finish_reason, reasoning_tokens)
             ), logs AS (
                 INSERT INTO request_logs (request_id, accepted_at, route, stream, model_alias, api_key_id, user_id,
                     organization_id, status, http_status, error_code, block_reason, pool, target, forwarded_at,
-                    ttft_ms, latency_ms, prompt_tokens, completion_tokens, tokens_estimated, usage_recorded, attempts)
+                    ttft_ms, latency_ms, prompt_tokens, completion_tokens, tokens_estimated, usage_recorded, attempts,
+                    finish_reason, reasoning_tokens)
                 SELECT request_id, timestamptz 'epoch' + accepted_us * interval '1 microsecond', route, stream,
                     model_alias, api_key_id, user_id, organization_id, status, http_status, error_code, block_reason,
                     pool, target, timestamptz 'epoch' + forwarded_us * interval '1 microsecond', ttft_ms, latency_ms,
-                    prompt_tokens, completion_tokens, tokens_estimated, served, attempts::jsonb
+                    prompt_tokens, completion_tokens, tokens_estimated, served, attempts::jsonb, finish_reason,
+                    reasoning_tokens
                 FROM batch
                 ON CONFLICT (request_id) DO NOTHING
             ), usage AS (
@@ -117,6 +119,8 @@ public final class UsageStore {
         Long[] cost = new Long[n];
         Long[] promptPrice = new Long[n];
         Long[] completionPrice = new Long[n];
+        String[] finish = new String[n];
+        Integer[] reasoning = new Integer[n];
         List<String> money = new java.util.ArrayList<>();
         List<String> accounts = new java.util.ArrayList<>();
         List<Long> charges = new java.util.ArrayList<>();
@@ -148,6 +152,11 @@ public final class UsageStore {
             cost[i] = r.money().costMicros();
             promptPrice[i] = r.money().promptPrice();
             completionPrice[i] = r.money().completionPrice();
+            // the column allows only these words; any other (never written by this gateway) is stored as unknown
+            // rather than refusing the whole batch
+            finish[i] = r.finishReason() != null && RequestRecord.FINISH_REASONS.contains(r.finishReason())
+                    ? r.finishReason() : null;
+            reasoning[i] = r.reasoningTokens();
             if (r.served() || r.money().held()) {
                 money.add(r.requestId());
                 accounts.add(r.account());
@@ -158,10 +167,10 @@ public final class UsageStore {
         try (PreparedStatement ps = c.prepareStatement(WRITE)) {
             Object[][] columns = {id, at, route, stream, model, key, user, org, status, http, error, block, pool,
                     target, forwarded, ttft, latency, prompt, completion, estimated, served, attempts, cost, promptPrice,
-                    completionPrice};
+                    completionPrice, finish, reasoning};
             String[] types = {"text", "int8", "text", "bool", "text", "int8", "int8", "int8", "text", "int4", "text",
                     "text", "text", "text", "int8", "int4", "int4", "int4", "int4", "bool", "bool", "text", "int8",
-                    "int8", "int8"};
+                    "int8", "int8", "text", "int4"};
             for (int i = 0; i < columns.length; i++) {
                 ps.setArray(i + 1, c.createArrayOf(types[i], columns[i]));
             }
