@@ -154,10 +154,33 @@ final class BillingStore {
     }
 
     void setLowBalance(String account, Long thresholdMicros) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> setLowBalance(h, account, thresholdMicros));
+    }
+
+    /** Sets (or, null, removes) the low-credit alert threshold, audited ({@code billing.low_balance_alert}). */
+    void setLowBalance(String account, Long thresholdMicros, Actor actor) {
+        jdbi.useTransaction(h -> {
+            Long before = h.createQuery("SELECT low_balance_micros FROM billing_balances WHERE account = :a")
+                    .bind("a", account).mapTo(Long.class).findOne().orElse(null);
+            setLowBalance(h, account, thresholdMicros);
+            AuditLog.append(h, actor, "billing.low_balance_alert", "account", account,
+                    before == null ? null : Map.of("threshold_micros", before),
+                    thresholdMicros == null ? null : Map.of("threshold_micros", thresholdMicros), null);
+        });
+    }
+
+    private static void setLowBalance(Handle h, String account, Long thresholdMicros) {
+        h.createUpdate("""
                         INSERT INTO billing_balances (account, low_balance_micros) VALUES (:a, :t)
                         ON CONFLICT (account) DO UPDATE SET low_balance_micros = :t, updated_at = now()""")
-                .bind("a", account).bind("t", thresholdMicros).execute());
+                .bind("a", account).bind("t", thresholdMicros).execute();
+    }
+
+    /** Whether the account was ever funded: a credit, adjustment or payment entry (V23's partial index). */
+    boolean funded(String account) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM billing_ledger WHERE account = :a "
+                        + "AND entry_type <> 'usage')")
+                .bind("a", account).mapTo(Boolean.class).one());
     }
 
     /**
@@ -238,6 +261,51 @@ final class BillingStore {
                     before.map(c -> Map.of("period", p, "cap_micros", c)).orElse(null),
                     capMicros == null ? null : Map.of("period", p, "cap_micros", capMicros), null);
             ChangeFeed.publishOnCommit(h, ChangeFeed.BUDGET, s + ":" + scopeId);
+        });
+    }
+
+    /** The budgets of an account and of the keys {@code keyIds}, in one query: account first, then by key. */
+    List<Budget> budgetsOf(String account, List<Long> keyIds) {
+        String[] keys = keyIds.stream().map(String::valueOf).toArray(String[]::new);
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM billing_budgets WHERE (scope = 'account' AND "
+                        + "scope_id = :a) OR (scope = 'key' AND scope_id = ANY(:k)) "
+                        + "ORDER BY scope, length(scope_id), scope_id, period")
+                .bind("a", account).bind("k", keys)
+                .map((rs, ctx) -> new Budget(Budget.Scope.valueOf(rs.getString("scope").toUpperCase()),
+                        rs.getString("scope_id"), Budget.Period.valueOf(rs.getString("period").toUpperCase()),
+                        rs.getLong("cap_micros"))).list());
+    }
+
+    /** Spent and reserved in each budget's current period, in one query; {0, 0} where nothing was counted yet. */
+    List<long[]> spends(List<Budget> budgets, Instant now) {
+        if (budgets.isEmpty()) {
+            return List.of();
+        }
+        String[] counters = budgets.stream().map(Budget::counter).toArray(String[]::new);
+        Timestamp[] periods = budgets.stream().map(b -> Timestamp.from(b.periodStart(now))).toArray(Timestamp[]::new);
+        Map<String, long[]> found = new java.util.HashMap<>();
+        try {
+            read(found, counters, periods);
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException("budget spends", e, null);
+        }
+        return budgets.stream().map(b -> found.getOrDefault(b.counter(), new long[] {0, 0})).toList();
+    }
+
+    private void read(Map<String, long[]> found, String[] counters, Timestamp[] periods) throws SQLException {
+        jdbi.useHandle(h -> {
+            var c = h.getConnection();
+            try (var ps = c.prepareStatement("SELECT s.counter, s.spent_micros, s.reserved_micros FROM billing_spend s "
+                    + "JOIN unnest(?::text[], ?::timestamptz[]) AS b (counter, period_start) "
+                    + "ON s.counter = b.counter AND s.period_start = b.period_start")) {
+                ps.setArray(1, c.createArrayOf("text", counters));
+                ps.setArray(2, c.createArrayOf("timestamptz", periods));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                    }
+                }
+            }
         });
     }
 

@@ -14,7 +14,12 @@ import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.plans.Windows;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.usage.UsageReports;
+import ai.cortensor.portal.billing.Balance;
+import ai.cortensor.portal.billing.Money;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -26,6 +31,8 @@ import java.util.function.Supplier;
 
 /** The signed-in console: overview, keys, models, quickstart, playground, plan pages (team: {@link TeamPages}). */
 final class ConsolePages {
+    private static final java.time.format.DateTimeFormatter MONTH = java.time.format.DateTimeFormatter
+            .ofPattern("MMMM yyyy", java.util.Locale.ENGLISH);
     private final Gate gate;
     private final Html html;
     private final CustomerKeys keys;
@@ -36,6 +43,8 @@ final class ConsolePages {
     private final OneTimeTokens tokens;
     private final AdmissionControl admission;
     private final WhyBlocked whyBlocked;
+    private final CustomerBudgets budgets;
+    private final SpendReports spend;
     /** New key secrets between the create POST and the redirected GET: seconds in memory, never stored. */
     private final Cache<String, Reveal> reveals = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(2)).build();
@@ -45,7 +54,10 @@ final class ConsolePages {
 
     ConsolePages(Gate gate, Html html, CustomerKeys keys, UsageReports usage, Catalog catalog,
                  InstantSource clock, Supplier<String> publicUrl,
-                 OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked) {
+                 OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked, CustomerBudgets budgets,
+                 SpendReports spend) {
+        this.budgets = budgets;
+        this.spend = spend;
         this.tokens = tokens;
         this.admission = admission;
         this.whyBlocked = whyBlocked;
@@ -124,7 +136,7 @@ final class ConsolePages {
                 tokens == null ? null : tokens.limit().max(), percent, percent >= 80, percent >= 100, reset,
                 requests == null ? week.requests() : requests.used(), requests == null ? null : requests.limit().max(),
                 !keys.list(c.account()).isEmpty(), week.requests() > 0,
-                whyBlocked.forAccount(ref, false, null));
+                whyBlocked.forAccount(ref, false, null), money(c));
         Page page = gate.page(req, res, c, "Overview", "overview");
         if (req.query().contains("welcome")) {
             page = page.withNotice("Welcome! Your account is ready. We sent you a mail to confirm your address.", "info");
@@ -134,6 +146,20 @@ final class ConsolePages {
         html.render(res, 200, "overview.jte", AuthPages.params("page", page, "view", view));
     }
 
+    /** This UTC month's spend, and the credits when the account is prepaid or was ever funded. */
+    private Views.Spending money(Sessions.Current c) {
+        Instant now = clock.instant();
+        Instant month = SpendReports.monthStart(now);
+        long spent = spend.spent(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null),
+                month, month.atZone(ZoneOffset.UTC).plusMonths(1).toInstant());
+        CustomerBudgets.Credits credits = budgets.credits(c.account());
+        Balance b = credits.balance();
+        boolean low = credits.shown() && b.lowBalanceMicros() != null && b.availableMicros() < b.lowBalanceMicros();
+        return new Views.Spending(Money.usd(spent), MONTH.format(month.atZone(ZoneOffset.UTC)), credits.shown(),
+                Money.usd(b.availableMicros()), Money.usd(b.reservedMicros()), low,
+                b.lowBalanceMicros() == null ? null : Money.usd(b.lowBalanceMicros()), budgets.list(c.account()).size());
+    }
+
     private void keysPage(ServerRequest req, ServerResponse res, Sessions.Current c, String revealed, String revealedName,
                           String error, int status) {
         Page page = gate.page(req, res, c, "API keys", "keys");
@@ -141,7 +167,20 @@ final class ConsolePages {
             page = page.withNotice("The key is revoked.", "info");
         }
         html.render(res, status, "keys.jte", AuthPages.params("page", page, "view",
-                new Views.Keys(keys.list(c.account()), revealed, revealedName, error, publicUrl.get() + "/v1")));
+                new Views.Keys(keys.list(c.account()), revealed, revealedName, error, publicUrl.get() + "/v1",
+                        keyBudgets(c))));
+    }
+
+    /** Each key's budgets as the keys table shows them: "$5.00 / day · $100.00 / month". */
+    private Map<Long, String> keyBudgets(Sessions.Current c) {
+        Map<Long, String> out = new java.util.HashMap<>();
+        for (CustomerBudgets.Row r : budgets.list(c.account())) {
+            if (r.key() != null) {
+                out.merge(r.key().id(), Money.usd(r.state().budget().capMicros()) + " / "
+                        + r.state().budget().period().name().toLowerCase(), (a, b) -> a + " · " + b);
+            }
+        }
+        return out;
     }
 
     private void createKey(ServerRequest req, ServerResponse res, Sessions.Current c) {

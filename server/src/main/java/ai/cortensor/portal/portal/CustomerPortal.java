@@ -14,6 +14,8 @@ import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.gateway.Gateway;
+import ai.cortensor.portal.billing.Billing;
+import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.web.ApiFallbacks;
 import ai.cortensor.portal.web.SignInThrottle;
@@ -31,7 +33,9 @@ public final class CustomerPortal {
     private final UsagePages usagePages;
     private final ProfilePages profile;
     private final TeamPages team;
+    private final BudgetPages budgetPages;
     private final PortalApi api;
+    private final SpendApi spendApi;
     private final StaticAssets assets = new StaticAssets();
     private final Accounts accounts;
     private final Gate gate;
@@ -39,31 +43,37 @@ public final class CustomerPortal {
 
     /** Everything is built once by the composition root; this only assembles the customer's pages over it. */
     public CustomerPortal(PortalConfig config, Accounts accounts, Organizations organizations, Sessions sessions,
-                          OneTimeTokens tokens, ApiKeys apiKeys, AuditLog audit, UsageReports usage, Catalog catalog,
+                          OneTimeTokens tokens, ApiKeys apiKeys, AuditLog audit, UsageReports usage,
+                          SpendReports spend, Billing billing, Catalog catalog,
                           Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked, SignInThrottle throttle,
                           Notifications notifications, InstantSource clock, Supplier<String> publicUrl) {
         this.accounts = accounts;
         this.gate = new Gate(sessions, tokens);
         this.html = new Html();
         CustomerKeys keys = new CustomerKeys(apiKeys, audit, clock);
+        CustomerBudgets budgets = new CustomerBudgets(billing, keys, admission);
         OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),
                 config.oidc().clientId(), config.oidc().clientSecret(), config.oidc().name())) : null;
         this.auth = new AuthPages(gate, html, accounts, organizations, throttle, oidc, publicUrl);
         this.console = new ConsolePages(gate, html, keys, usage, catalog, clock, publicUrl, tokens,
-                admission, whyBlocked);
+                admission, whyBlocked, budgets, spend);
         this.team = new TeamPages(gate, html, organizations, keys);
-        this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
+        this.usagePages = new UsagePages(gate, html, keys, usage, spend, catalog, clock);
+        this.budgetPages = new BudgetPages(gate, html, keys, budgets);
         this.profile = new ProfilePages(gate, html, accounts, notifications);
         this.api = new PortalApi(gate, keys, usage, admission, gateway, clock, whyBlocked);
+        this.spendApi = new SpendApi(api, budgets, spend, new UsageExport(spend, keys, clock));
     }
 
     public void register(HttpRouting.Builder r) {
         r.get("/static/*", assets::serve);
         r.get("/webjars/*", assets::serve);
         auth.register(r);
+        spendApi.register(r); // before api: its catch-all 404 ends /portal/api
         api.register(r);
         console.register(r);
         usagePages.register(console, r);
+        budgetPages.register(console, r);
         team.register(console, r);
         profile.register(console, r);
         r.any("/portal/*", this::notFound); // last: /portal/api/* keeps its own JSON 404

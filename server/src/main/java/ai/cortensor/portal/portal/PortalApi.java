@@ -53,7 +53,7 @@ final class PortalApi {
         void handle(ServerRequest req, ServerResponse res, Sessions.Current c) throws Exception;
     }
 
-    private io.helidon.webserver.http.Handler api(boolean mutates, Call call) {
+    io.helidon.webserver.http.Handler api(boolean mutates, Call call) {
         return (req, res) -> {
             Optional<Sessions.Current> c = gate.current(req);
             if (c.isEmpty()) {
@@ -218,6 +218,29 @@ final class PortalApi {
         });
     }
 
+    /**
+     * A request's JSON object body (empty: {@code {}}), or null after answering 413 or 400 — the body must be an
+     * object like {@code example}.
+     */
+    static JsonNode object(ServerRequest req, ServerResponse res, String example) throws IOException {
+        JsonNode body;
+        try (InputStream in = req.content().inputStream()) {
+            byte[] raw = in.readNBytes(Web.MAX_FORM_BYTES + 1);
+            if (raw.length > Web.MAX_FORM_BYTES) {
+                error(res, 413, "request_too_large", "The body is larger than 64 KB.");
+                return null;
+            }
+            body = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            body = null;
+        }
+        if (body == null || !body.isObject()) {
+            error(res, 400, "invalid_json", "The body must be a JSON object like " + example + ".");
+            return null;
+        }
+        return body;
+    }
+
     private static void key(JsonGenerator g, KeyStore.Listing k) throws IOException {
         g.writeStartObject();
         g.writeNumberField("id", k.id());
@@ -231,14 +254,14 @@ final class PortalApi {
         g.writeEndObject();
     }
 
-    private static void send(ServerResponse res, int status, Json.Body body) {
+    static void send(ServerResponse res, int status, Json.Body body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(Json.write(body));
     }
 
-    private static void error(ServerResponse res, int status, String code, String message) {
+    static void error(ServerResponse res, int status, String code, String message) {
         send(res, status, g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
