@@ -319,8 +319,9 @@ final class BillingStore {
 
     private static Balance balance(ResultSet rs) throws SQLException {
         long low = rs.getLong("low_balance_micros");
+        Long threshold = rs.wasNull() ? null : low; // before any other read: wasNull is about the last one
         return new Balance(rs.getString("account"), rs.getLong("balance_micros"), rs.getLong("reserved_micros"),
-                rs.wasNull() ? null : low);
+                threshold);
     }
 
     private static LedgerEntry entry(ResultSet rs) throws SQLException {

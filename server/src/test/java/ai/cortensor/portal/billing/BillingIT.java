@@ -152,6 +152,19 @@ class BillingIT {
     }
 
     @Test
+    void an_account_with_credits_but_no_low_credit_threshold_reads_back_with_none_not_zero() {
+        String account = "u" + 1020;
+        a.grant(account, 4_000_000, "trial", OPERATOR, null);
+        assertThat(b.balance(account).lowBalanceMicros()).isNull();
+        a.setLowBalanceAlert(account, 2_500_000L, OPERATOR);
+        assertThat(b.balance(account).lowBalanceMicros()).isEqualTo(2_500_000);
+        a.setLowBalanceAlert(account, null, OPERATOR);
+        assertThat(b.balance(account).lowBalanceMicros()).as("removed").isNull();
+        assertThat(b.balances(1000, null)).filteredOn(x -> x.account().equals(account)).singleElement()
+                .satisfies(x -> assertThat(x.lowBalanceMicros()).isNull());
+    }
+
+    @Test
     void a_hold_says_what_its_tightest_budget_has_left_from_the_same_round_trip() {
         String account = "u" + 1010;
         a.setBudget(Budget.Scope.ACCOUNT, account, Budget.Period.MONTH, 5_000L, OPERATOR);
