@@ -50,7 +50,7 @@ final class SpendChart {
         long top = step * ticks;
         StringBuilder b = new StringBuilder(8192);
         b.append("<figure class=\"spend-chart\" id=\"").append(id).append("\">");
-        b.append("<figcaption>").append(esc(title)).append("</figcaption>");
+        b.append("<figcaption class=\"sr\">").append(esc(title)).append("</figcaption>"); // the section's heading shows it
         b.append("<div class=\"plot\"><div class=\"y-axis\" aria-hidden=\"true\">");
         for (int i = 0; i <= ticks; i++) {
             b.append("<span style=\"bottom:").append(pct((double) i / ticks)).append("\">")
@@ -88,11 +88,14 @@ final class SpendChart {
         b.append("<line class=\"axis\" x1=\"0\" x2=\"").append(W).append("\" y1=\"").append(H).append("\" y2=\"")
                 .append(H).append("\"/></svg><div class=\"x-axis\" aria-hidden=\"true\">");
         int every = n <= 7 ? 1 : n <= 31 ? 7 : 15;
-        for (int d = 0; d < n; d += every) {
+        for (int d = 0, i = 0; d < n; d += every, i++) {
             double p = (d + 0.5) / n;
-            String align = p < 0.08 ? "start" : p > 0.92 ? "end" : "mid";
-            b.append("<span class=\"").append(align).append("\" style=\"left:").append(pct(p)).append("\">")
-                    .append(DAY.format(days.get(d))).append("</span>");
+            // centred under its day, unless that would stick out of the plot; every other one is "minor" (hidden
+            // on phones, where a week's seven labels would overlap)
+            String align = p < 0.03 ? "start" : p > 0.97 ? "end" : "mid";
+            b.append("<span class=\"").append(align).append(every == 1 && i % 2 == 1 ? " minor" : "")
+                    .append("\" style=\"left:").append(pct(p)).append("\">").append(DAY.format(days.get(d)))
+                    .append("</span>");
         }
         b.append("</div></div></div><ul class=\"legend\">");
         for (int s = 0; s < series.size(); s++) {
