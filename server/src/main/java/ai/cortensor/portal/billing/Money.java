@@ -9,7 +9,7 @@ public final class Money {
 
     private Money() {}
 
-    /** "$1.234567" trimmed to cents when exact: "$5.00", "$0.000120", "-$2.50". */
+    /** "$1.234567" trimmed to cents when exact, else to its last digit: "$5.00", "$0.00012", "-$2.50". */
     public static String usd(long micros) {
         BigDecimal v = BigDecimal.valueOf(micros, 6);
         BigDecimal cents = v.setScale(2, RoundingMode.DOWN);
@@ -18,7 +18,7 @@ public final class Money {
         return (micros < 0 ? "-$" : "$") + digits;
     }
 
-    /** {@link #usd} without the dollar sign, for machine-read places (headers, exports): "5.00", "0.000120". */
+    /** {@link #usd} without the dollar sign, for machine-read places (headers, the API): "5.00", "0.00012". */
     public static String decimal(long micros) {
         String s = usd(micros);
         return micros < 0 ? "-" + s.substring(2) : s.substring(1);
