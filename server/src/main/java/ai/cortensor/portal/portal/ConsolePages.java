@@ -18,8 +18,6 @@ import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.billing.Balance;
 import ai.cortensor.portal.billing.Money;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -148,14 +146,13 @@ final class ConsolePages {
 
     /** This UTC month's spend, and the credits when the account is prepaid or was ever funded. */
     private Views.Spending money(Sessions.Current c) {
-        Instant now = clock.instant();
-        Instant month = SpendReports.monthStart(now);
+        java.time.LocalDate month = SpendReports.monthStart(clock.instant());
         long spent = spend.spent(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null),
-                month, month.atZone(ZoneOffset.UTC).plusMonths(1).toInstant());
+                month, month.plusMonths(1).minusDays(1));
         CustomerBudgets.Credits credits = budgets.credits(c.account());
         Balance b = credits.balance();
         boolean low = credits.shown() && b.lowBalanceMicros() != null && b.availableMicros() < b.lowBalanceMicros();
-        return new Views.Spending(Money.usd(spent), MONTH.format(month.atZone(ZoneOffset.UTC)), credits.shown(),
+        return new Views.Spending(Money.usd(spent), MONTH.format(month), credits.shown(),
                 Money.usd(b.availableMicros()), Money.usd(b.reservedMicros()), low,
                 b.lowBalanceMicros() == null ? null : Money.usd(b.lowBalanceMicros()), budgets.list(c.account()).size());
     }

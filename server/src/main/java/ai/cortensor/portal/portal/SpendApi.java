@@ -276,7 +276,7 @@ final class SpendApi {
         g.writeEndObject();
     }
 
-    /** {@code <name>_micros} (an integer) and {@code <name>_usd} (a decimal string, "5.00", "0.000120"). */
+    /** {@code <name>_micros} (an integer) and {@code <name>_usd} (a decimal string, "5.00", "0.00012"). */
     static void money(JsonGenerator g, String name, long micros) throws IOException {
         g.writeNumberField(name + "_micros", micros);
         g.writeStringField(name + "_usd", Money.decimal(micros));

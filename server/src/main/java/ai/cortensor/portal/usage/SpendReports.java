@@ -14,8 +14,8 @@ import org.jdbi.v3.core.statement.Query;
 /**
  * What a customer's requests cost, always within one account ({@link UsageReports.Scope}): the spend of a range,
  * spend per day by model or by key, every served request of a range as export rows, and one request looked up by
- * its id. Costs are the usage events' {@code cost_micros} — the amounts the ledger holds, to the micro-dollar.
- * Sums are index-only scans of the account's spend index (V23).
+ * its id. Costs are the usage events' {@code cost_micros} — the amounts the ledger holds, to the micro-dollar. Sums
+ * read {@code usage_daily} (V23, kept by the usage writer), so they cost days × models × keys rows, not requests.
  */
 public final class SpendReports {
     /** Rows per query of an export: memory stays bounded whatever the range, and no connection waits on a client. */
@@ -50,22 +50,21 @@ public final class SpendReports {
         void accept(ExportRow row) throws Exception;
     }
 
-    /** The account's spend, micro-USD, of the requests accepted in [from, to). */
-    public long spent(UsageReports.Scope s, Instant from, Instant to) {
-        return jdbi.withHandle(h -> bind(h.createQuery("SELECT coalesce(sum(cost_micros), 0) FROM usage_events WHERE "
-                + where(s) + " AND occurred_at >= :from AND occurred_at < :to"), s)
+    /** The account's spend, micro-USD, of the requests accepted on the UTC days [from, to]. */
+    public long spent(UsageReports.Scope s, LocalDate from, LocalDate to) {
+        return jdbi.withHandle(h -> bindDaily(h.createQuery("SELECT coalesce(sum(cost_micros), 0) FROM usage_daily "
+                + "WHERE " + daily(s) + " AND day BETWEEN :from AND :to"), s)
                 .bind("from", from).bind("to", to).mapTo(Long.class).one());
     }
 
     /** Spend per UTC day in [from, to] and per model or key; days and series without spend are absent. */
     public List<DaySpend> daily(UsageReports.Scope s, LocalDate from, LocalDate to, By by) {
         String series = by == By.MODEL ? "model_alias" : "api_key_id::text";
-        return jdbi.withHandle(h -> bind(h.createQuery("SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, "
-                        + series + " AS series, count(*) AS n, sum(prompt_tokens) AS pt, sum(completion_tokens) AS ct, "
-                        + "sum(cost_micros) AS cost FROM usage_events WHERE " + where(s)
-                        + " AND occurred_at >= :from AND occurred_at < :to GROUP BY 1, 2 ORDER BY 1, 2"), s)
-                .bind("from", from.atStartOfDay(ZoneOffset.UTC).toInstant())
-                .bind("to", to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())
+        return jdbi.withHandle(h -> bindDaily(h.createQuery("SELECT day, " + series + " AS series, sum(requests) AS n, "
+                        + "sum(prompt_tokens) AS pt, sum(completion_tokens) AS ct, sum(cost_micros) AS cost "
+                        + "FROM usage_daily WHERE " + daily(s) + " AND day BETWEEN :from AND :to "
+                        + "GROUP BY 1, 2 ORDER BY 1, 2"), s)
+                .bind("from", from).bind("to", to)
                 .map((rs, ctx) -> new DaySpend(rs.getDate("day").toLocalDate(), rs.getString("series"),
                         rs.getLong("n"), rs.getLong("pt"), rs.getLong("ct"), rs.getLong("cost"))).list());
     }
@@ -122,14 +121,31 @@ public final class SpendReports {
                 .findOne());
     }
 
-    /** The start of the UTC calendar month holding {@code now}. */
-    public static Instant monthStart(Instant now) {
-        return LocalDate.ofInstant(now, ZoneOffset.UTC).withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    /** The first day of the UTC calendar month holding {@code now}. */
+    public static LocalDate monthStart(Instant now) {
+        return LocalDate.ofInstant(now, ZoneOffset.UTC).withDayOfMonth(1);
+    }
+
+    /** The daily rows of the account (and key and model) of {@code s}: a range of the table's primary key. */
+    private static String daily(UsageReports.Scope s) {
+        return "account = :account" + (s.keyId() != null ? " AND api_key_id = :key" : "")
+                + (s.model() != null ? " AND model_alias = :model" : "");
+    }
+
+    private static Query bindDaily(Query q, UsageReports.Scope s) {
+        q.bind("account", s.organizationId() == null ? "u" + s.userId() : "o" + s.organizationId());
+        if (s.keyId() != null) {
+            q.bind("key", s.keyId());
+        }
+        if (s.model() != null) {
+            q.bind("model", s.model());
+        }
+        return q;
     }
 
     /**
      * The account (and optional key and model) as plain equalities, so the planner always walks the account's own
-     * spend index (V23), whatever plan it caches.
+     * index (V11), whatever plan it caches.
      */
     private static String where(UsageReports.Scope s) {
         return where(s, "");

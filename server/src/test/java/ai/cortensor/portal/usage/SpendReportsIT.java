@@ -84,8 +84,8 @@ class SpendReportsIT {
             assertThat(r.costMicros()).isEqualTo(-count("SELECT amount_micros FROM billing_ledger WHERE request_id = '"
                     + r.requestId() + "'"));
         }
-        assertThat(spend.spent(new UsageReports.Scope(user, null, null, null), base, base.plusSeconds(3600)))
-                .isEqualTo(ledger);
+        assertThat(spend.spent(new UsageReports.Scope(user, null, null, null), LocalDate.parse("2026-11-10"),
+                LocalDate.parse("2026-11-10"))).isEqualTo(ledger);
     }
 
     @Test
@@ -115,6 +115,32 @@ class SpendReportsIT {
                 .extracting(SpendReports.DaySpend::costMicros).containsExactly(16_000L);
         assertThat(spend.daily(new UsageReports.Scope(user, null, 12L, "qwen"), from, to, SpendReports.By.MODEL))
                 .extracting(SpendReports.DaySpend::costMicros).containsExactly(2_000L, 8_000L);
+    }
+
+    @Test
+    void daily_spend_is_kept_as_usage_is_written_and_a_replayed_batch_adds_nothing_twice() {
+        long user = user("rollup@example.com");
+        Instant at = Instant.parse("2026-09-15T12:00:00Z");
+        List<RequestRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            batch.add(served("req_roll_" + i, user, null, at.plusSeconds(i * 3600L), i % 2 == 0 ? "qwen" : "gemma-4",
+                    31 + i % 3, 10 + i));
+        }
+        store.write(batch);
+        store.write(batch.subList(10, 40)); // a replay overlapping what is committed
+        store.write(List.of(batch.get(3), batch.get(3))); // and a request twice in one batch
+        UsageReports.Scope s = new UsageReports.Scope(user, null, null, null);
+        long events = count("SELECT sum(cost_micros) FROM usage_events WHERE user_id = " + user);
+        assertThat(spend.spent(s, LocalDate.parse("2026-09-01"), LocalDate.parse("2026-09-30"))).isEqualTo(events)
+                .isEqualTo(-count("SELECT sum(amount_micros) FROM billing_ledger WHERE account = 'u" + user + "'"));
+        assertThat(count("SELECT sum(requests) FROM usage_daily WHERE account = 'u" + user + "'")).isEqualTo(40);
+        assertThat(count("SELECT count(*) FROM (SELECT (occurred_at AT TIME ZONE 'UTC')::date, model_alias, api_key_id, "
+                + "sum(cost_micros) AS c, count(*) AS n, sum(prompt_tokens) AS p, sum(completion_tokens) AS t "
+                + "FROM usage_events WHERE user_id = " + user + " GROUP BY 1, 2, 3 EXCEPT SELECT day, model_alias, "
+                + "api_key_id, cost_micros, requests, prompt_tokens, completion_tokens FROM usage_daily WHERE account = "
+                + "'u" + user + "') x")).as("every day, model and key as the events sum it").isZero();
+        assertThat(spend.daily(s, LocalDate.parse("2026-09-15"), LocalDate.parse("2026-09-15"), SpendReports.By.MODEL))
+                .extracting(d -> d.series() + " " + d.requests()).containsExactly("gemma-4 6", "qwen 6");
     }
 
     @Test
