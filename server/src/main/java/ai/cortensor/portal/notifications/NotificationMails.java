@@ -88,8 +88,8 @@ final class NotificationMails {
         }
         return new Text("You have spent " + threshold + " % of your " + daily + " budget"
                 + (c.keyId() == null ? "" : " on API key \"" + c.keyName() + "\"") + " (" + spent + ")",
-                capitalized(account) + " has spent " + spent + " " + when + ", " + (c.spentMicros() * 100 / c.capMicros())
-                        + " % of " + which + ".\n\n"
+                capitalized(account) + " has spent " + Money.usd(c.spentMicros()) + " " + when + ": "
+                        + (c.spentMicros() * 100 / c.capMicros()) + " % of " + which + ".\n\n"
                         + "When the budget is reached, " + requests + " are refused with 402 budget_exceeded until it "
                         + "resets " + resets + ".\n\n" + links + footer());
     }
