@@ -52,6 +52,7 @@ CREATE TABLE webhook_deliveries (
     account          TEXT NOT NULL,
     event_id         TEXT NOT NULL UNIQUE,
     event_type       TEXT NOT NULL,
+    summary          TEXT NOT NULL,               -- for the delivery log: "80 % of the daily budget of $2.00 …"
     body             TEXT NOT NULL,
     state            TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
     attempts         INTEGER NOT NULL DEFAULT 0,

@@ -218,7 +218,7 @@ public final class Portal implements AutoCloseable {
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
         Mailer mailer = mailer(config.mail());
         Notifications notifications = new Notifications(database.jdbi(), admission, mailer, config.mail().delivers(),
-                clock, config.mail().notifyInterval(), publicUrl::get);
+                clock, config.mail().notifyInterval(), publicUrl::get, random);
         Webhooks webhooks = new Webhooks(database.jdbi(), config.webhooks(), clock, random);
         // browser sessions: one component, one table, two audiences
         AtomicReference<BrowserSessions<User>> customerSessions = new AtomicReference<>();

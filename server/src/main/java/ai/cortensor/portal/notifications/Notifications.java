@@ -6,6 +6,7 @@ import ai.cortensor.portal.accounts.Mailer;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.LimitKind;
 import ai.cortensor.portal.plans.Limiter;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -60,7 +61,7 @@ public final class Notifications {
 
     public Notifications(Jdbi jdbi, AdmissionControl admission, Mailer mailer, InstantSource clock, Duration interval,
                          java.util.function.Supplier<String> publicUrl) {
-        this(jdbi, admission, mailer, true, clock, interval, publicUrl);
+        this(jdbi, admission, mailer, true, clock, interval, publicUrl, new SecureRandom());
     }
 
     /**
@@ -68,7 +69,7 @@ public final class Notifications {
      * or sent.
      */
     public Notifications(Jdbi jdbi, AdmissionControl admission, Mailer mailer, boolean mailDelivers, InstantSource clock,
-                         Duration interval, java.util.function.Supplier<String> publicUrl) {
+                         Duration interval, java.util.function.Supplier<String> publicUrl, SecureRandom random) {
         this.store = new NotificationStore(jdbi);
         this.admission = admission;
         this.mailer = mailer;
@@ -76,7 +77,7 @@ public final class Notifications {
         this.clock = clock;
         this.interval = interval;
         this.mails = new NotificationMails(publicUrl);
-        this.spendAlerts = new SpendAlerts(new SpendAlertStore(jdbi), store, admission, mails, clock);
+        this.spendAlerts = new SpendAlerts(new SpendAlertStore(jdbi), store, admission, mails, clock, random);
         this.lastAllowanceScan = clock.instant().minus(Duration.ofHours(1));
     }
 

@@ -1,6 +1,8 @@
 package ai.cortensor.portal.notifications;
 
+import ai.cortensor.portal.billing.Money;
 import ai.cortensor.portal.plans.AdmissionControl;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -8,6 +10,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,9 +46,11 @@ final class SpendAlerts {
     private final AdmissionControl admission;
     private final NotificationMails mails;
     private final InstantSource clock;
+    private final SecureRandom random;
 
     SpendAlerts(SpendAlertStore store, NotificationStore notifications, AdmissionControl admission,
-                NotificationMails mails, InstantSource clock) {
+                NotificationMails mails, InstantSource clock, SecureRandom random) {
+        this.random = random;
         this.store = store;
         this.notifications = notifications;
         this.admission = admission;
@@ -130,7 +135,9 @@ final class SpendAlerts {
                         .flatMap(k -> notifications.user(k.userId())).map(List::of).orElse(List.of()));
             }
             var text = mails.budget(accountLabel(c.account()), c, threshold, now);
-            fire(h, id.get(), c.account(), "budget_" + threshold, c.alertPeriod(), to, text, mail, "budget.threshold",
+            String summary = threshold + " % of the " + (c.period().equals("day") ? "daily" : "monthly") + " budget of "
+                    + Money.usd(c.capMicros()) + (c.keyId() == null ? " on the account" : " on key \"" + c.keyName() + "\"");
+            fire(h, c.account(), "budget_" + threshold, c.alertPeriod(), to, text, mail, "budget.threshold", summary,
                     eventId -> WebhookEvents.budget(eventId, c.account(), now, c, threshold));
             fired++;
         }
@@ -154,23 +161,32 @@ final class SpendAlerts {
                 continue;
             }
             var text = mails.creditsLow(accountLabel(r.account()), r.balanceMicros(), r.thresholdMicros());
-            fire(h, id.get(), r.account(), "credits_low", period, notifications.recipients(r.account()), text, mail,
-                    "credits.low", eventId -> WebhookEvents.creditsLow(eventId, r.account(), now, r.balanceMicros(),
+            fire(h, r.account(), "credits_low", period, notifications.recipients(r.account()), text, mail,
+                    "credits.low", "Credits " + Money.usd(r.balanceMicros()) + ", below " + Money.usd(r.thresholdMicros()),
+                    eventId -> WebhookEvents.creditsLow(eventId, r.account(), now, r.balanceMicros(),
                             r.thresholdMicros()));
             fired++;
         }
         return fired;
     }
 
-    private static void fire(Handle h, long alertId, String account, String kind, String period,
-                             List<NotificationStore.Recipient> to, NotificationMails.Text text, boolean mail,
-                             String eventType, UnaryOperator<String> body) {
+    /** The alert's mails and webhook delivery, in the transaction that wrote the alert. */
+    private void fire(Handle h, String account, String kind, String period, List<NotificationStore.Recipient> to,
+                      NotificationMails.Text text, boolean mail, String eventType, String summary,
+                      UnaryOperator<String> body) {
         if (mail) {
             NotificationStore.insert(h, new NotificationStore.Draft(account, kind, period, text.subject(), text.body(),
                     to), "pending");
         }
-        String eventId = "evt_" + alertId;
-        WebhookStore.enqueue(h, account, eventId, eventType, body.apply(eventId)); // nothing without a webhook
+        String eventId = eventId();
+        WebhookStore.enqueue(h, account, eventId, eventType, summary, body.apply(eventId)); // nothing without a webhook
+    }
+
+    /** Unguessable and unique: an event's id says nothing about how many alerts others got. */
+    private String eventId() {
+        byte[] b = new byte[12];
+        random.nextBytes(b);
+        return "evt_" + HexFormat.of().formatHex(b);
     }
 
     private boolean prepaid(String account) {

@@ -55,16 +55,17 @@ final class WebhookStore {
      * Queues an event for the account's webhook, inside the caller's transaction; nothing when the account has no
      * webhook, or when the event was queued before (its id is unique). True when queued.
      */
-    static boolean enqueue(Handle h, String account, String eventId, String eventType, String body) {
+    static boolean enqueue(Handle h, String account, String eventId, String eventType, String summary, String body) {
         return h.createUpdate("""
-                        INSERT INTO webhook_deliveries (account, event_id, event_type, body)
-                        SELECT :a, :id, :t, :b WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE account = :a)
+                        INSERT INTO webhook_deliveries (account, event_id, event_type, summary, body)
+                        SELECT :a, :id, :t, :s, :b WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE account = :a)
                         ON CONFLICT (event_id) DO NOTHING""")
-                .bind("a", account).bind("id", eventId).bind("t", eventType).bind("b", body).execute() == 1;
+                .bind("a", account).bind("id", eventId).bind("t", eventType).bind("s", summary).bind("b", body)
+                .execute() == 1;
     }
 
-    boolean enqueue(String account, String eventId, String eventType, String body) {
-        return jdbi.withHandle(h -> enqueue(h, account, eventId, eventType, body));
+    boolean enqueue(String account, String eventId, String eventType, String summary, String body) {
+        return jdbi.withHandle(h -> enqueue(h, account, eventId, eventType, summary, body));
     }
 
     /** Whether a test event of the account is still waiting for its first attempt. */
@@ -117,7 +118,7 @@ final class WebhookStore {
     /** The account's delivery log, newest first: one row per attempt, and a row for each event not yet tried. */
     List<Webhooks.LogEntry> log(String account, int limit) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT d.event_id, d.event_type, d.state, d.created_at, d.next_attempt_at, a.attempt,
+                        SELECT d.event_id, d.event_type, d.summary, d.state, d.created_at, d.next_attempt_at, a.attempt,
                                a.attempted_at, a.status_code, a.error, a.duration_ms, a.next_retry_at
                         FROM webhook_deliveries d LEFT JOIN webhook_attempts a ON a.delivery_id = d.id
                         WHERE d.account = :a
@@ -127,7 +128,7 @@ final class WebhookStore {
                 .map((rs, ctx) -> {
                     Integer attempt = (Integer) rs.getObject("attempt");
                     return new Webhooks.LogEntry(rs.getString("event_id"), rs.getString("event_type"),
-                            attempt == null ? 0 : attempt,
+                            rs.getString("summary"), attempt == null ? 0 : attempt,
                             attempt == null ? instant(rs, "created_at") : instant(rs, "attempted_at"),
                             (Integer) rs.getObject("status_code"), rs.getString("error"),
                             (Integer) rs.getObject("duration_ms"),

@@ -64,11 +64,11 @@ public final class Webhooks {
     public record Saved(Endpoint endpoint, String secret) {}
 
     /**
-     * One line of the delivery log: an attempt ({@code attempt} ≥ 1: when, the HTTP status or the error, and when the
+     * One line of the delivery log ({@code summary}: the event in words): an attempt ({@code attempt} ≥ 1: when, the HTTP status or the error, and when the
      * next attempt is due, if any) or an event not tried yet ({@code attempt} 0, {@code nextRetryAt} when it is due).
      * {@code state}: the delivery's — pending, delivered or failed (given up).
      */
-    public record LogEntry(String eventId, String event, int attempt, Instant at, Integer statusCode, String error,
+    public record LogEntry(String eventId, String event, String summary, int attempt, Instant at, Integer statusCode, String error,
                            Integer durationMs, Instant nextRetryAt, String state) {}
 
     public int maxAttempts() {
@@ -129,7 +129,7 @@ public final class Webhooks {
             return new Test.AlreadyQueued();
         }
         String id = "evt_test_" + HexFormat.of().formatHex(bytes(8));
-        store.enqueue(account, id, "webhook.test", WebhookEvents.test(id, account, clock.instant()));
+        store.enqueue(account, id, "webhook.test", "Test event", WebhookEvents.test(id, account, clock.instant()));
         Thread.ofVirtual().name("webhook-test").start(this::deliverDueQuietly);
         return new Test.Queued(id);
     }

@@ -179,6 +179,7 @@ final class AlertsApi {
                 g.writeStartObject();
                 g.writeStringField("event_id", e.eventId());
                 g.writeStringField("event", e.event());
+                g.writeStringField("summary", e.summary());
                 g.writeNumberField("attempt", e.attempt());
                 g.writeNumberField("max_attempts", webhooks.maxAttempts());
                 time(g, e.attempt() == 0 ? "queued_at" : "attempted_at", e.at());
