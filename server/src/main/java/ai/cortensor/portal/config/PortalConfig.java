@@ -63,9 +63,9 @@ public record PortalConfig(Http http, Database database, Router router, Health h
     /**
      * Customers' alert webhooks. An attempt gets {@code timeout} to connect and answer (its body is not read);
      * a failed one is tried again after {@code retryBase}, doubling (with jitter) up to 2 h, {@code maxAttempts} in
-     * all; each replica sends at most {@code concurrency} at once. {@code allowLocalUrls} accepts {@code http://} and
-     * URLs on this machine or private networks — for development and tests only: in production it would let a
-     * customer make the portal call internal services.
+     * all; each replica sends at most {@code concurrency} at once. {@code allowLocalUrls} accepts URLs on this machine
+     * or private networks, and plain {@code http://} to this machine — for development and tests only: in production
+     * it would let a customer make the portal call internal services.
      */
     public record Webhooks(Duration timeout, int maxAttempts, Duration retryBase, int concurrency,
                            boolean allowLocalUrls) {}

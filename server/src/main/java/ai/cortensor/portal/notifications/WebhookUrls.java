@@ -13,7 +13,8 @@ import java.util.Locale;
  * default only {@code https://} URLs of public hosts: never this machine, a private network, link-local (cloud
  * metadata) or multicast addresses — checked when the URL is saved (for literal addresses and {@code localhost}) and
  * again before every attempt, against what the host name resolves to then. {@code allowLocal}
- * ({@code webhooks.allow-local-urls}, development and tests) accepts {@code http://} and local addresses.
+ * ({@code webhooks.allow-local-urls}, development and tests) accepts local and private addresses, and plain
+ * {@code http://} to this machine ({@code localhost}, {@code 127.x.y.z}, {@code [::1]}) only.
  */
 final class WebhookUrls {
     static final int MAX_LENGTH = 2000;
@@ -36,11 +37,13 @@ final class WebhookUrls {
             throw new IllegalArgumentException("That is not a valid URL: " + e.getReason() + ".");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !(scheme.equals("http") && allowLocal)) {
-            throw new IllegalArgumentException("The URL must start with https:// (alerts are not sent in clear text).");
-        }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new IllegalArgumentException("The URL needs a host name, like https://example.com/hooks/cortensor.");
+            throw new IllegalArgumentException(scheme.startsWith("http")
+                    ? "The URL needs a host name, like https://example.com/hooks/cortensor."
+                    : "The URL must start with https:// (alerts are not sent in clear text).");
+        }
+        if (!scheme.equals("https") && !(scheme.equals("http") && allowLocal && loopback(uri.getHost()))) {
+            throw new IllegalArgumentException("The URL must start with https:// (alerts are not sent in clear text).");
         }
         if (uri.getRawUserInfo() != null) {
             throw new IllegalArgumentException("Leave the user name and password out of the URL; check the signature instead.");
@@ -74,6 +77,12 @@ final class WebhookUrls {
         } catch (UnknownHostException e) {
             return "unknown host " + uri.getHost();
         }
+    }
+
+    /** localhost, 127.x.y.z or ::1: plain http stays on this machine. */
+    private static boolean loopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.equals("[::1]");
     }
 
     private static boolean literalNotPublic(String host) {

@@ -15,10 +15,17 @@ class WebhookUrlsTest {
     }
 
     @Test
-    void plain_http_is_refused_unless_local_urls_are_allowed() {
+    void plain_http_is_accepted_only_to_this_machine_and_only_when_local_urls_are_allowed() {
         assertThatThrownBy(() -> WebhookUrls.parse("http://hooks.example.com/x", false))
                 .hasMessageContaining("must start with https://");
+        assertThatThrownBy(() -> WebhookUrls.parse("http://127.0.0.1:8089/hook", false))
+                .hasMessageContaining("must start with https://");
+        assertThatThrownBy(() -> WebhookUrls.parse("http://hooks.example.com/x", true)).as("not in clear text elsewhere")
+                .hasMessageContaining("must start with https://");
         assertThat(WebhookUrls.parse("http://127.0.0.1:8089/hook", true).getPort()).isEqualTo(8089);
+        assertThat(WebhookUrls.parse("http://localhost:8089/hook", true).getHost()).isEqualTo("localhost");
+        assertThat(WebhookUrls.parse("https://10.1.2.3/hook", true).getHost()).as("a private network, in development")
+                .isEqualTo("10.1.2.3");
     }
 
     @Test

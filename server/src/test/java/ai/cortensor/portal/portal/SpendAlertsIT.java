@@ -33,6 +33,8 @@ class SpendAlertsIT {
     static final Actor OPERATOR = new Actor("ops@example.com", "admin", null, "192.0.2.1");
     static final String REQUEST = "{\"model\":\"qwen\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
     static MailCatcher mail;
     static WebhookReceiver hooks;
     static PortalTestSupport.Running portal;
@@ -40,6 +42,8 @@ class SpendAlertsIT {
 
     @BeforeAll
     static void start() {
+        logs.start();
+        root().addAppender(logs);
         mail = new MailCatcher();
         hooks = new WebhookReceiver();
         Map<String, String> config = new HashMap<>(mail.config());
@@ -62,6 +66,20 @@ class SpendAlertsIT {
     @AfterAll
     static void stop() {
         Browser.closeAll(replicaB, portal, hooks, mail);
+        root().detachAppender(logs);
+        logs.stop();
+    }
+
+    static ch.qos.logback.classic.Logger root() {
+        return (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+
+    /** Everything both replicas logged so far. */
+    static String logText() {
+        synchronized (logs) {
+            return logs.list.stream().map(e -> e.getFormattedMessage() + " " + e.getMDCPropertyMap())
+                    .collect(java.util.stream.Collectors.joining("\n"));
+        }
     }
 
     /** A signed-up customer with a webhook pointing at the receiver, whose secret the receiver now knows. */
@@ -255,6 +273,10 @@ class SpendAlertsIT {
             assertThat(c.http().api("GET", "/portal/api/webhook", null, null).body()).doesNotContain(secret)
                     .doesNotContain("\"secret\"");
             assertThat(c.http().api("GET", "/portal/api/alerts", null, null).body()).doesNotContain(secret);
+            assertThat(logText()).as("the failed attempt is logged").contains("webhook " + eventId)
+                    .contains("attempt 1 of 10 failed (HTTP 500)");
+            assertThat(hooks.secrets.values()).allSatisfy(s -> assertThat(logText()).doesNotContain(s));
+            assertThat(logText()).as("nor the URL, which may itself be a credential").doesNotContain("/hooks/cortensor");
         } finally {
             hooks.answer = d -> 200;
         }
