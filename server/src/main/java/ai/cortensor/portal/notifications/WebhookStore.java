@@ -75,6 +75,13 @@ final class WebhookStore {
                 .bind("a", account).mapTo(Boolean.class).one());
     }
 
+    /** How many test events the account asked for since {@code since}. */
+    int testsSince(String account, Instant since) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM webhook_deliveries WHERE account = :a "
+                        + "AND event_type = 'webhook.test' AND created_at > :s")
+                .bind("a", account).bind("s", since).mapTo(Integer.class).one());
+    }
+
     /**
      * Claims up to {@code limit} due deliveries for this replica: each is leased until {@code now + lease} (another
      * replica takes it after that, e.g. when this one died mid-attempt) and its attempt counted.

@@ -118,7 +118,12 @@ public final class Webhooks {
 
         /** The previous test event has not been tried yet. */
         record AlreadyQueued() implements Test {}
+
+        /** {@link #TESTS_PER_HOUR} test events in the last hour: the portal is not a load generator. */
+        record TooMany() implements Test {}
     }
+
+    public static final int TESTS_PER_HOUR = 20;
 
     /** Queues a {@code webhook.test} event, delivered within seconds (at the latest on the next round). */
     public Test sendTest(String account) {
@@ -127,6 +132,9 @@ public final class Webhooks {
         }
         if (store.testQueued(account)) {
             return new Test.AlreadyQueued();
+        }
+        if (store.testsSince(account, clock.instant().minus(Duration.ofHours(1))) >= TESTS_PER_HOUR) {
+            return new Test.TooMany();
         }
         String id = "evt_test_" + HexFormat.of().formatHex(bytes(8));
         store.enqueue(account, id, "webhook.test", "Test event", WebhookEvents.test(id, account, clock.instant()));

@@ -101,6 +101,8 @@ final class AlertPages {
             case Webhooks.Test.AlreadyQueued q -> page(req, res, c, null, "The previous test event has not been sent "
                     + "yet.", null, 409);
             case Webhooks.Test.NoWebhook n -> page(req, res, c, null, "Set a webhook URL first.", null, 404);
+            case Webhooks.Test.TooMany t -> page(req, res, c, null, "That was " + Webhooks.TESTS_PER_HOUR
+                    + " test events within an hour; try again later.", null, 429);
         }
     }
 

@@ -161,6 +161,8 @@ final class AlertsApi {
             case Webhooks.Test.NoWebhook n -> PortalApi.error(res, 404, "not_found", "This account has no webhook.");
             case Webhooks.Test.AlreadyQueued q -> PortalApi.error(res, 409, "test_pending",
                     "The previous test event has not been sent yet; see GET /portal/api/webhook/deliveries.");
+            case Webhooks.Test.TooMany t -> PortalApi.error(res, 429, "too_many_tests", "At most "
+                    + Webhooks.TESTS_PER_HOUR + " test events an hour; try again later.");
             case Webhooks.Test.Queued q -> PortalApi.send(res, 202, g -> {
                 g.writeStartObject();
                 g.writeStringField("event_id", q.eventId());
