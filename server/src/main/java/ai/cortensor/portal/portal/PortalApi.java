@@ -75,7 +75,7 @@ final class PortalApi {
         r.get("/portal/api/usage-summary", api(false, this::usageSummary));
         r.get("/portal/api/status", api(false, this::status));
         r.post("/portal/api/playground/chat", api(true, (req, res, c) ->
-                gateway.handleAs(keys.playgroundKey(c), OpenAiDialect.CHAT, req, res)));
+                gateway.handleAs(keys.playgroundKey(c, Web.clientAddr(req)), OpenAiDialect.CHAT, req, res)));
         r.any("/portal/api/*", (req, res) -> error(res, 404, "not_found", "No such portal API endpoint."));
     }
 
