@@ -1,5 +1,6 @@
 package ai.cortensor.portal;
 
+import ai.cortensor.portal.accounts.AccountStates;
 import ai.cortensor.portal.accounts.AccountStore;
 import ai.cortensor.portal.admin.AccountInsight;
 import ai.cortensor.portal.admin.AdminApi;
@@ -14,6 +15,7 @@ import ai.cortensor.portal.db.Database;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.plans.LocalLimiter;
 import ai.cortensor.portal.plans.PlanStore;
@@ -92,6 +94,7 @@ public final class Portal implements AutoCloseable {
     private final ScheduledExecutorService background;
 
     private final AdmissionControl admission;
+    private final AdmissionRules rules;
     private final Limiter limiter;
 
     private final ChangeFeed changes;
@@ -105,7 +108,8 @@ public final class Portal implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
-                   WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
+                   WebServer server, ScheduledExecutorService background, AdmissionControl admission,
+                   AdmissionRules rules, Limiter limiter,
                    ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
                    PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Duration shutdownDeadline) {
         this.routerClient = routerClient;
@@ -117,6 +121,7 @@ public final class Portal implements AutoCloseable {
         this.changes = changes;
         this.poolControl = poolControl;
         this.admission = admission;
+        this.rules = rules;
         this.limiter = limiter;
         this.database = database;
         this.keys = keys;
@@ -171,24 +176,25 @@ public final class Portal implements AutoCloseable {
         AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
                 CACHE_RECONCILE);
         propagate(changes, keys, admission, catalog, registry);
+        AdmissionRules rules = new AdmissionRules(admission, catalog, new AccountStates(accounts), clock);
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
                 gatewayMetrics::probe);
         TokenCounter tokenCounter = new TokenCounter();
-        Gateway gateway = new Gateway(keys, admission, catalog, routerClient,
+        Gateway gateway = new Gateway(keys, rules, catalog, routerClient,
                 ledger, tokenCounter, gatewayMetrics, clock, config.http(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
         StoredResponses storedResponses = new StoredResponses(database.jdbi(), config.responses(), clock);
         List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS,
                 new ResponsesDialect(storedResponses, clock), new MessagesDialect());
-        ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, storedResponses);
-        CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
+        ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, rules, storedResponses);
+        CountTokensHandler countTokens = new CountTokensHandler(keys, rules, tokenCounter, clock,
                 config.http().maxBodyBytes(), config.http().bodyTimeout());
-        ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
+        ModelsHandler models = new ModelsHandler(keys, rules, catalog, dialects.stream().map(Dialect::path).toList());
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
-        WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
+        WhyBlocked whyBlocked = new WhyBlocked(rules);
         CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
                 admission, whyBlocked, clock, publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
@@ -269,7 +275,7 @@ public final class Portal implements AutoCloseable {
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
                 VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
-        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
+        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, rules, limiter, changes,
                 poolControl, probe, operations, poolLoad, routerClient, gateway, config.shutdownDeadline());
     }
 
@@ -333,6 +339,11 @@ public final class Portal implements AutoCloseable {
 
     public AdmissionControl admission() {
         return admission;
+    }
+
+    /** The rules every request is admitted by (the gateway's, and "why is this blocked?"'s). */
+    public AdmissionRules rules() {
+        return rules;
     }
 
     public ChangeFeed changes() {

@@ -32,8 +32,11 @@ public final class AccountInsight {
     public record LimitState(String scope, String kind, String description, long max, long used,
                              Long resetsInSeconds) {}
 
-    /** A reason the next request is refused, with the error code the gateway answers. */
-    public record Reason(String code, String message, Long resetsInSeconds) {}
+    /**
+     * A reason the next request is refused, with the error code the gateway answers and its scope (user,
+     * organization, key, plan, model, pool, limits); the first is the error a request gets.
+     */
+    public record Reason(String code, String scope, String message, Long resetsInSeconds) {}
 
     /** Served requests and tokens (from usage events) over the last day and week. */
     public record Usage(long requests24h, long tokens24h, long requests7d, long tokens7d) {}
@@ -47,7 +50,7 @@ public final class AccountInsight {
     AccountStatus account(AccountId a, boolean paused, String model) {
         AdmissionControl.AccountRef ref = a.ref();
         var plan = admission.plan(ref).plan();
-        List<Reason> reasons = reasons(whyBlocked.forAccount(ref, paused, model));
+        List<Reason> reasons = reasons(whyBlocked.forAccount(ref, model));
         return new AccountStatus(a.toString(), paused ? "paused" : "active", plan.code(), plan.name(),
                 !reasons.isEmpty(), reasons, limits(admission.accountLimits(ref)),
                 usage(new UsageReports.Scope(ref.userId(), ref.organizationId(), null, null)));
@@ -72,7 +75,7 @@ public final class AccountInsight {
     }
 
     private static List<Reason> reasons(List<WhyBlocked.Reason> reasons) {
-        return reasons.stream().map(r -> new Reason(r.code(), r.message(), seconds(r.resetsIn()))).toList();
+        return reasons.stream().map(r -> new Reason(r.code(), r.scope(), r.message(), seconds(r.resetsIn()))).toList();
     }
 
     private Usage usage(UsageReports.Scope scope) {

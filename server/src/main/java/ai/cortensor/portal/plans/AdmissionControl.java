@@ -157,6 +157,11 @@ public final class AdmissionControl {
         return limiter.admit(limitsFor(key), estimatedTokens, clock.millis());
     }
 
+    /** Where the counters are and whether they answer now (what admission does while they do not). */
+    public Limiter.Store limitsStore() {
+        return limiter.store();
+    }
+
     public List<Limiter.State> peek(List<Limit> limits) {
         return limiter.peek(limits, clock.millis());
     }

@@ -138,7 +138,7 @@ final class ConsolePages {
                 tokens == null ? null : tokens.limit().max(), percent, percent >= 80, percent >= 100, reset,
                 requests == null ? week.requests() : requests.used(), requests == null ? null : requests.limit().max(),
                 !keys.list(c.account()).isEmpty(), week.requests() > 0,
-                whyBlocked.forAccount(ref, false, null));
+                whyBlocked.forAccount(ref, null));
         Page page = gate.page(req, res, c, "Overview", "overview");
         if (req.query().contains("welcome")) {
             page = page.withNotice("Welcome! Your account is ready. We sent you a mail to confirm your address.", "info");

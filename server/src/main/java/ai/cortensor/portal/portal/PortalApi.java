@@ -200,7 +200,7 @@ final class PortalApi {
     /** Why requests of this account (optionally for one model) would be refused right now; empty = nothing blocks. */
     private void status(ServerRequest req, ServerResponse res, Sessions.Current c) {
         var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
-        var reasons = whyBlocked.forAccount(ref, false, req.query().first("model").orElse(null));
+        var reasons = whyBlocked.forAccount(ref, req.query().first("model").orElse(null));
         send(res, 200, g -> {
             g.writeStartObject();
             g.writeBooleanField("blocked", !reasons.isEmpty());
