@@ -132,8 +132,10 @@ public final class AdminApi {
         r.get("/admin/api/keys/{ref}/status", read(c -> ops.keyStatus(c.param("ref"), c.query("model"))));
         r.post("/admin/api/keys/{ref}/revoke", write(c -> ops.revokeKey(c.param("ref"), c.reason(), c.actor())));
         r.get("/admin/api/models", read(c -> Map.of("data", ops.models())));
-        r.post("/admin/api/models/{alias}/enable", write(c -> ops.setModelEnabled(c.param("alias"), true, c.reason(), c.actor())));
-        r.post("/admin/api/models/{alias}/disable", write(c -> ops.setModelEnabled(c.param("alias"), false, c.reason(), c.actor())));
+        r.post("/admin/api/models/{alias}/enable", write(c -> ops.setModelState(c.param("alias"), "enabled", c.reason(), c.actor())));
+        r.post("/admin/api/models/{alias}/pause", write(c -> ops.setModelState(c.param("alias"), "paused", c.reason(), c.actor())));
+        r.post("/admin/api/models/{alias}/resume", write(c -> ops.setModelState(c.param("alias"), "enabled", c.reason(), c.actor())));
+        r.post("/admin/api/models/{alias}/disable", write(c -> ops.setModelState(c.param("alias"), "disabled", c.reason(), c.actor())));
         r.post("/admin/api/models/{alias}/family", write(c -> ops.setModelFamily(c.param("alias"), c.field("family"),
                 c.reason(), c.actor())));
         r.post("/admin/api/models/{alias}/pools", write(c -> ops.mapModel(c.param("alias"), c.names("pools"),

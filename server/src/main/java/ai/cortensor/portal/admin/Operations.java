@@ -168,9 +168,24 @@ public final class Operations {
     }
 
     public Done<PoolControl.Transition> setModelEnabled(String alias, boolean enabled, String reason, Actor actor) {
-        allow(actor, enabled ? "model.enable" : "model.disable");
+        return setModelState(alias, enabled ? "enabled" : "disabled", reason, actor);
+    }
+
+    /**
+     * {@code state}: enabled (served; also resumes a paused model), paused (refused for now with 503
+     * {@code model_unavailable}, kept in the catalog) or disabled (withdrawn: 404 {@code model_disabled}).
+     */
+    public Done<PoolControl.Transition> setModelState(String alias, String state, String reason, Actor actor) {
+        if (!ai.cortensor.portal.pools.Model.STATES.contains(state)) {
+            throw ActionRefused.invalid("invalid_state", "A model can be enabled, paused or disabled.");
+        }
+        allow(actor, switch (state) {
+            case "paused" -> "model.pause";
+            case "disabled" -> "model.disable";
+            default -> "model.enable";
+        });
         String why = reason(reason);
-        return transition(() -> pools.setModelEnabled(required(alias, "model"), enabled, actor, why));
+        return transition(() -> pools.setModelState(required(alias, "model"), state, actor, why));
     }
 
     /** The family (chat template and output parser) a model is served with. */

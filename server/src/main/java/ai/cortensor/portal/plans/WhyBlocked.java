@@ -56,6 +56,14 @@ public final class WhyBlocked {
         return reasons(out);
     }
 
+    /**
+     * The model-level answer alone for an account (unknown, disabled, paused, not in the plan, no capacity), or
+     * empty when the model would be served: what the customer's Models page shows per model.
+     */
+    public java.util.Optional<Reason> forModel(AdmissionControl.AccountRef account, String model) {
+        return rules.modelRefusals(model, account).stream().findFirst().map(Reason::of);
+    }
+
     private static List<Reason> reasons(List<Refusal> refusals) {
         return refusals.stream().map(Reason::of).toList();
     }

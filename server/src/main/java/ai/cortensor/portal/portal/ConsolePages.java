@@ -93,7 +93,7 @@ final class ConsolePages {
         signedIn(r, "/portal/keys/{id}/revoke", false, this::revokePage);
         signedIn(r, "/portal/keys/{id}/revoke", true, this::revoke);
         signedIn(r, "/portal/models", false, (req, res, c) -> html.render(res, 200, "models.jte",
-                AuthPages.params("page", gate.page(req, res, c, "Models", "models"), "models", modelRows())));
+                AuthPages.params("page", gate.page(req, res, c, "Models", "models"), "models", modelRows(c))));
         signedIn(r, "/portal/quickstart", false, (req, res, c) -> html.render(res, 200, "quickstart.jte",
                 AuthPages.params("page", gate.page(req, res, c, "Quickstart", "quickstart"), "view",
                         new Views.Quickstart(publicUrl.get() + "/v1", defaultModel(),
@@ -281,9 +281,23 @@ final class ConsolePages {
                 "linkText", "Go to the overview"));
     }
 
-    private List<Views.ModelRow> modelRows() {
-        return catalog.models().stream().map(m -> new Views.ModelRow(m.alias(), m.displayName(), m.description(),
-                m.contextLength(), m.maxOutputTokens(), catalog.serviceable(m))).toList();
+    /**
+     * Every catalog model with what a request for it from this account would meet now, by the gateway's rules:
+     * available, temporarily unavailable (paused, or no capacity), not in the plan, or disabled.
+     */
+    private List<Views.ModelRow> modelRows(Sessions.Current c) {
+        var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
+        return catalog.all().stream().map(m -> {
+            var reason = whyBlocked.forModel(ref, m.alias());
+            String state = reason.map(r -> switch (r.code()) {
+                case "model_disabled" -> "disabled";
+                case "model_not_entitled" -> "not_in_plan";
+                default -> "unavailable";
+            }).orElse("available");
+            return new Views.ModelRow(m.alias(), m.displayName(), m.description(), m.contextLength(),
+                    m.maxOutputTokens(), state, reason.map(WhyBlocked.Reason::code).orElse(null),
+                    reason.map(WhyBlocked.Reason::message).orElse(null));
+        }).toList();
     }
 
     private String defaultModel() {

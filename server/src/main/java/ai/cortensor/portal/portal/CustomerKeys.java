@@ -45,6 +45,11 @@ final class CustomerKeys {
         }
     }
 
+    /** A key of the account by id, as the gateway holds it (with its state, expiry and its account's state). */
+    Optional<ApiKey> apiKey(Account a, String id) {
+        return find(a, id).flatMap(listing -> keys.find(listing.prefix().substring(5)));
+    }
+
     ApiKeys.Issued create(Sessions.Current c, String name, Integer expiresInDays, String clientAddr) {
         return create(c, name, expiresInDays, null, clientAddr);
     }

@@ -5,6 +5,7 @@ import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.PlanStore;
+import ai.cortensor.portal.plans.Refusal;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.dialects.openai.OpenAiDialect;
@@ -21,6 +22,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -197,10 +199,26 @@ final class PortalApi {
         });
     }
 
-    /** Why requests of this account (optionally for one model) would be refused right now; empty = nothing blocks. */
+    /**
+     * Why requests of this account — or with one of its keys ({@code key=<id>}), optionally for one model
+     * ({@code model=<alias>}) — would be refused right now, in the order the gateway applies its rules (the first is
+     * the error a request gets); empty = nothing blocks. The same answer as the operators' why-blocked.
+     */
     private void status(ServerRequest req, ServerResponse res, Sessions.Current c) {
         var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
-        var reasons = whyBlocked.forAccount(ref, req.query().first("model").orElse(null));
+        String model = req.query().first("model").orElse(null);
+        Optional<String> keyId = req.query().first("key").asOptional();
+        List<WhyBlocked.Reason> reasons;
+        if (keyId.isPresent()) {
+            var key = keys.apiKey(c.account(), keyId.get());
+            if (key.isEmpty()) {
+                error(res, 404, "not_found", "No such key in this account.");
+                return;
+            }
+            reasons = whyBlocked.forKey(key.get(), model);
+        } else {
+            reasons = whyBlocked.forAccount(ref, model);
+        }
         send(res, 200, g -> {
             g.writeStartObject();
             g.writeBooleanField("blocked", !reasons.isEmpty());
@@ -208,9 +226,14 @@ final class PortalApi {
             for (var r : reasons) {
                 g.writeStartObject();
                 g.writeStringField("code", r.code());
+                g.writeStringField("scope", r.scope());
                 g.writeStringField("message", r.message());
                 if (r.resetsIn() != null) {
                     g.writeNumberField("resets_in_seconds", Math.max(0, r.resetsIn().toSeconds()));
+                }
+                if (r.refusal() instanceof Refusal.AccountPaused p) {
+                    g.writeStringField("since", p.since() == null ? null : p.since().toString());
+                    g.writeStringField("reason", p.reason());
                 }
                 g.writeEndObject();
             }

@@ -22,8 +22,17 @@ public final class Views {
                         List<KeyStore.Listing> keys, List<String> models, Long keyId, String model, int rangeDays,
                         String chartJson, String csvHref) {}
 
+    /**
+     * {@code state}: available, unavailable (paused or no capacity: {@code 503 model_unavailable}), not_in_plan
+     * ({@code 403 model_not_entitled}) or disabled ({@code 404 model_disabled}); {@code code} and {@code note} are
+     * the error a request would get, null when available.
+     */
     public record ModelRow(String id, String name, String description, int contextLength, int maxOutputTokens,
-                           boolean available) {}
+                           String state, String code, String note) {
+        public boolean available() {
+            return "available".equals(state);
+        }
+    }
 
     public record Quickstart(String baseUrl, String model, boolean hasKeys) {}
 
