@@ -80,6 +80,7 @@ public final class ConfigLoader {
         DEFAULTS.put("mail.smtp-starttls", "true");
         DEFAULTS.put("mail.from", "Cortensor Portal <no-reply@localhost>");
         DEFAULTS.put("mail.log-text", "false");
+        DEFAULTS.put("portal.support-email", "");
         DEFAULTS.put("oidc.issuer", "");
         DEFAULTS.put("oidc.client-id", "");
         DEFAULTS.put("oidc.client-secret", "");
@@ -241,8 +242,13 @@ public final class ConfigLoader {
         if (dataDir.isBlank()) {
             throw new ConfigException("data.dir must not be empty");
         }
+        String supportEmail = blankToNull(v.get("portal.support-email"));
+        if (supportEmail != null && !supportEmail.matches("[^\\s@<>\"]+@[^\\s@<>\"]+")) {
+            throw new ConfigException("portal.support-email must be an email address like support@example.com, got '"
+                    + supportEmail + "'");
+        }
         return new PortalConfig(http, database, router, health, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets,
-                responses, management, duration(v, "shutdown.deadline"));
+                responses, management, duration(v, "shutdown.deadline"), new PortalConfig.Support(supportEmail));
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */

@@ -64,6 +64,11 @@ public final class WhyBlocked {
         return rules.modelRefusals(model, account).stream().findFirst().map(Reason::of);
     }
 
+    /** Whether the account is paused (the gateway's {@code account_paused}), since when and why. */
+    public java.util.Optional<Refusal.AccountPaused> paused(AdmissionControl.AccountRef account) {
+        return rules.account(account);
+    }
+
     private static List<Reason> reasons(List<Refusal> refusals) {
         return refusals.stream().map(Reason::of).toList();
     }

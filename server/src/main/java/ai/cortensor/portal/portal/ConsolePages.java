@@ -75,15 +75,36 @@ final class ConsolePages {
         void handle(ServerRequest req, ServerResponse res, Sessions.Current c) throws Exception;
     }
 
-    /** Wraps a handler: signed-out browsers go to sign-in and come back. */
+    /**
+     * Wraps a handler: signed-out browsers go to sign-in and come back. A form post changes the account, so it is
+     * refused while the account is paused ({@link Gate.Guard#ACCOUNT}); posts that may run anyway say so with
+     * {@link #signedInPost}.
+     */
     HttpRouting.Builder signedIn(HttpRouting.Builder r, String path, boolean post, SignedInHandler handler) {
-        io.helidon.webserver.http.Handler h = (req, res) -> {
+        return post ? signedInPost(r, path, Gate.Guard.ACCOUNT, handler) : r.get(path, (req, res) -> {
             var c = gate.requirePage(req, res);
             if (c.isPresent()) {
                 handler.handle(req, res, c.get());
             }
-        };
-        return post ? r.post(path, h) : r.get(path, h);
+        });
+    }
+
+    /** A form post for a signed-in browser, refused with a page that says why when {@code guard} does not hold. */
+    HttpRouting.Builder signedInPost(HttpRouting.Builder r, String path, Gate.Guard guard, SignedInHandler handler) {
+        return r.post(path, (req, res) -> {
+            var c = gate.requirePage(req, res);
+            if (c.isEmpty()) {
+                return;
+            }
+            var paused = gate.refusal(c.get(), guard);
+            if (paused.isPresent()) {
+                html.render(res, 403, "message.jte", AuthPages.params("page", gate.page(req, res, c.get(),
+                        "Account paused", ""), "text", gate.pausedMessage(paused.get()), "linkHref", "/portal",
+                        "linkText", "Go to the overview"));
+                return;
+            }
+            handler.handle(req, res, c.get());
+        });
     }
 
     void register(HttpRouting.Builder r) {
@@ -91,7 +112,7 @@ final class ConsolePages {
         signedIn(r, "/portal/keys", false, this::keysAfterRedirect);
         signedIn(r, "/portal/keys", true, this::createKey);
         signedIn(r, "/portal/keys/{id}/revoke", false, this::revokePage);
-        signedIn(r, "/portal/keys/{id}/revoke", true, this::revoke);
+        signedInPost(r, "/portal/keys/{id}/revoke", Gate.Guard.NONE, this::revoke); // only takes access away
         signedIn(r, "/portal/models", false, (req, res, c) -> html.render(res, 200, "models.jte",
                 AuthPages.params("page", gate.page(req, res, c, "Models", "models"), "models", modelRows(c))));
         signedIn(r, "/portal/quickstart", false, (req, res, c) -> html.render(res, 200, "quickstart.jte",
@@ -106,9 +127,9 @@ final class ConsolePages {
                         new Views.Billing(plans.current(c.user().id(), c.account().organizationId()).orElse(null),
                                 plans.list()))));
         signedIn(r, "/portal/team", false, (req, res, c) -> teamPage(req, res, c, null, 200));
-        signedIn(r, "/portal/team/organizations", true, this::createOrganization);
+        signedInPost(r, "/portal/team/organizations", Gate.Guard.PERSON, this::createOrganization);
         signedIn(r, "/portal/team/invite", true, this::invite);
-        signedIn(r, "/portal/account", true, this::switchAccount);
+        signedInPost(r, "/portal/account", Gate.Guard.NONE, this::switchAccount);
     }
 
     /** Allowance and consumption come from the policy layer's counters, the same ones admission uses. */
@@ -138,7 +159,7 @@ final class ConsolePages {
                 tokens == null ? null : tokens.limit().max(), percent, percent >= 80, percent >= 100, reset,
                 requests == null ? week.requests() : requests.used(), requests == null ? null : requests.limit().max(),
                 !keys.list(c.account()).isEmpty(), week.requests() > 0,
-                whyBlocked.forAccount(ref, null));
+                whyBlocked.forAccount(ref, null), spend(c, plan));
         Page page = gate.page(req, res, c, "Overview", "overview");
         if (req.query().contains("welcome")) {
             page = page.withNotice("Welcome! Your account is ready. We sent you a mail to confirm your address.", "info");
@@ -146,6 +167,22 @@ final class ConsolePages {
             page = page.withNotice("Your new password is saved.", "info");
         }
         html.render(res, 200, "overview.jte", AuthPages.params("page", page, "view", view));
+    }
+
+    /** This month's usage at list prices, and the plan's price: what the account will be billed. */
+    private Views.Spend spend(Sessions.Current c, PlanStore.Plan plan) {
+        var month = UsageReports.utcDay(clock.instant()).withDayOfMonth(1);
+        var since = month.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        long requests = 0;
+        long tokens = 0;
+        long micros = 0;
+        for (var m : usage.byModel(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null), since)) {
+            requests += m.requests();
+            tokens += m.promptTokens() + m.completionTokens();
+            var model = catalog.find(m.model());
+            micros += model.map(x -> m.costMicros(x.promptPrice(), x.completionPrice())).orElse(0L);
+        }
+        return new Views.Spend(Format.date(since), requests, tokens, micros, plan.name(), plan.monthlyPriceCents());
     }
 
     private void keysPage(ServerRequest req, ServerResponse res, Sessions.Current c, String revealed, String revealedName,

@@ -51,7 +51,8 @@ public final class CustomerPortal {
         AccountStore accountStore = new AccountStore(jdbi);
         OrganizationStore orgs = new OrganizationStore(jdbi);
         this.accounts = new Accounts(accountStore, orgs, mailer(config.mail()), tokens, clock, publicUrl);
-        this.gate = new Gate(new Sessions(new SessionStore(jdbi), accountStore, orgs, tokens, clock), tokens);
+        this.gate = new Gate(new Sessions(new SessionStore(jdbi), accountStore, orgs, tokens, clock), tokens, whyBlocked,
+                config.support().email());
         this.html = new Html();
         CustomerKeys keys = new CustomerKeys(apiKeys, new KeyStore(jdbi), new AuditLog(jdbi), clock);
         PlanStore plans = new PlanStore(jdbi);

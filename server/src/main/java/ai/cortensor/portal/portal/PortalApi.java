@@ -57,12 +57,19 @@ final class PortalApi {
     }
 
     private io.helidon.webserver.http.Handler api(boolean mutates, Call call) {
+        return api(mutates, Gate.Guard.NONE, call);
+    }
+
+    /** {@code guard}: what must not be paused for the call to run (403 {@code account_paused} otherwise). */
+    private io.helidon.webserver.http.Handler api(boolean mutates, Gate.Guard guard, Call call) {
         return (req, res) -> {
             Optional<Sessions.Current> c = gate.current(req);
             if (c.isEmpty()) {
                 error(res, 401, "not_signed_in", "Sign in to the portal first.");
             } else if (mutates && !gate.csrfOk(req, null)) {
                 error(res, 403, "csrf_token_invalid", "Send the X-CSRF-Token header with the value of the portal's CSRF token.");
+            } else if (gate.refusal(c.get(), guard).isPresent()) {
+                error(res, 403, "account_paused", gate.pausedMessage(gate.refusal(c.get(), guard).get()));
             } else {
                 call.handle(req, res, c.get());
             }
@@ -72,11 +79,11 @@ final class PortalApi {
     void register(HttpRouting.Builder r) {
         r.get("/portal/api/me", api(false, this::me));
         r.get("/portal/api/keys", api(false, this::listKeys));
-        r.post("/portal/api/keys", api(true, this::createKey));
+        r.post("/portal/api/keys", api(true, Gate.Guard.ACCOUNT, this::createKey));
         r.delete("/portal/api/keys/{id}", api(true, this::revokeKey));
         r.get("/portal/api/usage-summary", api(false, this::usageSummary));
         r.get("/portal/api/status", api(false, this::status));
-        r.post("/portal/api/playground/chat", api(true, (req, res, c) ->
+        r.post("/portal/api/playground/chat", api(true, Gate.Guard.ACCOUNT, (req, res, c) ->
                 gateway.handleAs(keys.playgroundKey(c, Web.clientAddr(req)), OpenAiDialect.CHAT, req, res)));
         r.any("/portal/api/*", (req, res) -> error(res, 404, "not_found", "No such portal API endpoint."));
     }

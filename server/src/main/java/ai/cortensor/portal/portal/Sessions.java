@@ -55,9 +55,10 @@ public final class Sessions {
         }
         SessionStore.Row s = row.get();
         Optional<User> user = accounts.find(s.userId());
-        if (user.isEmpty() || user.get().paused()) {
+        if (user.isEmpty()) {
             return Optional.empty();
         }
+        // a paused customer stays signed in: the portal is read-only for a paused account (Gate), not closed
         if (Duration.between(s.lastSeenAt(), now).toSeconds() >= 60) {
             Instant cap = s.createdAt().plus(ABSOLUTE);
             Instant next = now.plus(IDLE);

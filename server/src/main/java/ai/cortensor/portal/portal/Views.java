@@ -12,7 +12,14 @@ public final class Views {
     public record Overview(String planName, long tokensUsed, Long tokenAllowance, int percent, boolean nearLimit,
                            boolean atLimit, String resetText, long requestsThisWeek, Long requestAllowance,
                            boolean hasKeys, boolean hasRequests,
-                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked) {}
+                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked, Spend spend) {}
+
+    /**
+     * This calendar month (UTC) so far: served requests and tokens, what they cost at the catalog's list prices
+     * (micro-USD), and the plan's monthly price (cents). Nothing is invoiced yet: it is the bill to be.
+     */
+    public record Spend(String since, long requests, long tokens, long usageMicros, String planName,
+                        long planMonthlyCents) {}
 
     /** {@code revealed} is the full token right after creation, shown once; null otherwise. */
     public record Keys(List<KeyStore.Listing> keys, String revealed, String revealedName, String error,
