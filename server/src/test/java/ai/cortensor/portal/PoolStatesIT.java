@@ -183,11 +183,11 @@ class PoolStatesIT {
     }
 
     @Test
-    void a_disabled_model_is_hidden_and_404_on_another_replica_until_enabled() throws Exception {
+    void a_disabled_model_is_hidden_and_404_model_disabled_on_another_replica_until_enabled() throws Exception {
         harness.portal.poolControl().setModelEnabled("gemma-4", false, OPERATOR, "bad outputs");
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
                 .until(() -> post2("gemma-4").statusCode() == 404);
-        assertThat(error(post2("gemma-4")).get("code").asText()).isEqualTo("model_not_found");
+        assertThat(error(post2("gemma-4")).get("code").asText()).isEqualTo("model_disabled");
         String models = harness.send(HttpRequest.newBuilder(URI.create(url2("/v1/models")))
                 .header("Authorization", "Bearer " + key).GET().build()).body();
         assertThat(models).doesNotContain("gemma-4").contains("qwen");
