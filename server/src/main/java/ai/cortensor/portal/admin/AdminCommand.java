@@ -111,7 +111,9 @@ public final class AdminCommand implements Runnable {
 
     static void status(JsonNode s) {
         OUT.println(s.path("blocked").asBoolean() ? "BLOCKED:" : "Not blocked: the next request would be admitted.");
-        s.path("reasons").forEach(r -> OUT.println("  " + r.path("code").asText() + ": " + r.path("message").asText()));
+        // in the gateway's order: the first is the error the next request gets
+        s.path("reasons").forEach(r -> OUT.println("  " + r.path("code").asText() + " (" + r.path("scope").asText()
+                + "): " + r.path("message").asText()));
         Tables.table(OUT, s.path("limits"), LIMIT_COLUMNS);
         JsonNode u = s.path("usage");
         OUT.println("usage: " + u.path("requests24h").asLong() + " requests / " + u.path("tokens24h").asLong()

@@ -116,10 +116,6 @@ public final class AdmissionControl {
         planCache.invalidateAll();
     }
 
-    public boolean entitled(ApiKey key, String model) {
-        return plan(AccountRef.of(key)).entitled(model);
-    }
-
     /** Account limits from the plan first (the first counter is the lock), then the key's own. */
     public List<Limit> limitsFor(ApiKey key) {
         AccountRef account = AccountRef.of(key);

@@ -1,6 +1,5 @@
 package ai.cortensor.portal.plans;
 
-import ai.cortensor.portal.plans.Windows;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
