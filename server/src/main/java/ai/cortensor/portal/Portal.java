@@ -2,11 +2,27 @@ package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountStates;
 import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.accounts.Accounts;
+import ai.cortensor.portal.accounts.LogMailer;
+import ai.cortensor.portal.accounts.Mailer;
+import ai.cortensor.portal.accounts.OneTimeTokens;
+import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.accounts.SmtpMailer;
+import ai.cortensor.portal.accounts.SmtpSettings;
+import ai.cortensor.portal.accounts.User;
+import ai.cortensor.portal.admin.console.OperatorSessions;
+import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.billing.Billing;
+import ai.cortensor.portal.portal.Sessions;
+import ai.cortensor.portal.portal.SignInThrottle;
+import ai.cortensor.portal.sessions.BrowserSessions;
+import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.admin.AccountInsight;
-import ai.cortensor.portal.admin.AdminApi;
+import ai.cortensor.portal.admin.api.AdminApi;
 import ai.cortensor.portal.admin.DirectoryStore;
 import ai.cortensor.portal.admin.InspectionStore;
-import ai.cortensor.portal.admin.OperatorConsole;
+import ai.cortensor.portal.admin.console.OperatorConsole;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Operations;
 import ai.cortensor.portal.changes.ChangeFeed;
@@ -46,7 +62,6 @@ import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
 import ai.cortensor.portal.web.ConnectionGuard;
-import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -104,6 +119,7 @@ public final class Portal implements AutoCloseable {
     private final Operations operations;
     private final RouterClient routerClient;
     private final Gateway gateway;
+    private final Billing billing;
     private final Duration shutdownDeadline;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -111,8 +127,10 @@ public final class Portal implements AutoCloseable {
                    WebServer server, ScheduledExecutorService background, AdmissionControl admission,
                    AdmissionRules rules, Limiter limiter,
                    ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
-                   PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Duration shutdownDeadline) {
+                   PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Billing billing,
+                   Duration shutdownDeadline) {
         this.routerClient = routerClient;
+        this.billing = billing;
         this.gateway = gateway;
         this.shutdownDeadline = shutdownDeadline;
         this.probe = probe;
@@ -164,8 +182,11 @@ public final class Portal implements AutoCloseable {
         ChangeFeed changes = new ChangeFeed(database::openDedicated, database.jdbi());
         PoolControl poolControl = new PoolControl(database.jdbi());
 
-        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock, changes,
-                CACHE_RECONCILE);
+        SecureRandom random = new SecureRandom();
+        OneTimeTokens tokens = new OneTimeTokens(random);
+        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), random, clock, changes, CACHE_RECONCILE);
+        AuditLog audit = new AuditLog(database.jdbi());
+        UsageReports usageReports = new UsageReports(database.jdbi());
         AccountStore accounts = new AccountStore(database.jdbi());
         UsageStore usageStore = new UsageStore(database.jdbi());
         UsageLedger ledger = new UsageLedger(usageStore::write, config.spoolDir(), config.usage().journalFsync(),
@@ -175,13 +196,14 @@ public final class Portal implements AutoCloseable {
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
         AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
                 CACHE_RECONCILE);
-        propagate(changes, keys, admission, catalog, registry);
-        AdmissionRules rules = new AdmissionRules(admission, catalog, new AccountStates(accounts), clock);
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
                 gatewayMetrics::probe);
         TokenCounter tokenCounter = new TokenCounter();
+        Billing billing = new Billing(database.jdbi(), clock);
+        propagate(changes, keys, admission, catalog, billing, registry);
+        AdmissionRules rules = new AdmissionRules(admission, catalog, new AccountStates(accounts), billing, clock);
         Gateway gateway = new Gateway(keys, rules, catalog, routerClient,
                 ledger, tokenCounter, gatewayMetrics, clock, config.http(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
@@ -195,15 +217,35 @@ public final class Portal implements AutoCloseable {
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(rules);
-        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
-                admission, whyBlocked, clock, publicUrl::get);
+        // browser sessions: one component, one table, two audiences
+        AtomicReference<BrowserSessions<User>> customerSessions = new AtomicReference<>();
+        Accounts accountService = new Accounts(accounts, new OrganizationStore(database.jdbi()), mailer(config.mail()),
+                tokens, clock, publicUrl::get, new Accounts.SignOuts() {
+                    @Override
+                    public void endSessions(long userId) {
+                        customerSessions.get().endAll(userId);
+                    }
+
+                    @Override
+                    public void revokePersonalKeys(long userId, String reason) {
+                        keys.revokePersonal(userId, new Actor("system", "system", null, null), reason);
+                    }
+                });
+        customerSessions.set(new BrowserSessions<>(database.jdbi(), Sessions.POLICY, Sessions.principals(accountService),
+                tokens, clock));
+        Sessions sessions = new Sessions(customerSessions.get(), accountService);
+        CustomerPortal customerPortal = new CustomerPortal(config, accountService, sessions, tokens, keys, audit,
+                usageReports, catalog, gateway, admission, whyBlocked,
+                new SignInThrottle(clock, Duration.ofMinutes(15), 5, 50), clock, publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
-        OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
-        Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
-                operators, new AccountInsight(admission, whyBlocked, new UsageReports(database.jdbi()), clock), keys,
-                poolControl, catalog, poolLoad);
+        OperatorStore operators = new OperatorStore(database.jdbi(), random);
+        Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
+                new InspectionStore(database.jdbi()), operators,
+                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad);
         AdminApi adminApi = new AdminApi(operations, operators);
-        OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
+        OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
+                new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),
+                        tokens, clock), tokens);
 
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(WebHeaders.requestIdFilter(clock))
@@ -272,11 +314,24 @@ public final class Portal implements AutoCloseable {
         // off the scheduler's thread: a long sweep must not hold back the catalog refresh
         background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("responses-sweep")
                 .start(storedResponses::sweepQuietly), Math.min(sweepEvery, 60_000), sweepEvery, TimeUnit.MILLISECONDS);
+        // a hold outlives its request only when the process that admitted it died: no request runs past the
+        // stream timeout, so a hold older than that (and the usage writer's retries) is released
+        Duration holdAge = config.router().streamTimeout().plus(Duration.ofMinutes(10));
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("billing-holds").start(() -> {
+            try {
+                int released = billing.expireHolds(holdAge);
+                if (released > 0) {
+                    log.warn("released {} money holds older than {} (their requests' process ended)", released, holdAge);
+                }
+            } catch (RuntimeException e) {
+                log.warn("expiring money holds failed: {}", e.toString());
+            }
+        }), 1, 1, TimeUnit.MINUTES);
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
                 VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, rules, limiter, changes,
-                poolControl, probe, operations, poolLoad, routerClient, gateway, config.shutdownDeadline());
+                poolControl, probe, operations, poolLoad, routerClient, gateway, billing, config.shutdownDeadline());
     }
 
     /**
@@ -284,7 +339,7 @@ public final class Portal implements AutoCloseable {
      * and after each (re)connect of the feed, when changes may have been missed, drops everything.
      */
     private static void propagate(ChangeFeed changes, ApiKeys keys, AdmissionControl admission, Catalog catalog,
-                                  MeterRegistry registry) {
+                                  Billing billing, MeterRegistry registry) {
         changes.subscribe(ChangeFeed.KEY, keys::forget);
         changes.subscribe(ChangeFeed.ACCOUNT, account -> {
             keys.forgetAccount(account);
@@ -292,6 +347,8 @@ public final class Portal implements AutoCloseable {
         });
         changes.subscribe(ChangeFeed.PLAN, admission::planChanged);
         changes.subscribe(ChangeFeed.CATALOG, id -> catalog.reload());
+        changes.subscribe(ChangeFeed.BUDGET, billing::budgetChanged);
+        changes.onResync(billing::forgetBudgets);
         changes.onResync(keys::forgetAll);
         changes.onResync(admission::forgetAllPlans);
         changes.onResync(catalog::reload);
@@ -325,8 +382,17 @@ public final class Portal implements AutoCloseable {
         return keys;
     }
 
+    private static Mailer mailer(PortalConfig.Mail m) {
+        return m.toLog() ? new LogMailer(m.logText()) : new SmtpMailer(new SmtpSettings(m.host(), m.port(), m.username(),
+                m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
+    }
+
     public AccountStore accounts() {
         return accounts;
+    }
+
+    public Billing billing() {
+        return billing;
     }
 
     public Catalog catalog() {

@@ -28,9 +28,21 @@ public final class Accounts {
     private final OneTimeTokens tokens;
     private final InstantSource clock;
     private final Supplier<String> publicUrl;
+    private final SignOuts signOuts;
+
+    /**
+     * What signing a user out everywhere means beyond this feature's tables: their browser sessions and their
+     * personal API keys belong to other features, which the composition root wires in.
+     */
+    public interface SignOuts {
+        void endSessions(long userId);
+
+        void revokePersonalKeys(long userId, String reason);
+    }
 
     public Accounts(AccountStore store, OrganizationStore orgs, Mailer mailer, OneTimeTokens tokens,
-                    InstantSource clock, Supplier<String> publicUrl) {
+                    InstantSource clock, Supplier<String> publicUrl, SignOuts signOuts) {
+        this.signOuts = signOuts;
         this.store = store;
         this.orgs = orgs;
         this.mailer = mailer;
@@ -112,7 +124,7 @@ public final class Accounts {
                 .orElseThrow(() -> new FormError("token", "This reset link has expired or was already used."));
         store.setPassword(userId, Passwords.hash(newPassword));
         store.markVerified(userId); // the mail reached them
-        store.endSessions(userId); // whoever knew the old password is signed out
+        signOuts.endSessions(userId); // whoever knew the old password is signed out
         return store.find(userId).orElseThrow();
     }
 
@@ -149,6 +161,9 @@ public final class Accounts {
             }
             userId = existing.get().id();
             if (!existing.get().emailVerified()) {
+                // whoever created it may have squatted the address: their keys and sessions end before the handover
+                signOuts.revokePersonalKeys(userId, "account claimed by the verified owner of its email");
+                signOuts.endSessions(userId);
                 store.claimForVerifiedOwner(userId);
             }
         } else {
@@ -156,6 +171,36 @@ public final class Accounts {
         }
         store.linkIdentity(userId, issuer, subject);
         return store.find(userId).orElseThrow();
+    }
+
+    public Optional<User> user(long id) {
+        return store.find(id);
+    }
+
+    public Optional<User> userByEmail(String email) {
+        return store.findByEmail(email);
+    }
+
+    /** The organizations a user belongs to, with their role in each. */
+    public List<OrganizationStore.Membership> memberships(long userId) {
+        return orgs.memberships(userId);
+    }
+
+    public List<OrganizationStore.Member> members(long organizationId) {
+        return orgs.members(organizationId);
+    }
+
+    public List<OrganizationStore.Invite> pendingInvites(long organizationId) {
+        return orgs.pendingInvites(organizationId);
+    }
+
+    /**
+     * Pauses or unpauses a user or an organization ({@code label} {@code u<id>} / {@code o<id>}), audited and
+     * announced to every replica. Empty when there is no such account, false when it already was in that state.
+     */
+    public Optional<Boolean> setState(boolean organization, long id, String label, boolean paused,
+                                      ai.cortensor.portal.audit.Actor actor, String reason) {
+        return store.setState(organization, id, label, paused, actor, reason);
     }
 
     public long createOrganization(long ownerId, String name) {

@@ -1,5 +1,6 @@
 package ai.cortensor.portal.accounts;
 
+import ai.cortensor.portal.plans.Subscriptions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +28,7 @@ public final class OrganizationStore {
                     .bind("n", name).bind("u", ownerId).mapTo(Long.class).one();
             h.createUpdate("INSERT INTO organization_members (organization_id, user_id, role) VALUES (:o, :u, 'owner')")
                     .bind("o", id).bind("u", ownerId).execute();
-            h.createUpdate("INSERT INTO plan_subscriptions (plan_id, organization_id) SELECT id, :o FROM plans WHERE code = 'free'")
-                    .bind("o", id).execute();
+            Subscriptions.startOnFree(h, null, id);
             return id;
         });
     }

@@ -11,13 +11,16 @@ import ai.cortensor.portal.gateway.Outcome.Forwarding;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
+import ai.cortensor.portal.billing.Hold;
 import ai.cortensor.portal.plans.Admission;
+import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.plans.LimitsUnavailable;
 import ai.cortensor.portal.plans.Refusal;
 import ai.cortensor.portal.plans.Reservation;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.pools.Prices;
 import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.pools.RouterClient;
 import ai.cortensor.portal.pools.RouterTarget;
@@ -60,6 +63,7 @@ public final class Gateway {
             "This server is restarting. Please retry the request; another server will take it.", 1L);
 
     private final ApiKeys keys;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
     private final AdmissionRules rules;
     private final Catalog catalog;
     private final RouterClient router;
@@ -81,9 +85,9 @@ public final class Gateway {
     private final long failoverBudgetNanos;
     private final int structuredAttempts;
 
-    public Gateway(ApiKeys keys, AdmissionRules rules, Catalog catalog, RouterClient router, UsageLedger ledger,
-                   TokenCounter tokens, GatewayMetrics metrics, InstantSource clock, PortalConfig.Http http,
-                   PortalConfig.Router routerConfig) {
+    public Gateway(ApiKeys keys, AdmissionRules rules, Catalog catalog, RouterClient router,
+                   UsageLedger ledger, TokenCounter tokens, GatewayMetrics metrics, InstantSource clock,
+                   PortalConfig.Http http, PortalConfig.Router routerConfig) {
         this.keys = keys;
         this.rules = rules;
         this.catalog = catalog;
@@ -137,7 +141,18 @@ public final class Gateway {
                         r.limit().kind().key());
                 case Admission.Admitted a -> {
                     reservation = a.reservation();
-                    outcome = serve(res, exchange, plan, new ResponseMeta(requestId, acceptedAt, plan.model().alias()));
+                    closing.prices = plan.model().prices(); // in force at admission: a later change is not retroactive
+                    switch (hold(requestId, key, plan)) {
+                        case Hold.Refused r -> outcome = new Blocked(Refusals.error(rules.refusal(r)),
+                                r.budget() == null ? null : r.budget().counter());
+                        case Hold.Held h -> {
+                            closing.held = true;
+                            outcome = serve(res, exchange, plan, new ResponseMeta(requestId, acceptedAt,
+                                    plan.model().alias()));
+                        }
+                        case Hold.None n -> outcome = serve(res, exchange, plan, new ResponseMeta(requestId,
+                                acceptedAt, plan.model().alias()));
+                    }
                 }
             }
         } catch (ApiError e) {
@@ -272,7 +287,7 @@ public final class Gateway {
             throw e.param() == null ? e : e.withParam(exchange.field(e.param()));
         }
         checkContext(model, turn.prompt(), maxTokens, request);
-        List<Pool> route = switch (rules.serve(model, ai.cortensor.portal.plans.AdmissionControl.AccountRef.of(key))) {
+        List<Pool> route = switch (rules.serve(model, AdmissionControl.AccountRef.of(key))) {
             case AdmissionRules.ModelDecision.Refused r -> throw Refusals.error(r.refusal()); // plan, or no capacity
             case AdmissionRules.ModelDecision.Servable s -> s.route();
         };
@@ -313,6 +328,20 @@ public final class Gateway {
             case Admission.Rejected r -> RateHeaders.set(res, r.requests(), r.tokens());
         }
         return decision;
+    }
+
+    /**
+     * Money for an admitted request: its worst-case cost — every prompt byte a token (no tokenizer makes more) and
+     * the whole output limit — held against the account's prepaid credits and its budgets, or nothing to hold.
+     */
+    private Hold hold(String requestId, ApiKey key, Plan plan) {
+        long promptBound = plan.turn().prompt().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 16L;
+        try {
+            return rules.hold(requestId, key, plan.model().prices().worstCase(promptBound, plan.maxTokens()));
+        } catch (RuntimeException e) {
+            log.warn("could not hold money for {}: {}", requestId, e.toString());
+            throw Refusals.error(new Refusal.BillingUnavailable());
+        }
     }
 
     // ---- forward, decode, encode ----------------------------------------------------------------------------
@@ -764,6 +793,8 @@ public final class Gateway {
         private final long startNanos;
         ApiKey key;
         InferenceRequest request;
+        Prices prices = Prices.FREE;
+        boolean held;
         private Outcome expected;
         private UsageLedger.Journaled journaled;
 
@@ -797,7 +828,10 @@ public final class Gateway {
         }
 
         private RequestRecord build(Outcome outcome) {
-            return record(dialect, requestId, acceptedAt, startNanos, System.nanoTime(), key, request, outcome);
+            RequestRecord r = record(dialect, requestId, acceptedAt, startNanos, System.nanoTime(), key, request, outcome);
+            Usage u = outcome.usage();
+            long cost = r.served() && u != null ? prices.cost(u.inputTokens(), u.outputTokens(), u.reasoningTokens()) : 0;
+            return r.withMoney(new RequestRecord.Money(cost, prices.input(), prices.output(), held));
         }
     }
 

@@ -28,6 +28,11 @@ public final class Refusals {
                     : "rate_limit_error", l.code(), null, l.message(), seconds(l.retryAfter()));
             case Refusal.LimitsUnavailable u -> new ApiError(503, "server_error", u.code(), null, u.message(),
                     seconds(u.retryAfter()));
+            case Refusal.InsufficientCredits c -> new ApiError(402, "insufficient_quota", c.code(), null, c.message(),
+                    null);
+            case Refusal.BudgetExceeded b -> new ApiError(402, "insufficient_quota", b.code(), null, b.message(), null);
+            case Refusal.BillingUnavailable u -> new ApiError(503, "server_error", u.code(), null, u.message(),
+                    seconds(u.retryAfter()));
         };
     }
 

@@ -1,6 +1,7 @@
 package ai.cortensor.portal.plans;
 
-import ai.cortensor.portal.accounts.AccountStates;
+import ai.cortensor.portal.billing.Billing;
+import ai.cortensor.portal.billing.Hold;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
@@ -14,7 +15,7 @@ import java.util.Optional;
 
 /**
  * The rules a request is admitted by, for every scope — key, account (user or organization), plan, model, pool,
- * limits — each answering with {@link Refusal} values. The gateway applies them in this order and answers the first
+ * limits, money (credits and budgets) — each answering with {@link Refusal} values. The gateway applies them in this order and answers the first
  * refusal; {@link WhyBlocked} (the customer's status, the operators' "why is this blocked?") lists every refusal in
  * the same order. Both read the same facts: the key's row (its state, expiry and its account's state), the account's
  * state, the plan and its counters, the catalog's model and pool states. No other code decides these.
@@ -22,13 +23,16 @@ import java.util.Optional;
 public final class AdmissionRules {
     private final AdmissionControl admission;
     private final Catalog catalog;
-    private final AccountStates accounts;
+    private final AccountPauses accounts;
+    private final Billing billing;
     private final InstantSource clock;
 
-    public AdmissionRules(AdmissionControl admission, Catalog catalog, AccountStates accounts, InstantSource clock) {
+    public AdmissionRules(AdmissionControl admission, Catalog catalog, AccountPauses accounts, Billing billing,
+                          InstantSource clock) {
         this.admission = admission;
         this.catalog = catalog;
         this.accounts = accounts;
+        this.billing = billing;
         this.clock = clock;
     }
 
@@ -178,6 +182,55 @@ public final class AdmissionRules {
             if (s.exhausted(1)) {
                 out.add(new Refusal.LimitReached(s.limit(), s.used(), s.resetIn()));
             }
+        }
+        return out;
+    }
+
+    /** The account's plan and the models it includes (the gateway reads whether it is prepaid). */
+    public AdmissionControl.PlanView plan(AdmissionControl.AccountRef account) {
+        return admission.plan(account);
+    }
+
+    // ---- money -----------------------------------------------------------------------------------------------
+
+    /**
+     * Holds an admitted request's worst-case cost against the account's prepaid credits (on a prepaid plan) and its
+     * and the key's budgets; {@link Hold.None} when neither applies. Throws when billing cannot be read.
+     */
+    public Hold hold(String requestId, ApiKey key, long worstCaseMicros) {
+        AdmissionControl.AccountRef account = AdmissionControl.AccountRef.of(key);
+        return billing.hold(requestId, account.id(), key.id(), admission.plan(account).plan().prepaid(),
+                worstCaseMicros);
+    }
+
+    /** The refusal a refused hold means. */
+    public Refusal refusal(Hold.Refused r) {
+        return r.budget() == null ? new Refusal.InsufficientCredits(r.availableMicros(), r.neededMicros())
+                : new Refusal.BudgetExceeded(r.budget(), r.availableMicros(), r.neededMicros(), r.resetsAt(),
+                        clock.instant());
+    }
+
+    /**
+     * The money refusals of the account (and the key, when {@code keyId} is not null) before any request: credits
+     * with nothing available on a prepaid plan, budgets with nothing left ({@code billing_unavailable} when they
+     * cannot be read).
+     */
+    List<Refusal> moneyRefusals(AdmissionControl.AccountRef account, Long keyId) {
+        List<Refusal> out = new ArrayList<>(1);
+        try {
+            if (admission.plan(account).plan().prepaid()) {
+                long available = billing.balance(account.id()).availableMicros();
+                if (available <= 0) {
+                    out.add(new Refusal.InsufficientCredits(Math.max(0, available), null));
+                }
+            }
+            for (Billing.BudgetState b : billing.budgets(account.id(), keyId)) {
+                if (b.remainingMicros() <= 0) {
+                    out.add(new Refusal.BudgetExceeded(b.budget(), 0, null, b.resetsAt(), clock.instant()));
+                }
+            }
+        } catch (RuntimeException e) {
+            return List.of(new Refusal.BillingUnavailable());
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package ai.cortensor.portal.plans;
 
+import ai.cortensor.portal.billing.Budget;
+import ai.cortensor.portal.billing.Money;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,7 +19,7 @@ import java.util.stream.Collectors;
 public sealed interface Refusal {
 
     /** What a refusal is about. */
-    enum Scope { USER, ORGANIZATION, KEY, PLAN, MODEL, POOL, LIMITS }
+    enum Scope { USER, ORGANIZATION, KEY, PLAN, MODEL, POOL, LIMITS, BILLING }
 
     String code();
 
@@ -147,6 +149,47 @@ public sealed interface Refusal {
         public String code() { return "limits_unavailable"; }
         public Scope scope() { return Scope.LIMITS; }
         public String message() { return "Usage limits cannot be checked right now. Please retry shortly."; }
+        public Duration retryAfter() { return Duration.ofSeconds(2); }
+    }
+
+    /**
+     * A prepaid account's credits cannot cover a request: for one request, its worst-case cost
+     * ({@code neededMicros}) is more than what is available; for "why blocked" (needed null), nothing is left.
+     */
+    record InsufficientCredits(long availableMicros, Long neededMicros) implements Refusal {
+        public String code() { return "insufficient_credits"; }
+        public Scope scope() { return Scope.BILLING; }
+        public String message() {
+            return "This account's prepaid credits are used up: " + Money.usd(availableMicros) + " is available"
+                    + (neededMicros == null ? "" : " and this request may cost up to " + Money.usd(neededMicros))
+                    + ". Add credits (ask support, or your operator)"
+                    + (neededMicros == null ? "" : " or lower max_tokens") + ", then retry.";
+        }
+    }
+
+    /**
+     * A spend budget of the account or of the key is reached for its day or month: for one request, its worst-case
+     * cost is more than what is left; for "why blocked" (needed null), nothing is left. Whole again at
+     * {@code resetsAt}.
+     */
+    record BudgetExceeded(Budget budget, long availableMicros, Long neededMicros, Instant resetsAt, Instant now)
+            implements Refusal {
+        public String code() { return "budget_exceeded"; }
+        public Scope scope() { return budget.scope() == Budget.Scope.KEY ? Scope.KEY : Scope.BILLING; }
+        public String message() {
+            return "The spend budget of " + budget.describe() + " is reached: " + Money.usd(availableMicros)
+                    + " is left" + (neededMicros == null ? "" : " and this request may cost up to "
+                    + Money.usd(neededMicros)) + ". It resets at " + resetsAt
+                    + "; raise the budget in the portal to continue sooner.";
+        }
+        public Duration retryAfter() { return Duration.between(now, resetsAt); }
+    }
+
+    /** Credits and budgets cannot be read (the database does not answer) for an account that has either. */
+    record BillingUnavailable() implements Refusal {
+        public String code() { return "billing_unavailable"; }
+        public Scope scope() { return Scope.BILLING; }
+        public String message() { return "Spend limits and credits cannot be checked right now. Please retry shortly."; }
         public Duration retryAfter() { return Duration.ofSeconds(2); }
     }
 

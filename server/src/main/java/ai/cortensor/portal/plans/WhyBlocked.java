@@ -21,7 +21,8 @@ public final class WhyBlocked {
 
     /**
      * One reason: the error code the gateway answers for it, its scope ({@code user}, {@code organization},
-     * {@code key}, {@code plan}, {@code model}, {@code pool}, {@code limits}), a message, and when waiting helps,
+     * {@code key}, {@code plan}, {@code model}, {@code pool}, {@code limits}, {@code billing}), a message, and when
+     * waiting helps,
      * how long ({@code resetsIn}; null otherwise).
      */
     public record Reason(String code, String scope, String message, Duration resetsIn, Refusal refusal) {
@@ -39,12 +40,14 @@ public final class WhyBlocked {
             out.addAll(rules.modelRefusals(model, account));
         }
         out.addAll(rules.limitRefusals(rules.admission().limitsFor(key)));
+        out.addAll(rules.moneyRefusals(account, key.id()));
         return reasons(out);
     }
 
     /**
      * What a request with any key of this account (for {@code model}, when given) would meet: the account's pause,
-     * the model, the plan's limits. A key's own state and limits are {@link #forKey}'s.
+     * the model, the plan's limits, its credits and budgets. A key's own state, limits and budgets are
+     * {@link #forKey}'s.
      */
     public List<Reason> forAccount(AdmissionControl.AccountRef account, String model) {
         List<Refusal> out = new ArrayList<>();
@@ -53,6 +56,7 @@ public final class WhyBlocked {
             out.addAll(rules.modelRefusals(model, account));
         }
         out.addAll(rules.limitRefusals(rules.admission().accountLimits(account)));
+        out.addAll(rules.moneyRefusals(account, null));
         return reasons(out);
     }
 

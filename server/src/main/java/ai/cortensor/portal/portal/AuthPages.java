@@ -139,8 +139,7 @@ final class AuthPages {
         if (form == null) {
             return;
         }
-        gate.current(req).ifPresent(c -> gate.sessions().end(c.sessionId(), c.user().id()));
-        Web.clearCookie(res, Gate.SESSION_COOKIE);
+        gate.endSession(req, res);
         Web.redirect(res, "/signin?signedout=1");
     }
 

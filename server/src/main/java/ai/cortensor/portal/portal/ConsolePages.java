@@ -5,10 +5,8 @@ import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.accounts.OneTimeTokens;
-import ai.cortensor.portal.accounts.OrganizationStore;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.LimitKind;
 import ai.cortensor.portal.plans.Limiter;
@@ -17,13 +15,11 @@ import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.plans.Windows;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
-import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.usage.UsageReports;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +30,9 @@ final class ConsolePages {
     private final Gate gate;
     private final Html html;
     private final CustomerKeys keys;
-    private final PlanStore plans;
     private final UsageReports usage;
     private final Catalog catalog;
     private final Accounts accounts;
-    private final OrganizationStore orgs;
     private final InstantSource clock;
     private final Supplier<String> publicUrl;
     private final OneTimeTokens tokens;
@@ -51,8 +45,8 @@ final class ConsolePages {
 
     private record Reveal(long sessionId, String token, String name) {}
 
-    ConsolePages(Gate gate, Html html, CustomerKeys keys, PlanStore plans, UsageReports usage, Catalog catalog,
-                 Accounts accounts, OrganizationStore orgs, InstantSource clock, Supplier<String> publicUrl,
+    ConsolePages(Gate gate, Html html, CustomerKeys keys, UsageReports usage, Catalog catalog,
+                 Accounts accounts, InstantSource clock, Supplier<String> publicUrl,
                  OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked) {
         this.tokens = tokens;
         this.admission = admission;
@@ -60,11 +54,9 @@ final class ConsolePages {
         this.gate = gate;
         this.html = html;
         this.keys = keys;
-        this.plans = plans;
         this.usage = usage;
         this.catalog = catalog;
         this.accounts = accounts;
-        this.orgs = orgs;
         this.clock = clock;
         this.publicUrl = publicUrl;
     }
@@ -124,8 +116,8 @@ final class ConsolePages {
                         catalog.models().stream().map(Model::alias).toList())));
         signedIn(r, "/portal/billing", false, (req, res, c) -> html.render(res, 200, "billing.jte",
                 AuthPages.params("page", gate.page(req, res, c, "Plan and billing", "billing"), "view",
-                        new Views.Billing(plans.current(c.user().id(), c.account().organizationId()).orElse(null),
-                                plans.list()))));
+                        new Views.Billing(admission.plan(new AdmissionControl.AccountRef(c.user().id(),
+                                c.account().organizationId())).plan(), admission.plans()))));
         signedIn(r, "/portal/team", false, (req, res, c) -> teamPage(req, res, c, null, 200));
         signedInPost(r, "/portal/team/organizations", Gate.Guard.PERSON, this::createOrganization);
         signedIn(r, "/portal/team/invite", true, this::invite);
@@ -169,7 +161,7 @@ final class ConsolePages {
         html.render(res, 200, "overview.jte", AuthPages.params("page", page, "view", view));
     }
 
-    /** This month's usage at list prices, and the plan's price: what the account will be billed. */
+    /** This month's usage and what it cost as charged, and the plan's price: the account's spend so far. */
     private Views.Spend spend(Sessions.Current c, PlanStore.Plan plan) {
         var month = UsageReports.utcDay(clock.instant()).withDayOfMonth(1);
         var since = month.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
@@ -179,8 +171,7 @@ final class ConsolePages {
         for (var m : usage.byModel(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null), since)) {
             requests += m.requests();
             tokens += m.promptTokens() + m.completionTokens();
-            var model = catalog.find(m.model());
-            micros += model.map(x -> m.costMicros(x.promptPrice(), x.completionPrice())).orElse(0L);
+            micros += m.costMicros();
         }
         return new Views.Spend(Format.date(since), requests, tokens, micros, plan.name(), plan.monthlyPriceCents());
     }
@@ -260,8 +251,8 @@ final class ConsolePages {
             page = page.withNotice("Invitation sent.", "info");
         }
         html.render(res, status, "team.jte", AuthPages.params("page", page, "view", new Views.Team(a.personal(), a.owner(),
-                a.name(), a.personal() ? List.of() : orgs.members(a.organizationId()),
-                a.personal() ? List.of() : orgs.pendingInvites(a.organizationId()), error)));
+                a.name(), a.personal() ? List.of() : accounts.members(a.organizationId()),
+                a.personal() ? List.of() : accounts.pendingInvites(a.organizationId()), error)));
     }
 
     private void createOrganization(ServerRequest req, ServerResponse res, Sessions.Current c) {

@@ -35,13 +35,6 @@ public final class Format {
         return date(i);
     }
 
-    /** micro-USD as dollars: cents, or four decimals below a cent so a small spend does not read as nothing. */
-    public static String usd(long micros) {
-        java.math.BigDecimal d = java.math.BigDecimal.valueOf(micros).movePointLeft(6);
-        int scale = micros != 0 && Math.abs(micros) < 10_000 ? 4 : 2;
-        return "$" + d.setScale(scale, java.math.RoundingMode.HALF_UP).toPlainString();
-    }
-
     public static String number(long n) {
         return String.format(Locale.ENGLISH, "%,d", n);
     }

@@ -13,14 +13,14 @@ import java.util.Locale;
  * Slows password guessing: at most {@code perEmail} failed sign-ins per address and {@code perAddress} per client
  * address within a sliding {@code window}. A success clears the address's email count. In memory, per replica.
  */
-final class SignInThrottle {
+public final class SignInThrottle {
     private final InstantSource clock;
     private final Duration window;
     private final int perEmail;
     private final int perAddress;
     private final Cache<String, Deque<Instant>> failures;
 
-    SignInThrottle(InstantSource clock, Duration window, int perEmail, int perAddress) {
+    public SignInThrottle(InstantSource clock, Duration window, int perEmail, int perAddress) {
         this.clock = clock;
         this.window = window;
         this.perEmail = perEmail;

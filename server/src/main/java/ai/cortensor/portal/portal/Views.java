@@ -15,8 +15,8 @@ public final class Views {
                            List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked, Spend spend) {}
 
     /**
-     * This calendar month (UTC) so far: served requests and tokens, what they cost at the catalog's list prices
-     * (micro-USD), and the plan's monthly price (cents). Nothing is invoiced yet: it is the bill to be.
+     * This calendar month (UTC) so far: served requests and tokens, what they cost as charged (micro-USD, each at
+     * the prices in force when it was admitted), and the plan's monthly price (cents).
      */
     public record Spend(String since, long requests, long tokens, long usageMicros, String planName,
                         long planMonthlyCents) {}

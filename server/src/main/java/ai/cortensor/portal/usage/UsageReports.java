@@ -115,24 +115,18 @@ public final class UsageReports {
         });
     }
 
-    /** Served usage of one model: requests and tokens. */
-    public record ModelTotals(String model, long requests, long promptTokens, long completionTokens) {
-        /**
-         * What it costs at the given prices (micro-USD per million tokens, as the catalog holds them), in
-         * micro-USD, rounded down once over the whole sum.
-         */
-        public long costMicros(long promptPrice, long completionPrice) {
-            return Math.addExact(Math.multiplyExact(promptTokens, promptPrice),
-                    Math.multiplyExact(completionTokens, completionPrice)) / 1_000_000;
-        }
-    }
+    /**
+     * Served usage of one model: requests, tokens and what they cost (micro-USD, each request at the prices in
+     * force when it was admitted, as the ledger charged it).
+     */
+    public record ModelTotals(String model, long requests, long promptTokens, long completionTokens, long costMicros) {}
 
-    /** Served requests and tokens since {@code since}, per model (from usage events, as billing will count). */
+    /** Served requests, tokens and cost since {@code since}, per model (from usage events, as billed). */
     public List<ModelTotals> byModel(Scope s, Instant since) {
         String scope = s.organizationId() == null ? "organization_id IS NULL AND user_id = :u" : "organization_id = :org";
         return jdbi.withHandle(h -> {
             Query q = h.createQuery("SELECT model_alias, count(*) AS n, coalesce(sum(prompt_tokens), 0) AS pt, "
-                    + "coalesce(sum(completion_tokens), 0) AS ct FROM usage_events WHERE occurred_at >= :since AND "
+                    + "coalesce(sum(completion_tokens), 0) AS ct, coalesce(sum(cost_micros), 0) AS cost FROM usage_events WHERE occurred_at >= :since AND "
                     + scope + " GROUP BY model_alias ORDER BY model_alias").bind("since", since);
             if (s.organizationId() == null) {
                 q.bind("u", s.userId());
@@ -140,7 +134,7 @@ public final class UsageReports {
                 q.bind("org", s.organizationId());
             }
             return q.map((rs, ctx) -> new ModelTotals(rs.getString("model_alias"), rs.getLong("n"), rs.getLong("pt"),
-                    rs.getLong("ct"))).list();
+                    rs.getLong("ct"), rs.getLong("cost"))).list();
         });
     }
 

@@ -61,11 +61,11 @@ class PausedCustomerIT {
             page.getByLabel("Name").fill("laptop");
             page.getByRole(AriaRole.BUTTON, Browser.named("Create key")).click();
             String token = page.locator("#new-key").inputValue().trim();
-            // a list price, so the spend to date is more than zero: $10,000 per million tokens, 1 cent per token
+            // the highest price the catalog allows, so a few requests cost more than a rounding error
             portal.jdbi().useHandle(h -> h.execute(
-                    "UPDATE models SET prompt_price = 10000000000, completion_price = 10000000000 WHERE alias = 'qwen'"));
+                    "UPDATE models SET prompt_price = 1000000000, completion_price = 1000000000 WHERE alias = 'qwen'"));
             await().atMost(Duration.ofSeconds(5)).until(() -> portal.portal().catalog().find("qwen").orElseThrow()
-                    .promptPrice() == 10_000_000_000L);
+                    .promptPrice() == 1_000_000_000L);
             for (int i = 0; i < 2; i++) {
                 assertThat(chat(token).statusCode()).isEqualTo(200);
             }
@@ -88,7 +88,9 @@ class PausedCustomerIT {
             assertThat(page.locator("#blocked-reasons")).containsText("account_paused");
             assertThat(page.locator("#spend-requests")).hasText("2");
             long tokens = portal.count("SELECT sum(total_tokens) FROM usage_events WHERE user_id = " + user);
-            String spend = "$" + java.math.BigDecimal.valueOf(tokens).movePointLeft(2).setScale(2);
+            long cost = portal.count("SELECT sum(cost_micros) FROM usage_events WHERE user_id = " + user);
+            assertThat(cost).as("1,000 USD per million tokens: 1,000 micro-USD a token").isEqualTo(tokens * 1000);
+            String spend = ai.cortensor.portal.billing.Money.usd(cost);
             assertThat(page.locator("#spend-tokens")).hasText(String.valueOf(tokens));
             assertThat(page.locator("#spend-usage")).hasText(spend);
             assertThat(page.locator("#spend-total")).hasText(spend);

@@ -202,6 +202,36 @@ class WhyBlockedAgreesWithGatewayIT {
                 .path("message").asText()).contains("pool spare is draining");
     }
 
+    @Test
+    void a_prepaid_account_without_credits_is_refused_and_everyone_says_insufficient_credits() {
+        Customer c = customer("broke@example.com");
+        plan(c, "prepaid"); // pay as you go: nothing is admitted without credits
+        HttpResponse<String> refused = awaitRefused(() -> chat(c.key(), "qwen"));
+        agree(refused, 402, "insufficient_credits", "billing", status(c.web(), ""),
+                operator("/admin/api/accounts/u" + c.userId() + "/status"),
+                operator("/admin/api/keys/" + c.prefix() + "/status"));
+
+        portal.portal().billing().grant("u" + c.userId(), 5_000_000L, "test credits", Actor.system("test"), null);
+        assertThat(chat(c.key(), "qwen").statusCode()).as("credits admit it again").isEqualTo(200);
+        assertThat(status(c.web(), "").path("blocked").asBoolean()).isFalse();
+    }
+
+    @Test
+    void a_key_budget_used_up_is_refused_and_the_key_status_says_budget_exceeded() {
+        Customer c = customer("budgeted@example.com");
+        portal.portal().billing().setBudget(ai.cortensor.portal.billing.Budget.Scope.KEY, Long.toString(c.keyId()),
+                ai.cortensor.portal.billing.Budget.Period.DAY, 1L, Actor.system("test"));
+        HttpResponse<String> refused = awaitRefused(() -> chat(c.key(), "qwen"));
+        assertThat(PortalHttp.json(refused).at("/error/code").asText()).isEqualTo("budget_exceeded");
+        // a request is refused while its worst case does not fit; why-blocked says so once nothing is left at all
+        portal.jdbi().useHandle(h -> h.execute("INSERT INTO billing_spend (counter, period_start, spent_micros, "
+                + "reserved_micros) VALUES ('key:" + c.keyId() + ":day', date_trunc('day', now() AT TIME ZONE 'UTC') "
+                + "AT TIME ZONE 'UTC', 1, 0) ON CONFLICT (counter, period_start) DO UPDATE SET spent_micros = 1"));
+        agree(chat(c.key(), "qwen"), 402, "budget_exceeded", "key", status(c.web(), "?key=" + c.keyId()),
+                operator("/admin/api/keys/" + c.prefix() + "/status"));
+        assertThat(status(c.web(), "").path("blocked").asBoolean()).as("the account's other keys are fine").isFalse();
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------
 
     /**

@@ -6,7 +6,7 @@ import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.ErrorResponses;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;

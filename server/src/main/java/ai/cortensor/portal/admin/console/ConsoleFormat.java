@@ -1,7 +1,7 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
 import ai.cortensor.portal.plans.Windows;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;

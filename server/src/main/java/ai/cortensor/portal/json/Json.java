@@ -1,4 +1,4 @@
-package ai.cortensor.portal.web;
+package ai.cortensor.portal.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

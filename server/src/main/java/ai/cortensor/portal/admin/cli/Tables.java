@@ -1,4 +1,4 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;

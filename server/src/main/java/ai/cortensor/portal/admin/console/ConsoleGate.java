@@ -1,8 +1,15 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.ActionRefused;
+import ai.cortensor.portal.admin.InspectionStore;
+import ai.cortensor.portal.admin.Operations;
+import ai.cortensor.portal.admin.Operator;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.sessions.BrowserSessions;
+import ai.cortensor.portal.sessions.SessionGate;
+import ai.cortensor.portal.admin.Page;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.audit.Actor;
-import ai.cortensor.portal.web.Csrf;
 import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.web.WebHeaders;
@@ -10,8 +17,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.SetCookie;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,37 +27,34 @@ import java.util.Optional;
  * console's CSRF cookie. Both cookies are HttpOnly, SameSite=Strict and scoped to {@code /admin}.
  */
 final class ConsoleGate {
-    static final String SESSION_COOKIE = "admin_session";
-    static final String CSRF_COOKIE = "admin_csrf";
     static final String PATH = "/admin";
+    static final SessionGate.Cookies COOKIES = new SessionGate.Cookies("admin_session", "admin_csrf", PATH,
+            SetCookie.SameSite.STRICT, "/admin/signin", PATH);
 
-    private final OperatorSessions sessions;
-    private final Csrf csrf;
+    private final SessionGate<Operator> gate;
+    private final OperatorStore operators;
     private final Html html;
     private final Operations ops;
 
-    ConsoleGate(OperatorSessions sessions, OneTimeTokens tokens, Html html, Operations ops) {
-        this.sessions = sessions;
+    ConsoleGate(BrowserSessions<Operator> sessions, OperatorStore operators, OneTimeTokens tokens, Html html,
+                Operations ops) {
+        this.gate = new SessionGate<>(sessions, COOKIES, tokens);
+        this.operators = operators;
         this.html = html;
         this.ops = ops;
-        this.csrf = new Csrf(CSRF_COOKIE, PATH, SetCookie.SameSite.STRICT, OperatorSessions.ABSOLUTE, tokens::next);
     }
 
     Optional<OperatorSessions.Current> current(ServerRequest req) {
-        return sessions.resolve(Web.cookie(req, SESSION_COOKIE));
+        return gate.current(req).map(ConsoleGate::current);
     }
 
     /** The signed-in operator, or empty after sending the browser to sign in (and back here after). */
     Optional<OperatorSessions.Current> require(ServerRequest req, ServerResponse res) {
-        Optional<OperatorSessions.Current> c = current(req);
-        if (c.isEmpty()) {
-            String here = req.prologue().method().text().equals("GET")
-                    ? req.path().path() + (req.query().rawValue().isEmpty() ? "" : "?" + req.query().rawValue())
-                    : PATH;
-            Web.redirect(res, "/admin/signin?next=" + URLEncoder.encode(here, StandardCharsets.UTF_8)
-                    + (Web.cookie(req, SESSION_COOKIE) != null ? "&expired=1" : ""));
-        }
-        return c;
+        return gate.require(req, res).map(ConsoleGate::current);
+    }
+
+    private static OperatorSessions.Current current(BrowserSessions.Live<Operator> live) {
+        return new OperatorSessions.Current(live.row().id(), live.principal());
     }
 
     /**
@@ -67,7 +69,7 @@ final class ConsoleGate {
             message(req, res, null, 413, "Form too large", "That form was larger than we accept (64 KB). Nothing was done.");
             return Optional.empty();
         }
-        if (!csrf.ok(req, form)) {
+        if (!gate.csrfOk(req, form)) {
             message(req, res, current(req).orElse(null), 403, "Page expired",
                     "This form expired or did not come from the console, so nothing was done. Reload the page and try again.");
             return Optional.empty();
@@ -78,7 +80,7 @@ final class ConsoleGate {
 
     /** True when a form repeats the console's CSRF cookie (for the sign-in form, posted before any session). */
     boolean csrfOk(ServerRequest req, Map<String, String> form) {
-        return csrf.ok(req, form);
+        return gate.csrfOk(req, form);
     }
 
     /** A checked form: who posted it, its fields, and the actor the audit log will name. */
@@ -91,7 +93,7 @@ final class ConsoleGate {
 
     /** The layout's data; after an action's redirect ({@code ?done=<audit id>} or {@code ?unchanged=1}) it says what happened. */
     OperatorPage page(ServerRequest req, ServerResponse res, OperatorSessions.Current c, String title, String nav) {
-        String token = csrf.token(req, res);
+        String token = gate.csrf(req, res);
         if (c == null) {
             return new OperatorPage(title, nav, null, null, token, null, null, null);
         }
@@ -159,17 +161,15 @@ final class ConsoleGate {
         render(res, status, "admin/message.jte", page(req, res, c, title, ""), "text", text);
     }
 
-    void startSession(ServerResponse res, ServerRequest req, String token) {
-        Web.setCookie(res, SESSION_COOKIE, token, PATH, SetCookie.SameSite.STRICT, OperatorSessions.ABSOLUTE, true,
-                Web.secure(req));
+    /** Opens a console session for the holder of {@code operatorToken}; false when it is not a live operator token. */
+    boolean signIn(ServerRequest req, ServerResponse res, String operatorToken) {
+        return operators.authenticateToken(operatorToken == null ? null : operatorToken.strip()).map(signed -> {
+            gate.start(req, res, signed.operator().id(), signed.tokenId());
+            return true;
+        }).orElse(false);
     }
 
     void endSession(ServerRequest req, ServerResponse res) {
-        current(req).ifPresent(c -> sessions.end(c.sessionId()));
-        Web.clearCookie(res, SESSION_COOKIE, PATH);
-    }
-
-    OperatorSessions sessions() {
-        return sessions;
+        gate.end(req, res);
     }
 }

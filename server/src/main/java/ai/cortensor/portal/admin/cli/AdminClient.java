@@ -1,5 +1,6 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.cli;
 
+import ai.cortensor.portal.admin.api.AdminApi;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;

@@ -1,7 +1,13 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.api;
 
+import ai.cortensor.portal.admin.ActionRefused;
+import ai.cortensor.portal.admin.InspectionStore;
+import ai.cortensor.portal.admin.Operations;
+import ai.cortensor.portal.admin.Operator;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.OperatorToken;
 import ai.cortensor.portal.audit.Actor;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.portal.web.WebHeaders;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
-    static final ObjectMapper JSON = Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    public static final ObjectMapper JSON = Json.MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     private static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final Operations ops;

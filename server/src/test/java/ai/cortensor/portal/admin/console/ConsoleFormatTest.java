@@ -1,8 +1,9 @@
 package ai.cortensor.portal.admin;
 
+import ai.cortensor.portal.admin.console.ConsoleFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import org.junit.jupiter.api.Test;
 
 class ConsoleFormatTest {

@@ -1,5 +1,7 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.InspectionStore;
+import ai.cortensor.portal.admin.Role;
 /**
  * What every console page's layout needs: title, the active navigation entry, the signed-in operator (null on the
  * sign-in page), the CSRF token for forms, an optional one-line notice ({@code kind}: null, warn or error) and,

@@ -1,5 +1,6 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.Operations;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;

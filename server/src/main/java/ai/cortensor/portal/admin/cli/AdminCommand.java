@@ -1,9 +1,11 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.cli;
 
-import static ai.cortensor.portal.admin.AdminClient.query;
-import static ai.cortensor.portal.admin.AdminClient.segment;
-import static ai.cortensor.portal.admin.AdminClient.withQuery;
-import static ai.cortensor.portal.admin.Tables.col;
+import ai.cortensor.portal.admin.api.AdminApi;
+import ai.cortensor.portal.admin.Operator;
+import static ai.cortensor.portal.admin.cli.AdminClient.query;
+import static ai.cortensor.portal.admin.cli.AdminClient.segment;
+import static ai.cortensor.portal.admin.cli.AdminClient.withQuery;
+import static ai.cortensor.portal.admin.cli.Tables.col;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;

@@ -1,5 +1,10 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.ActionRefused;
+import ai.cortensor.portal.admin.InspectionStore;
+import ai.cortensor.portal.admin.Operations;
+import ai.cortensor.portal.admin.Page;
+import ai.cortensor.portal.admin.RequestLifecycle;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;

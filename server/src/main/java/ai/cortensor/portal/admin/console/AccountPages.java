@@ -1,5 +1,11 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.AccountId;
+import ai.cortensor.portal.admin.AccountInsight;
+import ai.cortensor.portal.admin.ActionRefused;
+import ai.cortensor.portal.admin.DirectoryStore;
+import ai.cortensor.portal.admin.Operations;
+import ai.cortensor.portal.admin.Page;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;

@@ -1,9 +1,10 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.cli;
 
-import static ai.cortensor.portal.admin.AdminClient.segment;
-import static ai.cortensor.portal.admin.AdminCommand.OUT;
-import static ai.cortensor.portal.admin.AdminCommand.reason;
-import static ai.cortensor.portal.admin.Tables.col;
+import ai.cortensor.portal.admin.api.AdminApi;
+import static ai.cortensor.portal.admin.cli.AdminClient.segment;
+import static ai.cortensor.portal.admin.cli.AdminCommand.OUT;
+import static ai.cortensor.portal.admin.cli.AdminCommand.reason;
+import static ai.cortensor.portal.admin.cli.Tables.col;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;

@@ -1,5 +1,8 @@
-package ai.cortensor.portal.web;
+package ai.cortensor.portal;
 
+import ai.cortensor.portal.json.Json;
+import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.WebHeaders;
 import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Pool;

@@ -1,18 +1,22 @@
-package ai.cortensor.portal.admin;
+package ai.cortensor.portal.admin.console;
 
+import ai.cortensor.portal.admin.AccountId;
+import ai.cortensor.portal.admin.ActionRefused;
+import ai.cortensor.portal.admin.DirectoryStore;
+import ai.cortensor.portal.admin.Operations;
+import ai.cortensor.portal.sessions.BrowserSessions;
+import ai.cortensor.portal.admin.Operator;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.Page;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.web.Web;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.security.SecureRandom;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +34,10 @@ public final class OperatorConsole {
     private final InspectionPages inspection;
     private final PoolPages pools;
 
-    public OperatorConsole(Operations ops, OperatorStore operators, InstantSource clock) {
-        OneTimeTokens tokens = new OneTimeTokens(new SecureRandom());
+    public OperatorConsole(Operations ops, OperatorStore operators, BrowserSessions<Operator> sessions,
+                           OneTimeTokens tokens) {
         this.ops = ops;
-        this.gate = new ConsoleGate(new OperatorSessions(operators, tokens, clock), tokens, new Html(), ops);
+        this.gate = new ConsoleGate(sessions, operators, tokens, new Html(), ops);
         this.accounts = new AccountPages(gate, ops);
         this.inspection = new InspectionPages(gate, ops);
         this.pools = new PoolPages(gate, ops);
@@ -81,16 +85,13 @@ public final class OperatorConsole {
                     "This form expired or did not come from the console. Reload the page and try again.");
             return;
         }
-        Optional<String> session = gate.sessions().signIn(form.get("token"),
-                req.headers().first(HeaderNames.USER_AGENT).orElse(null), Web.clientAddr(req));
-        if (session.isEmpty()) {
+        if (!gate.signIn(req, res, form.get("token"))) {
             log.warn("console sign-in refused from {}", Web.clientAddr(req));
             gate.render(res, 401, "admin/signin.jte", gate.page(req, res, null, "Operator sign-in", ""),
                     "next", next, "error", "That is not a valid operator token. Operator tokens start with ctop_; "
                             + "an admin creates them with 'portal admin operator add'.");
             return;
         }
-        gate.startSession(res, req, session.get());
         Web.redirect(res, next);
     }
 
