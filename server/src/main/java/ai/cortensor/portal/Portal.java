@@ -7,6 +7,7 @@ import ai.cortensor.portal.accounts.LogMailer;
 import ai.cortensor.portal.accounts.Mailer;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.accounts.Organizations;
 import ai.cortensor.portal.accounts.SmtpMailer;
 import ai.cortensor.portal.accounts.SmtpSettings;
 import ai.cortensor.portal.accounts.User;
@@ -15,9 +16,10 @@ import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.billing.Billing;
 import ai.cortensor.portal.portal.Sessions;
-import ai.cortensor.portal.portal.SignInThrottle;
 import ai.cortensor.portal.sessions.BrowserSessions;
 import ai.cortensor.portal.usage.UsageReports;
+import ai.cortensor.portal.notifications.Notifications;
+import ai.cortensor.portal.web.SignInThrottle;
 import ai.cortensor.portal.admin.AccountInsight;
 import ai.cortensor.portal.admin.api.AdminApi;
 import ai.cortensor.portal.admin.DirectoryStore;
@@ -61,6 +63,7 @@ import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.ClientAddress;
 import ai.cortensor.portal.web.ConnectionGuard;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
@@ -217,9 +220,13 @@ public final class Portal implements AutoCloseable {
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(rules);
+        Mailer mailer = mailer(config.mail());
+        Notifications notifications = new Notifications(database.jdbi(), admission, mailer, clock,
+                config.mail().notifyInterval(), publicUrl::get);
         // browser sessions: one component, one table, two audiences
         AtomicReference<BrowserSessions<User>> customerSessions = new AtomicReference<>();
-        Accounts accountService = new Accounts(accounts, new OrganizationStore(database.jdbi()), mailer(config.mail()),
+        OrganizationStore organizationStore = new OrganizationStore(database.jdbi());
+        Accounts accountService = new Accounts(accounts, organizationStore, mailer,
                 tokens, clock, publicUrl::get, new Accounts.SignOuts() {
                     @Override
                     public void endSessions(long userId) {
@@ -234,9 +241,10 @@ public final class Portal implements AutoCloseable {
         customerSessions.set(new BrowserSessions<>(database.jdbi(), Sessions.POLICY, Sessions.principals(accountService),
                 tokens, clock));
         Sessions sessions = new Sessions(customerSessions.get(), accountService);
-        CustomerPortal customerPortal = new CustomerPortal(config, accountService, sessions, tokens, keys, audit,
-                usageReports, catalog, gateway, admission, whyBlocked,
-                new SignInThrottle(clock, Duration.ofMinutes(15), 5, 50), clock, publicUrl::get);
+        Organizations organizations = new Organizations(organizationStore, mailer, tokens, clock, publicUrl::get);
+        CustomerPortal customerPortal = new CustomerPortal(config, accountService, organizations, sessions, tokens, keys,
+                audit, usageReports, catalog, gateway, admission, whyBlocked,
+                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), notifications, clock, publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
         OperatorStore operators = new OperatorStore(database.jdbi(), random);
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
@@ -245,9 +253,10 @@ public final class Portal implements AutoCloseable {
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
                 new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),
-                        tokens, clock), tokens);
+                        tokens, clock), tokens, new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT));
 
         HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(ClientAddress.trusting(config.http().trustedProxies()).filter())
                 .addFilter(WebHeaders.requestIdFilter(clock))
                 .addFilter(AnthropicEdge.filter()) // /v1/messages*: request-id header, Anthropic-shaped 404/405
                 .post(CountTokensHandler.PATH, countTokens::handle)
@@ -327,6 +336,14 @@ public final class Portal implements AutoCloseable {
                 log.warn("expiring money holds failed: {}", e.toString());
             }
         }), 1, 1, TimeUnit.MINUTES);
+        if (config.mail().delivers()) {
+            long notifyEvery = config.mail().notifyInterval().toMillis();
+            // off the scheduler's thread: a slow mail server must not hold back the catalog refresh
+            background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("notifications")
+                    .start(notifications::runOnce), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
+        } else {
+            log.warn("customer notifications are off: mail.smtp-host is not set, so no mail would reach anyone");
+        }
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
                 VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
@@ -362,6 +379,12 @@ public final class Portal implements AutoCloseable {
                 .description("Changes committed whose notice could not be published").register(registry);
     }
 
+    /** SMTP when {@code mail.smtp-host} is set; else the log (with the text only in the demo). */
+    private static Mailer mailer(PortalConfig.Mail m) {
+        return m.toLog() ? new LogMailer(m.logText()) : new SmtpMailer(new SmtpSettings(m.host(), m.port(),
+                m.username(), m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
+    }
+
     /** In process, or in Redis with the in-process limiter as the fallback while Redis is unreachable. */
     private static Limiter limiter(PortalConfig config, MeterRegistry registry, LocalLimiter local) {
         return config.limits().redisUrl() == null ? local
@@ -380,11 +403,6 @@ public final class Portal implements AutoCloseable {
 
     public ApiKeys keys() {
         return keys;
-    }
-
-    private static Mailer mailer(PortalConfig.Mail m) {
-        return m.toLog() ? new LogMailer(m.logText()) : new SmtpMailer(new SmtpSettings(m.host(), m.port(), m.username(),
-                m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
     }
 
     public AccountStore accounts() {

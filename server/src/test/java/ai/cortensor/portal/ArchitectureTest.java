@@ -22,11 +22,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 class ArchitectureTest {
     private static final String ROOT = "ai.cortensor.portal";
     /** Features that hold the product's state and rules; they know nothing of HTTP. */
-    private static final String[] DOMAIN = {ROOT + ".accounts..", ROOT + ".audit..", ROOT + ".billing..", ROOT + ".changes..",
-            ROOT + ".families..", ROOT + ".keys..", ROOT + ".plans..", ROOT + ".pools..", ROOT + ".usage.."};
+    private static final String[] DOMAIN = {ROOT + ".accounts..", ROOT + ".audit..", ROOT + ".billing..",
+            ROOT + ".changes..", ROOT + ".families..", ROOT + ".keys..", ROOT + ".notifications..", ROOT + ".plans..",
+            ROOT + ".pools..", ROOT + ".usage.."};
     /** Everything that is a feature or an audience; shared plumbing ({@code web}) may depend on none of them. */
     private static final String[] FEATURES = {ROOT + ".accounts..", ROOT + ".admin..", ROOT + ".audit..", ROOT + ".billing..",
             ROOT + ".changes..", ROOT + ".dialects..", ROOT + ".families..", ROOT + ".gateway..", ROOT + ".keys..",
+            ROOT + ".notifications..",
             ROOT + ".plans..", ROOT + ".pools..", ROOT + ".portal..", ROOT + ".sessions..", ROOT + ".usage.."};
 
     private static final JavaClasses MAIN = new ClassFileImporter()

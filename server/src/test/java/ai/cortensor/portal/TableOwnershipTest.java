@@ -31,6 +31,7 @@ class TableOwnershipTest {
             Map.entry("billing_holds", "billing"),
             Map.entry("responses", "dialects"),
             Map.entry("api_keys", "keys"),
+            Map.entry("notifications", "notifications"), Map.entry("notification_cursors", "notifications"),
             Map.entry("plans", "plans"), Map.entry("plan_subscriptions", "plans"),
             Map.entry("router_pools", "pools"), Map.entry("router_pool_targets", "pools"),
             Map.entry("router_pool_models", "pools"), Map.entry("models", "pools"), Map.entry("pool_load", "pools"),

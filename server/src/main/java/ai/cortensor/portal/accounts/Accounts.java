@@ -12,23 +12,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Account lifecycle: sign-up with email and password, email verification, password reset and change, sign-in
- * with an identity provider, organizations and invites. Form mistakes are {@link FormError}s; nothing is half
- * created. Links in mails point at {@code publicUrl}.
+ * with an identity provider ({@link Organizations} has organizations and invitations). Form mistakes are
+ * {@link FormError}s; nothing is half created. Links in mails point at {@code publicUrl}.
  */
 public final class Accounts {
     private static final Logger log = LoggerFactory.getLogger(Accounts.class);
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}$");
     static final Duration VERIFY_TTL = Duration.ofDays(2);
     static final Duration RESET_TTL = Duration.ofHours(1);
-    static final Duration INVITE_TTL = Duration.ofDays(7);
 
     private final AccountStore store;
-    private final OrganizationStore orgs;
     private final Mailer mailer;
     private final OneTimeTokens tokens;
     private final InstantSource clock;
     private final Supplier<String> publicUrl;
     private final SignOuts signOuts;
+    private final OrganizationStore orgs;
 
     /**
      * What signing a user out everywhere means beyond this feature's tables: their browser sessions and their
@@ -43,8 +42,8 @@ public final class Accounts {
     public Accounts(AccountStore store, OrganizationStore orgs, Mailer mailer, OneTimeTokens tokens,
                     InstantSource clock, Supplier<String> publicUrl, SignOuts signOuts) {
         this.signOuts = signOuts;
-        this.store = store;
         this.orgs = orgs;
+        this.store = store;
         this.mailer = mailer;
         this.tokens = tokens;
         this.clock = clock;
@@ -186,14 +185,6 @@ public final class Accounts {
         return orgs.memberships(userId);
     }
 
-    public List<OrganizationStore.Member> members(long organizationId) {
-        return orgs.members(organizationId);
-    }
-
-    public List<OrganizationStore.Invite> pendingInvites(long organizationId) {
-        return orgs.pendingInvites(organizationId);
-    }
-
     /**
      * Pauses or unpauses a user or an organization ({@code label} {@code u<id>} / {@code o<id>}), audited and
      * announced to every replica. Empty when there is no such account, false when it already was in that state.
@@ -201,50 +192,6 @@ public final class Accounts {
     public Optional<Boolean> setState(boolean organization, long id, String label, boolean paused,
                                       ai.cortensor.portal.audit.Actor actor, String reason) {
         return store.setState(organization, id, label, paused, actor, reason);
-    }
-
-    public long createOrganization(long ownerId, String name) {
-        String n = name == null ? "" : name.strip();
-        if (n.isEmpty() || n.length() > 80) {
-            throw new FormError("name", "Give the organization a name of 1 to 80 characters.");
-        }
-        return orgs.create(n, ownerId);
-    }
-
-    /** Invites an email to an organization the inviter owns; mails the link. */
-    public void invite(Account account, String inviterEmail, String email, String role) {
-        if (account.personal() || !account.owner()) {
-            throw new FormError("email", "Only owners of an organization can invite members.");
-        }
-        String normalized = normalizeEmail(email);
-        if (!List.of("owner", "member").contains(role)) {
-            throw new FormError("role", "Choose owner or member.");
-        }
-        String token = tokens.next();
-        orgs.invite(account.organizationId(), normalized, role, OneTimeTokens.hash(token), account.userId(),
-                clock.instant().plus(INVITE_TTL));
-        mailer.send(new Mail(normalized, "You are invited to " + account.name() + " on Cortensor Portal",
-                inviterEmail + " invited you to join the organization \"" + account.name() + "\" as " + role
-                        + ".\n\nAccept the invitation (valid for 7 days):\n\n" + publicUrl.get()
-                        + "/invite?token=" + token + "\n"));
-    }
-
-    public Optional<OrganizationStore.Invite> invite(String token) {
-        return orgs.inviteByToken(OneTimeTokens.hash(token));
-    }
-
-    /** Accepts an invite for the signed-in user, whose email must be the invited one. Returns the organization id. */
-    public long acceptInvite(String token, User user) {
-        OrganizationStore.Invite invite = invite(token).orElseThrow(() ->
-                new FormError("token", "This invitation link is not valid."));
-        if (!invite.email().equalsIgnoreCase(user.email())) {
-            throw new FormError("token", "This invitation was sent to another email address. Sign in as "
-                    + invite.email() + " to accept it.");
-        }
-        if (!orgs.accept(invite.id(), user.id(), clock.instant())) {
-            throw new FormError("token", "This invitation has expired or was already used.");
-        }
-        return invite.organizationId();
     }
 
     static String normalizeEmail(String email) {

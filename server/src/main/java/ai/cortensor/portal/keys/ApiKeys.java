@@ -73,6 +73,11 @@ public final class ApiKeys {
         return store.listForAccount(userId, organizationId);
     }
 
+    /** The active keys one member created for an organization (offered for revoking when the member goes). */
+    public java.util.List<KeyStore.Listing> activeCreatedBy(long organizationId, long userId) {
+        return store.activeCreatedBy(organizationId, userId);
+    }
+
     public Optional<KeyStore.Listing> findForAccount(long id, long userId, Long organizationId) {
         return store.findForAccount(id, userId, organizationId);
     }

@@ -93,6 +93,13 @@ public final class KeyStore {
                 .bind("id", id).bind("u", userId).bind("org", organizationId).map((rs, ctx) -> listing(rs)).findOne());
     }
 
+    /** The active keys one member created for an organization (to offer revoking them when the member goes). */
+    public java.util.List<Listing> activeCreatedBy(long organizationId, long userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM api_keys WHERE organization_id = :org AND user_id = :u "
+                        + "AND state = 'active' ORDER BY created_at DESC")
+                .bind("u", userId).bind("org", organizationId).map((rs, ctx) -> listing(rs)).list());
+    }
+
     private static Listing listing(ResultSet rs) throws SQLException {
         return new Listing(rs.getLong("id"), KeyFormat.PREFIX + rs.getString("public_id"), rs.getString("name"),
                 rs.getString("state"), rs.getTimestamp("created_at").toInstant(), instant(rs, "last_used_at"),

@@ -2,7 +2,6 @@ package ai.cortensor.portal.portal;
 
 import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.web.Html;
-import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -25,14 +24,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** The signed-in console: overview, keys, models, quickstart, playground, team, plan and profile pages. */
+/** The signed-in console: overview, keys, models, quickstart, playground, plan pages (team: {@link TeamPages}). */
 final class ConsolePages {
     private final Gate gate;
     private final Html html;
     private final CustomerKeys keys;
     private final UsageReports usage;
     private final Catalog catalog;
-    private final Accounts accounts;
     private final InstantSource clock;
     private final Supplier<String> publicUrl;
     private final OneTimeTokens tokens;
@@ -46,7 +44,7 @@ final class ConsolePages {
     private record Reveal(long sessionId, String token, String name) {}
 
     ConsolePages(Gate gate, Html html, CustomerKeys keys, UsageReports usage, Catalog catalog,
-                 Accounts accounts, InstantSource clock, Supplier<String> publicUrl,
+                 InstantSource clock, Supplier<String> publicUrl,
                  OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked) {
         this.tokens = tokens;
         this.admission = admission;
@@ -56,7 +54,6 @@ final class ConsolePages {
         this.keys = keys;
         this.usage = usage;
         this.catalog = catalog;
-        this.accounts = accounts;
         this.clock = clock;
         this.publicUrl = publicUrl;
     }
@@ -118,9 +115,6 @@ final class ConsolePages {
                 AuthPages.params("page", gate.page(req, res, c, "Plan and billing", "billing"), "view",
                         new Views.Billing(admission.plan(new AdmissionControl.AccountRef(c.user().id(),
                                 c.account().organizationId())).plan(), admission.plans()))));
-        signedIn(r, "/portal/team", false, (req, res, c) -> teamPage(req, res, c, null, 200));
-        signedInPost(r, "/portal/team/organizations", Gate.Guard.PERSON, this::createOrganization);
-        signedIn(r, "/portal/team/invite", true, this::invite);
         signedInPost(r, "/portal/account", Gate.Guard.NONE, this::switchAccount);
     }
 
@@ -240,46 +234,6 @@ final class ConsolePages {
             return;
         }
         Web.redirect(res, "/portal/keys?revoked=1");
-    }
-
-    private void teamPage(ServerRequest req, ServerResponse res, Sessions.Current c, String error, int status) {
-        var a = c.account();
-        Page page = gate.page(req, res, c, "Team", "team");
-        if (req.query().contains("joined")) {
-            page = page.withNotice("You joined " + a.name() + ". You are now acting for it.", "info");
-        } else if (req.query().contains("invited")) {
-            page = page.withNotice("Invitation sent.", "info");
-        }
-        html.render(res, status, "team.jte", AuthPages.params("page", page, "view", new Views.Team(a.personal(), a.owner(),
-                a.name(), a.personal() ? List.of() : accounts.members(a.organizationId()),
-                a.personal() ? List.of() : accounts.pendingInvites(a.organizationId()), error)));
-    }
-
-    private void createOrganization(ServerRequest req, ServerResponse res, Sessions.Current c) {
-        Map<String, String> form = Forms.read(req, res, gate, html);
-        if (form == null) {
-            return;
-        }
-        try {
-            long org = accounts.createOrganization(c.user().id(), form.get("name"));
-            gate.sessions().switchAccount(gate.current(req).orElseThrow(), org);
-            Web.redirect(res, "/portal/team");
-        } catch (FormError e) {
-            teamPage(req, res, c, e.getMessage(), 400);
-        }
-    }
-
-    private void invite(ServerRequest req, ServerResponse res, Sessions.Current c) {
-        Map<String, String> form = Forms.read(req, res, gate, html);
-        if (form == null) {
-            return;
-        }
-        try {
-            accounts.invite(c.account(), c.user().email(), form.get("email"), form.getOrDefault("role", "member"));
-            Web.redirect(res, "/portal/team?invited=1");
-        } catch (FormError e) {
-            teamPage(req, res, c, e.getMessage(), 400);
-        }
     }
 
     private void switchAccount(ServerRequest req, ServerResponse res, Sessions.Current c) {

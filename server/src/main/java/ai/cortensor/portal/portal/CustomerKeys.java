@@ -90,6 +90,23 @@ final class CustomerKeys {
         return true;
     }
 
+    /** The active keys {@code userId} created for the organization {@code org} acts for (none for a personal account). */
+    List<KeyStore.Listing> activeCreatedBy(Account org, long userId) {
+        return org.personal() ? List.of() : keys.activeCreatedBy(org.organizationId(), userId);
+    }
+
+    /** Revokes each of those keys (audited like any revoke); returns how many were revoked. */
+    int revokeCreatedBy(Account org, long userId, Actor actor, String reason) {
+        int n = 0;
+        for (KeyStore.Listing k : activeCreatedBy(org, userId)) {
+            Optional<ApiKey> key = keys.find(k.prefix().substring(5));
+            if (key.isPresent() && keys.revoke(key.get(), actor, reason)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /**
      * The account's playground key, created on first use (and audited like any key the customer creates, as their
      * action); its secret is never known to anyone.

@@ -8,12 +8,15 @@ import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.accounts.Organizations;
+import ai.cortensor.portal.notifications.Notifications;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.SignInThrottle;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -27,6 +30,7 @@ public final class CustomerPortal {
     private final ConsolePages console;
     private final UsagePages usagePages;
     private final ProfilePages profile;
+    private final TeamPages team;
     private final PortalApi api;
     private final StaticAssets assets = new StaticAssets();
     private final Accounts accounts;
@@ -34,21 +38,22 @@ public final class CustomerPortal {
     private final Html html;
 
     /** Everything is built once by the composition root; this only assembles the customer's pages over it. */
-    public CustomerPortal(PortalConfig config, Accounts accounts, Sessions sessions, OneTimeTokens tokens,
-                          ApiKeys apiKeys, AuditLog audit, UsageReports usage, Catalog catalog, Gateway gateway,
-                          AdmissionControl admission, WhyBlocked whyBlocked, SignInThrottle throttle,
-                          InstantSource clock, Supplier<String> publicUrl) {
+    public CustomerPortal(PortalConfig config, Accounts accounts, Organizations organizations, Sessions sessions,
+                          OneTimeTokens tokens, ApiKeys apiKeys, AuditLog audit, UsageReports usage, Catalog catalog,
+                          Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked, SignInThrottle throttle,
+                          Notifications notifications, InstantSource clock, Supplier<String> publicUrl) {
         this.accounts = accounts;
         this.gate = new Gate(sessions, tokens, whyBlocked, config.support().email());
         this.html = new Html();
         CustomerKeys keys = new CustomerKeys(apiKeys, audit, clock);
         OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),
                 config.oidc().clientId(), config.oidc().clientSecret(), config.oidc().name())) : null;
-        this.auth = new AuthPages(gate, html, accounts, throttle, oidc, publicUrl);
-        this.console = new ConsolePages(gate, html, keys, usage, catalog, accounts, clock, publicUrl, tokens,
+        this.auth = new AuthPages(gate, html, accounts, organizations, throttle, oidc, publicUrl);
+        this.console = new ConsolePages(gate, html, keys, usage, catalog, clock, publicUrl, tokens,
                 admission, whyBlocked);
+        this.team = new TeamPages(gate, html, organizations, keys);
         this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
-        this.profile = new ProfilePages(gate, html, accounts);
+        this.profile = new ProfilePages(gate, html, accounts, notifications);
         this.api = new PortalApi(gate, keys, usage, admission, gateway, clock, whyBlocked);
     }
 
@@ -59,6 +64,7 @@ public final class CustomerPortal {
         api.register(r);
         console.register(r);
         usagePages.register(console, r);
+        team.register(console, r);
         profile.register(console, r);
         r.any("/portal/*", this::notFound); // last: /portal/api/* keeps its own JSON 404
     }

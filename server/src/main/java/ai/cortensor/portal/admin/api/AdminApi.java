@@ -8,6 +8,7 @@ import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.OperatorToken;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.json.Json;
+import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.web.WebHeaders;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +21,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -249,7 +249,7 @@ public final class AdminApi {
     }
 
     private static String clientAddr(ServerRequest req) {
-        return req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
+        return Web.clientAddr(req);
     }
 
     private static void send(ServerResponse res, int status, Object body) {

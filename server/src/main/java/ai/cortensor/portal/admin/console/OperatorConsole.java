@@ -7,10 +7,13 @@ import ai.cortensor.portal.admin.Operations;
 import ai.cortensor.portal.sessions.BrowserSessions;
 import ai.cortensor.portal.admin.Operator;
 import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.OperatorToken;
 import ai.cortensor.portal.admin.Page;
 import ai.cortensor.portal.accounts.OneTimeTokens;
 import ai.cortensor.portal.web.Html;
+import ai.cortensor.portal.web.SignInThrottle;
 import ai.cortensor.portal.web.Web;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -33,14 +36,16 @@ public final class OperatorConsole {
     private final AccountPages accounts;
     private final InspectionPages inspection;
     private final PoolPages pools;
+    private final SignInThrottle throttle;
 
     public OperatorConsole(Operations ops, OperatorStore operators, BrowserSessions<Operator> sessions,
-                           OneTimeTokens tokens) {
+                           OneTimeTokens tokens, SignInThrottle throttle) {
         this.ops = ops;
         this.gate = new ConsoleGate(sessions, operators, tokens, new Html(), ops);
         this.accounts = new AccountPages(gate, ops);
         this.inspection = new InspectionPages(gate, ops);
         this.pools = new PoolPages(gate, ops);
+        this.throttle = throttle;
     }
 
     /** Register after the admin API, whose {@code /admin/api/*} routes must win. */
@@ -85,17 +90,37 @@ public final class OperatorConsole {
                     "This form expired or did not come from the console. Reload the page and try again.");
             return;
         }
+        String addr = Web.clientAddr(req);
+        String tokenId = tokenId(form.get("token"));
+        java.time.Duration wait = throttle.waitBefore(tokenId, addr);
+        if (!wait.isZero()) {
+            long seconds = Math.max(1, wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0));
+            log.warn("console sign-in from {} refused unchecked: too many failures, {} s to wait", addr, seconds);
+            res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
+            gate.render(res, 429, "admin/signin.jte", gate.page(req, res, null, "Operator sign-in", ""),
+                    "next", next, "error", "Too many failed sign-ins from your network. Try again in "
+                            + ai.cortensor.portal.plans.Windows.readable(java.time.Duration.ofSeconds(seconds)) + ".");
+            return;
+        }
         if (!gate.signIn(req, res, form.get("token"))) {
-            log.warn("console sign-in refused from {}", Web.clientAddr(req));
+            throttle.failed(tokenId, addr);
+            log.warn("console sign-in refused from {}", addr);
             gate.render(res, 401, "admin/signin.jte", gate.page(req, res, null, "Operator sign-in", ""),
                     "next", next, "error", "That is not a valid operator token. Operator tokens start with ctop_; "
                             + "an admin creates them with 'portal admin operator add'.");
             return;
         }
+        throttle.succeeded(tokenId, addr);
         Web.redirect(res, next);
     }
 
-    private void signOut(ServerRequest req, ServerResponse res) {
+    /** What the throttle counts failures against: the token's public id (never its secret), or "malformed". */
+    private static String tokenId(String token) {
+        var parsed = OperatorToken.parse(token == null ? null : token.strip());
+        return parsed == null ? "malformed" : parsed.publicId();
+    }
+
+        private void signOut(ServerRequest req, ServerResponse res) {
         gate.post(req, res).ifPresent(p -> {
             gate.endSession(req, res);
             Web.redirect(res, "/admin/signin?signedout=1");
