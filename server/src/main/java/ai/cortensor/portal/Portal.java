@@ -1,5 +1,6 @@
 package ai.cortensor.portal;
 
+import ai.cortensor.portal.accounts.AccountDirectory;
 import ai.cortensor.portal.accounts.AccountStore;
 import ai.cortensor.portal.admin.AccountInsight;
 import ai.cortensor.portal.admin.AdminApi;
@@ -13,6 +14,7 @@ import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.AccountPlans;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.plans.LocalLimiter;
@@ -39,6 +41,7 @@ import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.gateway.GatewayMetrics;
 import ai.cortensor.portal.dialects.openai.ModelsHandler;
 import ai.cortensor.portal.usage.TokenCounter;
+import ai.cortensor.portal.usage.TrafficReport;
 import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
@@ -168,8 +171,8 @@ public final class Portal implements AutoCloseable {
                 config.usage().flushInterval(), config.usage().retryInterval(), registry).start();
 
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
-        AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
-                CACHE_RECONCILE);
+        PlanStore planStore = new PlanStore(database.jdbi());
+        AdmissionControl admission = new AdmissionControl(planStore, limiter, clock, changes, CACHE_RECONCILE);
         propagate(changes, keys, admission, catalog, registry);
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
@@ -193,9 +196,11 @@ public final class Portal implements AutoCloseable {
                 admission, whyBlocked, clock, publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
         OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
+        UsageReports usageReports = new UsageReports(database.jdbi());
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
-                operators, new AccountInsight(admission, whyBlocked, new UsageReports(database.jdbi()), clock), keys,
-                poolControl, catalog, poolLoad);
+                operators, new AccountInsight(admission, whyBlocked, usageReports, clock), keys,
+                poolControl, catalog, poolLoad, new AccountDirectory(database.jdbi()), usageReports,
+                new AccountPlans(planStore, admission), new TrafficReport(database.jdbi(), clock), clock);
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
 
