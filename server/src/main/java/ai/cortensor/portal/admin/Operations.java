@@ -293,12 +293,13 @@ public final class Operations {
      * The dashboard's traffic over the last hour (1-minute buckets) or day (15-minute buckets): requests, outcomes,
      * latency p50/p99 and tokens, overall, per model and per pool.
      */
-    public TrafficReport.Traffic traffic(String window) {
-        return switch (window == null ? "1h" : window) {
+    public TrafficView traffic(String window) {
+        String w = window == null ? "1h" : window;
+        return TrafficView.of(w, switch (w) {
             case "1h" -> traffic.last(Duration.ofHours(1), Duration.ofMinutes(1));
             case "24h" -> traffic.last(Duration.ofDays(1), Duration.ofMinutes(15));
             default -> throw ActionRefused.invalid("invalid_window", "window must be 1h or 24h.");
-        };
+        });
     }
 
     // ---- helpers ----
