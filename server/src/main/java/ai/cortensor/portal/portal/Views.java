@@ -32,7 +32,13 @@ public final class Views {
 
     public record SessionRow(long id, String device, String address, String lastSeen, boolean current) {}
 
-    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans) {}
+    /**
+     * {@code limits}: what the gateway enforces on the account now, each with its use; {@code custom} when an operator
+     * set it for this account instead of the plan's value.
+     */
+    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans, List<AccountLimit> limits) {}
+
+    public record AccountLimit(String kind, String description, long used, long max, String resets, boolean custom) {}
 
     public record Team(boolean personal, boolean owner, String name, List<ai.cortensor.portal.accounts.OrganizationStore.Member> members,
                        List<ai.cortensor.portal.accounts.OrganizationStore.Invite> invites, String error) {}
