@@ -84,7 +84,8 @@ public final class PlanStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM account_limit_overrides WHERE "
                         + (organizationId == null ? "user_id = :id" : "organization_id = :id"))
                 .bind("id", organizationId == null ? userId : organizationId)
-                .map((rs, ctx) -> new Overrides(limits(rs.getString("limits")), rs.getTimestamp("updated_at").toInstant(),
+                .map((rs, ctx) -> new Overrides(new TreeMap<>(limits(rs.getString("limits"))),
+                        rs.getTimestamp("updated_at").toInstant(),
                         rs.getString("updated_by"), rs.getString("reason")))
                 .findOne().orElse(Overrides.NONE));
     }
@@ -137,7 +138,7 @@ public final class PlanStore {
             Map<String, Long> before = h.createQuery("SELECT limits FROM account_limit_overrides WHERE "
                             + owner(account, "")).bind("id", ownerId(account))
                     .map((rs, ctx) -> limits(rs.getString("limits"))).findOne().orElse(Map.of());
-            Map<String, Long> after = new TreeMap<>(before);
+            TreeMap<String, Long> after = new TreeMap<>(before);
             changes.forEach((k, v) -> {
                 if (v == null) {
                     after.remove(k);
@@ -162,7 +163,7 @@ public final class PlanStore {
             AuditLog.append(h, actor, "account.limits", targetType(account), account.id(), Map.of("limits", was),
                     Map.of("limits", after), reason);
             ChangeFeed.publishOnCommit(h, ChangeFeed.PLAN, account.id());
-            return new Change<>(true, was, Map.copyOf(after));
+            return new Change<>(true, was, java.util.Collections.unmodifiableSortedMap(after));
         });
     }
 
