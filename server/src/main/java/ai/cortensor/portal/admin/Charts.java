@@ -30,7 +30,10 @@ public final class Charts {
     /** One line: its legend name, colour index, values per bucket (null where there is no value) and style. */
     public record Line(String name, int colour, List<? extends Number> values, boolean dashed) {}
 
-    /** The chart's HTML ({@code <figure>}); {@code id} must be unique on the page. */
+    /**
+     * The chart's HTML ({@code <figure>}); {@code id} must be unique on the page. The last bucket is the one still
+     * filling (the current minute), so its stretch of each line is drawn faded: a drop there is not yet a drop.
+     */
     public static String chart(String id, String title, Unit unit, List<Instant> buckets, Instant to, List<Line> lines,
                                String summary) {
         int n = buckets.size();
@@ -51,7 +54,7 @@ public final class Charts {
         b.append("<div class=\"plot\"><div class=\"y-axis\" aria-hidden=\"true\">");
         for (int i = 0; i <= ticks; i++) {
             double t = i * step;
-            b.append("<span style=\"bottom:").append(pct(t / top)).append("\">").append(esc(label(t, unit)))
+            b.append("<span style=\"bottom:").append(pct(t / top)).append("\">").append(i == 0 ? "0" : esc(label(t, unit)))
                     .append("</span>");
         }
         b.append("</div><div class=\"plot-area\">");
@@ -64,9 +67,20 @@ public final class Charts {
                     .append("\" y2=\"").append(num(y)).append("\"/>");
         }
         for (Line l : lines) {
-            b.append("<path class=\"line c").append(l.colour() % COLOURS).append(l.dashed() ? " dashed" : "")
-                    .append("\" d=\"").append(path(l.values(), n, top)).append("\"><title>").append(esc(l.name()))
-                    .append("</title></path>");
+            String cls = "line c" + l.colour() % COLOURS + (l.dashed() ? " dashed" : "");
+            List<? extends Number> v = l.values();
+            b.append("<path class=\"").append(cls).append("\" d=\"").append(path(v.subList(0, Math.max(0, n - 1)), n, top))
+                    .append("\"><title>").append(esc(l.name())).append("</title></path>");
+            if (n > 0 && v.get(n - 1) != null) {
+                List<Number> last = new ArrayList<>(java.util.Collections.nCopies(n, (Number) null));
+                last.set(n - 1, v.get(n - 1));
+                if (n > 1) {
+                    last.set(n - 2, v.get(n - 2));
+                }
+                b.append("<path class=\"").append(cls).append(" partial\" d=\"").append(path(last, n, top))
+                        .append("\"><title>").append(esc(l.name() + " (this bucket is still filling)"))
+                        .append("</title></path>");
+            }
         }
         double bw = (double) W / n;
         for (int i = 0; i < n; i++) {
@@ -112,7 +126,8 @@ public final class Charts {
         StringBuilder d = new StringBuilder();
         double bw = (double) W / n;
         boolean open = false;
-        for (int i = 0; i < n; i++) {
+        int count = values.size();
+        for (int i = 0; i < count; i++) {
             Number v = values.get(i);
             if (v == null) {
                 open = false;
@@ -120,7 +135,7 @@ public final class Charts {
             }
             double x = (i + 0.5) * bw;
             double y = y(v.doubleValue(), top);
-            boolean alone = !open && (i + 1 >= n || values.get(i + 1) == null);
+            boolean alone = !open && (i + 1 >= count || values.get(i + 1) == null);
             d.append(open ? 'L' : 'M').append(num(x)).append(' ').append(num(y));
             if (alone) {
                 d.append("h0.01");
