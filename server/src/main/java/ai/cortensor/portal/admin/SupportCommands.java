@@ -31,10 +31,15 @@ final class SupportCommands {
     static final Tables.Column[] ORG_COLUMNS = {col("ACCOUNT", "account"), col("NAME", "name"), col("STATE", "state"),
             col("MEMBERS", "members"), col("CREATED", "created_at")};
 
-    /** {@code rpm=100, tpm=200000}; "none" for an empty object. */
+    /** {@code rpm=100, tpm=200000} in the order of {@link #LIMITS} (others after); "none" for an empty object. */
     static String pairs(JsonNode o) {
+        List<String> keys = new ArrayList<>();
+        o.fieldNames().forEachRemaining(keys::add);
+        keys.sort(java.util.Comparator.comparingInt(k -> LIMITS.contains(k) ? LIMITS.indexOf(k) : LIMITS.size()));
         List<String> out = new ArrayList<>();
-        o.fields().forEachRemaining(e -> out.add(e.getKey() + "=" + e.getValue().asText()));
+        for (String k : keys) {
+            out.add(k + "=" + o.path(k).asText());
+        }
         return out.isEmpty() ? "none" : String.join(", ", out);
     }
 
