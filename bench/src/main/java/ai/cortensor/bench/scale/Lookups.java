@@ -226,11 +226,11 @@ final class Lookups {
         Function<String, Page<?>> start(Random r);
     }
 
-    /** Only the lookups whose name starts with this ({@code --only}); null for every lookup. */
+    /** Only the lookups whose name starts with one of these comma-separated prefixes ({@code --only}); null: all. */
     String only;
 
     private boolean skipped(String name) {
-        return only != null && !name.startsWith(only);
+        return only != null && java.util.Arrays.stream(only.split(",")).noneMatch(p -> name.startsWith(p.strip()));
     }
 
     private void time(String name, Lookup lookup) {

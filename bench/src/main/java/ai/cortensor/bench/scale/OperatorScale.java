@@ -36,7 +36,7 @@ import javax.sql.DataSource;
  *   --budget S        seconds per lookup at most (default 30)
  *   --regenerate      generate even when the marker says the data is there
  *   --label TEXT      name of this run in the results (e.g. before, after)
- *   --only PREFIX     only the lookups whose name starts with PREFIX (e.g. "find", "dashboard")
+ *   --only PREFIXES   only the lookups whose name starts with one of these comma-separated prefixes
  *   --write           write the results between the markers in docs/benchmarks.md
  * </pre>
  * Database: {@code PORTAL_BENCH_DATABASE_URL} (created when missing), else the product's embedded PostgreSQL in
