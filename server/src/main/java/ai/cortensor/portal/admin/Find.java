@@ -36,11 +36,23 @@ public final class Find {
     private final UsageReports usage;
     private final InstantSource clock;
 
+    private final com.github.benmanes.caffeine.cache.Cache<Integer, Ranking> busiest;
+
     Find(AccountDirectory accounts, DirectoryStore directory, UsageReports usage, InstantSource clock) {
         this.accounts = accounts;
         this.directory = directory;
         this.usage = usage;
         this.clock = clock;
+        this.busiest = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(4)
+                .ticker(() -> clock.millis() * 1_000_000L).expireAfterWrite(java.time.Duration.ofSeconds(30)).build();
+    }
+
+    /**
+     * The busiest accounts of the last day by tokens, for the console's landing page; reused for 30 s, so opening
+     * the console does not sum a day of usage each time (~0.2 s at 10^7 requests a month).
+     */
+    public Ranking busiestToday(int n) {
+        return busiest.get(n, k -> accountsByUsage("24h", "tokens", null, n));
     }
 
     /**

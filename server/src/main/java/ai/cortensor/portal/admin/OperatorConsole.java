@@ -130,7 +130,7 @@ public final class OperatorConsole {
             gate.render(res, status, "admin/search.jte", gate.page(req, res, c, "Find", "search"), "q", q,
                     "found", found, "error", error,
                     "recent", q.isEmpty() ? ops.find().users(null, null, RECENT).data() : List.of(),
-                    "top", q.isEmpty() ? ops.find().accountsByUsage("24h", "tokens", null, RECENT) : null);
+                    "top", q.isEmpty() ? ops.find().busiestToday(RECENT) : null);
         });
     }
 

@@ -131,12 +131,12 @@ public final class UsageReports {
         String value = byTokens ? "tokens" : "requests";
         String sql = """
                 SELECT * FROM (
-                    SELECT account, organization_id, min(user_id) AS user_id, count(*) AS requests,
-                           coalesce(sum(prompt_tokens + completion_tokens), 0) AS tokens
-                    FROM (SELECT CASE WHEN organization_id IS NULL THEN 'u' || user_id ELSE 'o' || organization_id END
-                                 AS account, organization_id, user_id, prompt_tokens, completion_tokens
-                          FROM usage_events WHERE occurred_at >= :since) e
-                    GROUP BY account, organization_id) a
+                    SELECT CASE WHEN organization_id IS NULL THEN 'u' || uid ELSE 'o' || organization_id END AS account,
+                           organization_id, uid AS user_id, requests, tokens
+                    FROM (SELECT organization_id, CASE WHEN organization_id IS NULL THEN user_id END AS uid,
+                                 count(*) AS requests, coalesce(sum(prompt_tokens + completion_tokens), 0) AS tokens
+                          FROM usage_events WHERE occurred_at >= :since
+                          GROUP BY 1, 2) e) a
                 """ + (afterValue == null ? "" : "WHERE (" + value + " < :v OR (" + value + " = :v AND account > :a))\n")
                 + "ORDER BY " + value + " DESC, account LIMIT :n";
         return jdbi.withHandle(h -> {

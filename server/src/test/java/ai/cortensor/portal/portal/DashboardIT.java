@@ -51,6 +51,9 @@ class DashboardIT {
             assertThat(chat(http, key, i % 3 == 0 ? "gemma-4" : "qwen").statusCode()).isEqualTo(200);
         }
         assertThat(chat(http, key, "no-such-model").statusCode()).isEqualTo(404);
+        // the usage writer batches every few milliseconds: wait for the 7 rows before any page reads (and caches) them
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> portal.count("SELECT count(*) FROM request_logs") == 7);
         history();
     }
 
