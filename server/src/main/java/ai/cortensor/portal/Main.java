@@ -1,6 +1,6 @@
 package ai.cortensor.portal;
 
-import ai.cortensor.portal.admin.AdminCommand;
+import ai.cortensor.portal.admin.cli.AdminCommand;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Role;
 import ai.cortensor.portal.audit.Actor;

@@ -2,11 +2,29 @@ package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountDirectory;
 import ai.cortensor.portal.accounts.AccountStore;
+import ai.cortensor.portal.accounts.Accounts;
+import ai.cortensor.portal.accounts.LogMailer;
+import ai.cortensor.portal.accounts.Mailer;
+import ai.cortensor.portal.accounts.OneTimeTokens;
+import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.accounts.Organizations;
+import ai.cortensor.portal.accounts.SmtpMailer;
+import ai.cortensor.portal.accounts.SmtpSettings;
+import ai.cortensor.portal.accounts.User;
+import ai.cortensor.portal.admin.console.OperatorSessions;
+import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.billing.Billing;
+import ai.cortensor.portal.portal.Sessions;
+import ai.cortensor.portal.sessions.BrowserSessions;
+import ai.cortensor.portal.usage.UsageReports;
+import ai.cortensor.portal.notifications.Notifications;
+import ai.cortensor.portal.web.SignInThrottle;
 import ai.cortensor.portal.admin.AccountInsight;
-import ai.cortensor.portal.admin.AdminApi;
+import ai.cortensor.portal.admin.api.AdminApi;
 import ai.cortensor.portal.admin.DirectoryStore;
 import ai.cortensor.portal.admin.InspectionStore;
-import ai.cortensor.portal.admin.OperatorConsole;
+import ai.cortensor.portal.admin.console.OperatorConsole;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Operations;
 import ai.cortensor.portal.changes.ChangeFeed;
@@ -46,8 +64,8 @@ import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
 import ai.cortensor.portal.web.ApiFallbacks;
+import ai.cortensor.portal.web.ClientAddress;
 import ai.cortensor.portal.web.ConnectionGuard;
-import ai.cortensor.portal.web.Ops;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -104,14 +122,17 @@ public final class Portal implements AutoCloseable {
     private final Operations operations;
     private final RouterClient routerClient;
     private final Gateway gateway;
+    private final Billing billing;
     private final Duration shutdownDeadline;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
                    WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
                    ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
-                   PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Duration shutdownDeadline) {
+                   PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Billing billing,
+                   Duration shutdownDeadline) {
         this.routerClient = routerClient;
+        this.billing = billing;
         this.gateway = gateway;
         this.shutdownDeadline = shutdownDeadline;
         this.probe = probe;
@@ -162,8 +183,11 @@ public final class Portal implements AutoCloseable {
         ChangeFeed changes = new ChangeFeed(database::openDedicated, database.jdbi());
         PoolControl poolControl = new PoolControl(database.jdbi());
 
-        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), new SecureRandom(), clock, changes,
-                CACHE_RECONCILE);
+        SecureRandom random = new SecureRandom();
+        OneTimeTokens tokens = new OneTimeTokens(random);
+        ApiKeys keys = new ApiKeys(new KeyStore(database.jdbi()), random, clock, changes, CACHE_RECONCILE);
+        AuditLog audit = new AuditLog(database.jdbi());
+        UsageReports usageReports = new UsageReports(database.jdbi());
         AccountStore accounts = new AccountStore(database.jdbi());
         UsageStore usageStore = new UsageStore(database.jdbi());
         UsageLedger ledger = new UsageLedger(usageStore::write, config.spoolDir(), config.usage().journalFsync(),
@@ -173,13 +197,14 @@ public final class Portal implements AutoCloseable {
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
         PlanStore planStore = new PlanStore(database.jdbi());
         AdmissionControl admission = new AdmissionControl(planStore, limiter, clock, changes, CACHE_RECONCILE);
-        propagate(changes, keys, admission, catalog, registry);
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
                 gatewayMetrics::probe);
         TokenCounter tokenCounter = new TokenCounter();
-        Gateway gateway = new Gateway(keys, admission, catalog, routerClient,
+        Billing billing = new Billing(database.jdbi(), clock);
+        propagate(changes, keys, admission, catalog, billing, registry);
+        Gateway gateway = new Gateway(keys, admission, billing, catalog, routerClient,
                 ledger, tokenCounter, gatewayMetrics, clock, config.http(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
         StoredResponses storedResponses = new StoredResponses(database.jdbi(), config.responses(), clock);
@@ -192,19 +217,45 @@ public final class Portal implements AutoCloseable {
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
-        CustomerPortal customerPortal = new CustomerPortal(config, database.jdbi(), keys, catalog, gateway,
-                admission, whyBlocked, clock, publicUrl::get);
+        Mailer mailer = mailer(config.mail());
+        Notifications notifications = new Notifications(database.jdbi(), admission, mailer, clock,
+                config.mail().notifyInterval(), publicUrl::get);
+        // browser sessions: one component, one table, two audiences
+        AtomicReference<BrowserSessions<User>> customerSessions = new AtomicReference<>();
+        OrganizationStore organizationStore = new OrganizationStore(database.jdbi());
+        Accounts accountService = new Accounts(accounts, organizationStore, mailer,
+                tokens, clock, publicUrl::get, new Accounts.SignOuts() {
+                    @Override
+                    public void endSessions(long userId) {
+                        customerSessions.get().endAll(userId);
+                    }
+
+                    @Override
+                    public void revokePersonalKeys(long userId, String reason) {
+                        keys.revokePersonal(userId, new Actor("system", "system", null, null), reason);
+                    }
+                });
+        customerSessions.set(new BrowserSessions<>(database.jdbi(), Sessions.POLICY, Sessions.principals(accountService),
+                tokens, clock));
+        Sessions sessions = new Sessions(customerSessions.get(), accountService);
+        Organizations organizations = new Organizations(organizationStore, mailer, tokens, clock, publicUrl::get);
+        CustomerPortal customerPortal = new CustomerPortal(config, accountService, organizations, sessions, tokens, keys,
+                audit, usageReports, catalog, gateway, admission, whyBlocked,
+                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), notifications, clock, publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
-        OperatorStore operators = new OperatorStore(database.jdbi(), new SecureRandom());
-        UsageReports usageReports = new UsageReports(database.jdbi());
-        Operations operations = new Operations(new DirectoryStore(database.jdbi()), new InspectionStore(database.jdbi()),
-                operators, new AccountInsight(admission, whyBlocked, usageReports, clock), keys,
-                poolControl, catalog, poolLoad, new AccountDirectory(database.jdbi()), usageReports,
-                new AccountPlans(planStore, admission), new TrafficReport(database.jdbi(), clock), clock);
+        OperatorStore operators = new OperatorStore(database.jdbi(), random);
+        Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
+                new InspectionStore(database.jdbi()), operators,
+                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad,
+                new AccountDirectory(database.jdbi()), usageReports, new AccountPlans(planStore, admission),
+                new TrafficReport(database.jdbi(), clock), clock);
         AdminApi adminApi = new AdminApi(operations, operators);
-        OperatorConsole operatorConsole = new OperatorConsole(operations, operators, clock);
+        OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
+                new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),
+                        tokens, clock), tokens, new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT));
 
         HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(ClientAddress.trusting(config.http().trustedProxies()).filter())
                 .addFilter(WebHeaders.requestIdFilter(clock))
                 .addFilter(AnthropicEdge.filter()) // /v1/messages*: request-id header, Anthropic-shaped 404/405
                 .post(CountTokensHandler.PATH, countTokens::handle)
@@ -271,11 +322,32 @@ public final class Portal implements AutoCloseable {
         // off the scheduler's thread: a long sweep must not hold back the catalog refresh
         background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("responses-sweep")
                 .start(storedResponses::sweepQuietly), Math.min(sweepEvery, 60_000), sweepEvery, TimeUnit.MILLISECONDS);
+        // a hold outlives its request only when the process that admitted it died: no request runs past the
+        // stream timeout, so a hold older than that (and the usage writer's retries) is released
+        Duration holdAge = config.router().streamTimeout().plus(Duration.ofMinutes(10));
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("billing-holds").start(() -> {
+            try {
+                int released = billing.expireHolds(holdAge);
+                if (released > 0) {
+                    log.warn("released {} money holds older than {} (their requests' process ended)", released, holdAge);
+                }
+            } catch (RuntimeException e) {
+                log.warn("expiring money holds failed: {}", e.toString());
+            }
+        }), 1, 1, TimeUnit.MINUTES);
+        if (config.mail().delivers()) {
+            long notifyEvery = config.mail().notifyInterval().toMillis();
+            // off the scheduler's thread: a slow mail server must not hold back the catalog refresh
+            background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("notifications")
+                    .start(notifications::runOnce), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
+        } else {
+            log.warn("customer notifications are off: mail.smtp-host is not set, so no mail would reach anyone");
+        }
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
                 VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
         return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
-                poolControl, probe, operations, poolLoad, routerClient, gateway, config.shutdownDeadline());
+                poolControl, probe, operations, poolLoad, routerClient, gateway, billing, config.shutdownDeadline());
     }
 
     /**
@@ -283,7 +355,7 @@ public final class Portal implements AutoCloseable {
      * and after each (re)connect of the feed, when changes may have been missed, drops everything.
      */
     private static void propagate(ChangeFeed changes, ApiKeys keys, AdmissionControl admission, Catalog catalog,
-                                  MeterRegistry registry) {
+                                  Billing billing, MeterRegistry registry) {
         changes.subscribe(ChangeFeed.KEY, keys::forget);
         changes.subscribe(ChangeFeed.ACCOUNT, account -> {
             keys.forgetAccount(account);
@@ -291,6 +363,8 @@ public final class Portal implements AutoCloseable {
         });
         changes.subscribe(ChangeFeed.PLAN, admission::planChanged);
         changes.subscribe(ChangeFeed.CATALOG, id -> catalog.reload());
+        changes.subscribe(ChangeFeed.BUDGET, billing::budgetChanged);
+        changes.onResync(billing::forgetBudgets);
         changes.onResync(keys::forgetAll);
         changes.onResync(admission::forgetAllPlans);
         changes.onResync(catalog::reload);
@@ -302,6 +376,12 @@ public final class Portal implements AutoCloseable {
                 .description("Cache resyncs after the change feed (re)connected").register(registry);
         FunctionCounter.builder("portal_change_feed_publish_failures_total", changes, ChangeFeed::publishFailures)
                 .description("Changes committed whose notice could not be published").register(registry);
+    }
+
+    /** SMTP when {@code mail.smtp-host} is set; else the log (with the text only in the demo). */
+    private static Mailer mailer(PortalConfig.Mail m) {
+        return m.toLog() ? new LogMailer(m.logText()) : new SmtpMailer(new SmtpSettings(m.host(), m.port(),
+                m.username(), m.password(), m.from(), m.startTls(), Duration.ofSeconds(10)));
     }
 
     /** In process, or in Redis with the in-process limiter as the fallback while Redis is unreachable. */
@@ -326,6 +406,10 @@ public final class Portal implements AutoCloseable {
 
     public AccountStore accounts() {
         return accounts;
+    }
+
+    public Billing billing() {
+        return billing;
     }
 
     public Catalog catalog() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.cortensor.portal.usage.TokenCounter;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.routersim.Behavior;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;

@@ -8,7 +8,7 @@ import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Role;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.changes.ChangeFeed;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -2,7 +2,7 @@ package ai.cortensor.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

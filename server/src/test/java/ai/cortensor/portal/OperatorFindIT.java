@@ -7,7 +7,7 @@ import ai.cortensor.portal.accounts.OrganizationStore;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Role;
 import ai.cortensor.portal.audit.Actor;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -45,7 +45,7 @@ class OperatorFindIT {
         alice = h.portal.accounts().ensureUser("Alice.Smith@Acme-Widgets.com", "Alice Smith");
         bob = h.portal.accounts().ensureUser("bob@acme-widgets.com", null);
         carol = h.portal.accounts().ensureUser("carol@elsewhere.org", "Carol Acme-Fan");
-        org = new OrganizationStore(h.jdbi()).create("ACME Research Lab", bob);
+        org = new OrganizationStore(h.jdbi()).create("ACME Research Lab", bob, Actor.system("test"));
         acmeKey = h.portal.keys().issue("acme-production", carol, null, null).token();
         h.portal.keys().issue("laptop", alice, null, null);
     }
@@ -187,7 +187,7 @@ class OperatorFindIT {
         long heavy = h.portal.accounts().ensureUser("heavy@usage.test", null);
         long chatty = h.portal.accounts().ensureUser("chatty@usage.test", null);
         long old = h.portal.accounts().ensureUser("last-week@usage.test", null);
-        long team = new OrganizationStore(h.jdbi()).create("Usage Team", heavy);
+        long team = new OrganizationStore(h.jdbi()).create("Usage Team", heavy, Actor.system("test"));
         Instant now = Instant.now();
         for (int i = 0; i < 3; i++) {
             usage(heavy, null, now.minusSeconds(60 + i), 4_000);

@@ -9,7 +9,7 @@ import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Role;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.keys.KeyFormat;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -182,7 +182,7 @@ class PlanChangesIT {
     @Test
     void an_organization_plan_and_override_apply_to_every_member_key() {
         long owner = a.portal.accounts().ensureUser("org-owner@example.com", null);
-        long org = new OrganizationStore(a.jdbi()).create("Plan Org", owner);
+        long org = new OrganizationStore(a.jdbi()).create("Plan Org", owner, Actor.system("test"));
         String key = a.portal.keys().issue("org-key", owner, org, null).token();
         assertThat(chatOnB(key).headers().firstValue("x-ratelimit-limit-requests")).as("a new organization is on free")
                 .hasValue("20");

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.pools.PoolStatus;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.routersim.Behavior;
 import ai.cortensor.routersim.RouterSim;
 import com.fasterxml.jackson.databind.JsonNode;

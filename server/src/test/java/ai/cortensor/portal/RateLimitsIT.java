@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.cortensor.portal.config.ConfigLoader;
 import ai.cortensor.portal.plans.RedisLimiterSupport;
 import ai.cortensor.portal.plans.WhyBlocked;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ai.cortensor.portal.gateway.Schemas;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.routersim.Behavior;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;

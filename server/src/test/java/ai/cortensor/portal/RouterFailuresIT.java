@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ai.cortensor.portal.usage.TokenCounter;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.routersim.Behavior;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;

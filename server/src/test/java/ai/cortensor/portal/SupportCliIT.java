@@ -6,7 +6,7 @@ import ai.cortensor.portal.accounts.OrganizationStore;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Role;
 import ai.cortensor.portal.audit.Actor;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,7 +65,7 @@ class SupportCliIT {
     @Test
     void find_lists_users_organizations_and_keys_matching_part_of_a_name_and_says_when_nothing_matches() throws Exception {
         long dana = h.portal.accounts().ensureUser("dana@globex-corp.com", "Dana Scully");
-        new OrganizationStore(h.jdbi()).create("Globex Corporation", dana);
+        new OrganizationStore(h.jdbi()).create("Globex Corporation", dana, Actor.system("test"));
         String key = h.portal.keys().issue("globex-batch", dana, null, null).token();
 
         Run found = admin(support, "find", "GLOBEX");

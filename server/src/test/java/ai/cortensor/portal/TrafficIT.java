@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.cortensor.portal.admin.OperatorStore;
 import ai.cortensor.portal.admin.Role;
 import ai.cortensor.portal.audit.Actor;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;

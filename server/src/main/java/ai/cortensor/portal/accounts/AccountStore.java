@@ -2,7 +2,12 @@ package ai.cortensor.portal.accounts;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.audit.AuditLog;
+import ai.cortensor.portal.changes.ChangeFeed;
+import ai.cortensor.portal.plans.Subscriptions;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -33,8 +38,7 @@ public final class AccountStore {
                         + "VALUES (:e, :n, :p, :v) RETURNING id")
                 .bind("e", email).bind("n", displayName).bind("p", passwordHash).bind("v", verified)
                 .mapTo(Long.class).one();
-        h.createUpdate("INSERT INTO plan_subscriptions (plan_id, user_id) SELECT id, :u FROM plans WHERE code = 'free'")
-                .bind("u", id).execute();
+        Subscriptions.startOnFree(h, id, null);
         return id;
     }
 
@@ -62,28 +66,42 @@ public final class AccountStore {
                 .bind("id", userId).execute());
     }
 
-    /** Signs the user out everywhere (e.g. after a password reset). */
-    public void endSessions(long userId) {
-        jdbi.useHandle(h -> endSessions(h, userId));
-    }
-
-    private static void endSessions(Handle h, long userId) {
-        h.createUpdate("UPDATE user_sessions SET revoked_at = now() WHERE user_id = :u AND revoked_at IS NULL")
-                .bind("u", userId).execute();
+    /**
+     * Hands an account whose email was never verified to the verified owner of that email: whoever created it may
+     * have squatted the address, so its password stops working (the caller ends its sessions and personal keys).
+     */
+    public void claimForVerifiedOwner(long userId) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE users SET password_hash = NULL, email_verified = TRUE, "
+                + "updated_at = now() WHERE id = :u").bind("u", userId).execute());
     }
 
     /**
-     * Hands an account whose email was never verified to the verified owner of that email: whoever created it may
-     * have squatted the address, so its password, sessions and personal keys stop working.
+     * Pauses or unpauses a user ({@code organization} false) or an organization; in the same transaction it is
+     * audited and announced to every replica ({@code account:<label>}). Empty when there is no such account, false
+     * when it already was in that state.
      */
-    public void claimForVerifiedOwner(long userId) {
-        jdbi.useTransaction(h -> {
-            h.createUpdate("UPDATE users SET password_hash = NULL, email_verified = TRUE, updated_at = now() WHERE id = :u")
-                    .bind("u", userId).execute();
-            endSessions(h, userId);
-            h.createUpdate("UPDATE api_keys SET state = 'revoked', revoked_at = now(), revoked_by = 'system', "
-                    + "revoked_reason = 'account claimed by the verified owner of its email' "
-                    + "WHERE user_id = :u AND organization_id IS NULL AND state = 'active'").bind("u", userId).execute();
+    public Optional<Boolean> setState(boolean organization, long id, String label, boolean paused, Actor actor,
+                                      String reason) {
+        String table = organization ? "organizations" : "users";
+        String to = paused ? "paused" : "active";
+        return jdbi.inTransaction(h -> {
+            Optional<String> before = h.createQuery("SELECT state FROM " + table + " WHERE id = :id FOR UPDATE")
+                    .bind("id", id).mapTo(String.class).findOne();
+            if (before.isEmpty()) {
+                return Optional.empty();
+            }
+            if (before.get().equals(to)) {
+                return Optional.of(false);
+            }
+            h.createUpdate("UPDATE " + table + " SET state = :s, updated_at = now(), paused_at = "
+                            + (paused ? "now()" : "NULL") + ", paused_by = :b, paused_reason = :r WHERE id = :id")
+                    .bind("s", to).bind("b", paused ? actor.name() : null).bind("r", paused ? reason : null)
+                    .bind("id", id).execute();
+            AuditLog.append(h, actor, paused ? "account.pause" : "account.unpause",
+                    organization ? "organization" : "user", label, Map.of("state", before.get()), Map.of("state", to),
+                    reason);
+            ChangeFeed.publishOnCommit(h, ChangeFeed.ACCOUNT, label);
+            return Optional.of(true);
         });
     }
 

@@ -12,27 +12,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Account lifecycle: sign-up with email and password, email verification, password reset and change, sign-in
- * with an identity provider, organizations and invites. Form mistakes are {@link FormError}s; nothing is half
- * created. Links in mails point at {@code publicUrl}.
+ * with an identity provider ({@link Organizations} has organizations and invitations). Form mistakes are
+ * {@link FormError}s; nothing is half created. Links in mails point at {@code publicUrl}.
  */
 public final class Accounts {
     private static final Logger log = LoggerFactory.getLogger(Accounts.class);
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}$");
     static final Duration VERIFY_TTL = Duration.ofDays(2);
     static final Duration RESET_TTL = Duration.ofHours(1);
-    static final Duration INVITE_TTL = Duration.ofDays(7);
 
     private final AccountStore store;
-    private final OrganizationStore orgs;
     private final Mailer mailer;
     private final OneTimeTokens tokens;
     private final InstantSource clock;
     private final Supplier<String> publicUrl;
+    private final SignOuts signOuts;
+    private final OrganizationStore orgs;
+
+    /**
+     * What signing a user out everywhere means beyond this feature's tables: their browser sessions and their
+     * personal API keys belong to other features, which the composition root wires in.
+     */
+    public interface SignOuts {
+        void endSessions(long userId);
+
+        void revokePersonalKeys(long userId, String reason);
+    }
 
     public Accounts(AccountStore store, OrganizationStore orgs, Mailer mailer, OneTimeTokens tokens,
-                    InstantSource clock, Supplier<String> publicUrl) {
-        this.store = store;
+                    InstantSource clock, Supplier<String> publicUrl, SignOuts signOuts) {
+        this.signOuts = signOuts;
         this.orgs = orgs;
+        this.store = store;
         this.mailer = mailer;
         this.tokens = tokens;
         this.clock = clock;
@@ -112,7 +123,7 @@ public final class Accounts {
                 .orElseThrow(() -> new FormError("token", "This reset link has expired or was already used."));
         store.setPassword(userId, Passwords.hash(newPassword));
         store.markVerified(userId); // the mail reached them
-        store.endSessions(userId); // whoever knew the old password is signed out
+        signOuts.endSessions(userId); // whoever knew the old password is signed out
         return store.find(userId).orElseThrow();
     }
 
@@ -149,6 +160,9 @@ public final class Accounts {
             }
             userId = existing.get().id();
             if (!existing.get().emailVerified()) {
+                // whoever created it may have squatted the address: their keys and sessions end before the handover
+                signOuts.revokePersonalKeys(userId, "account claimed by the verified owner of its email");
+                signOuts.endSessions(userId);
                 store.claimForVerifiedOwner(userId);
             }
         } else {
@@ -158,48 +172,26 @@ public final class Accounts {
         return store.find(userId).orElseThrow();
     }
 
-    public long createOrganization(long ownerId, String name) {
-        String n = name == null ? "" : name.strip();
-        if (n.isEmpty() || n.length() > 80) {
-            throw new FormError("name", "Give the organization a name of 1 to 80 characters.");
-        }
-        return orgs.create(n, ownerId);
+    public Optional<User> user(long id) {
+        return store.find(id);
     }
 
-    /** Invites an email to an organization the inviter owns; mails the link. */
-    public void invite(Account account, String inviterEmail, String email, String role) {
-        if (account.personal() || !account.owner()) {
-            throw new FormError("email", "Only owners of an organization can invite members.");
-        }
-        String normalized = normalizeEmail(email);
-        if (!List.of("owner", "member").contains(role)) {
-            throw new FormError("role", "Choose owner or member.");
-        }
-        String token = tokens.next();
-        orgs.invite(account.organizationId(), normalized, role, OneTimeTokens.hash(token), account.userId(),
-                clock.instant().plus(INVITE_TTL));
-        mailer.send(new Mail(normalized, "You are invited to " + account.name() + " on Cortensor Portal",
-                inviterEmail + " invited you to join the organization \"" + account.name() + "\" as " + role
-                        + ".\n\nAccept the invitation (valid for 7 days):\n\n" + publicUrl.get()
-                        + "/invite?token=" + token + "\n"));
+    public Optional<User> userByEmail(String email) {
+        return store.findByEmail(email);
     }
 
-    public Optional<OrganizationStore.Invite> invite(String token) {
-        return orgs.inviteByToken(OneTimeTokens.hash(token));
+    /** The organizations a user belongs to, with their role in each. */
+    public List<OrganizationStore.Membership> memberships(long userId) {
+        return orgs.memberships(userId);
     }
 
-    /** Accepts an invite for the signed-in user, whose email must be the invited one. Returns the organization id. */
-    public long acceptInvite(String token, User user) {
-        OrganizationStore.Invite invite = invite(token).orElseThrow(() ->
-                new FormError("token", "This invitation link is not valid."));
-        if (!invite.email().equalsIgnoreCase(user.email())) {
-            throw new FormError("token", "This invitation was sent to another email address. Sign in as "
-                    + invite.email() + " to accept it.");
-        }
-        if (!orgs.accept(invite.id(), user.id(), clock.instant())) {
-            throw new FormError("token", "This invitation has expired or was already used.");
-        }
-        return invite.organizationId();
+    /**
+     * Pauses or unpauses a user or an organization ({@code label} {@code u<id>} / {@code o<id>}), audited and
+     * announced to every replica. Empty when there is no such account, false when it already was in that state.
+     */
+    public Optional<Boolean> setState(boolean organization, long id, String label, boolean paused,
+                                      ai.cortensor.portal.audit.Actor actor, String reason) {
+        return store.setState(organization, id, label, paused, actor, reason);
     }
 
     static String normalizeEmail(String email) {

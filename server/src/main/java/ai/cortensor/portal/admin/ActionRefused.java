@@ -31,7 +31,7 @@ public final class ActionRefused extends RuntimeException {
         return new ActionRefused(Kind.NOT_FOUND, "not_found", what);
     }
 
-    static ActionRefused invalid(String code, String message) {
+    public static ActionRefused invalid(String code, String message) {
         return new ActionRefused(Kind.INVALID, code, message);
     }
 }

@@ -1,8 +1,5 @@
 package ai.cortensor.portal.admin;
 
-import ai.cortensor.portal.audit.Actor;
-import ai.cortensor.portal.audit.AuditLog;
-import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.keys.KeyFormat;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -139,34 +136,6 @@ public final class DirectoryStore {
             var q = h.createQuery(sql).bind("n", limit);
             binds.forEach(q::bind);
             return q.map((rs, ctx) -> key(rs)).list();
-        });
-    }
-
-    /**
-     * Pauses or unpauses an account; in the same transaction it is audited and announced to every replica
-     * ({@code account:<u|o><id>}). Empty when there is no such account, false when it already was in that state.
-     */
-    public Optional<Boolean> setAccountState(AccountId account, boolean paused, Actor actor, String reason) {
-        String table = account.organization() ? "organizations" : "users";
-        String to = paused ? "paused" : "active";
-        return jdbi.inTransaction(h -> {
-            Optional<String> before = h.createQuery("SELECT state FROM " + table + " WHERE id = :id FOR UPDATE")
-                    .bind("id", account.id()).mapTo(String.class).findOne();
-            if (before.isEmpty()) {
-                return Optional.empty();
-            }
-            if (before.get().equals(to)) {
-                return Optional.of(false);
-            }
-            h.createUpdate("UPDATE " + table + " SET state = :s, updated_at = now(), paused_at = "
-                            + (paused ? "now()" : "NULL") + ", paused_by = :b, paused_reason = :r WHERE id = :id")
-                    .bind("s", to).bind("b", paused ? actor.name() : null).bind("r", paused ? reason : null)
-                    .bind("id", account.id()).execute();
-            AuditLog.append(h, actor, paused ? "account.pause" : "account.unpause",
-                    account.organization() ? "organization" : "user", account.toString(),
-                    Map.of("state", before.get()), Map.of("state", to), reason);
-            ChangeFeed.publishOnCommit(h, ChangeFeed.ACCOUNT, account.toString());
-            return Optional.of(true);
         });
     }
 

@@ -27,7 +27,7 @@ public final class Find {
     static final int FOUND_PER_LIST = 20;
 
     /** Windows of the accounts-by-usage list, as the API, CLI and console name them. */
-    static final Map<String, Duration> WINDOWS = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(
+    public static final Map<String, Duration> WINDOWS = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(
             Map.of("1h", Duration.ofHours(1), "24h", Duration.ofDays(1), "7d", Duration.ofDays(7),
                     "30d", Duration.ofDays(30))));
 
@@ -239,7 +239,7 @@ public final class Find {
     }
 
     /** A pasted full key ({@code ctsr_<public id>_<secret>}) cut to its prefix: never searched for or echoed. */
-    static String withoutSecret(String q) {
+    public static String withoutSecret(String q) {
         int secret = q.startsWith(KeyFormat.PREFIX) ? q.indexOf('_', KeyFormat.PREFIX.length()) : -1;
         return secret < 0 ? q : q.substring(0, secret);
     }

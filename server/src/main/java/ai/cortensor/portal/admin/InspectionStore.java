@@ -3,7 +3,7 @@ package ai.cortensor.portal.admin;
 import static ai.cortensor.portal.admin.DirectoryStore.instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;

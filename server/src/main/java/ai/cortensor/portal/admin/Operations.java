@@ -1,6 +1,7 @@
 package ai.cortensor.portal.admin;
 
 import ai.cortensor.portal.accounts.AccountDirectory;
+import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.changes.ChangeFeed;
@@ -29,6 +30,7 @@ public final class Operations {
     static final int MAX_REASON = 500;
 
     private final DirectoryStore directory;
+    private final Accounts accounts;
     private final InspectionStore inspectionStore;
     private final Inspection inspection;
     private final OperatorStore operators;
@@ -41,15 +43,16 @@ public final class Operations {
     private final PlanChanges planChanges;
     private final TrafficReport traffic;
 
-    public Operations(DirectoryStore directory, InspectionStore inspection, OperatorStore operators,
+    public Operations(DirectoryStore directory, Accounts accounts, InspectionStore inspection, OperatorStore operators,
                       AccountInsight insight, ApiKeys keys, PoolControl pools, Catalog catalog,
-                      PoolLoad load, AccountDirectory accounts, UsageReports usage, AccountPlans plans,
+                      PoolLoad load, AccountDirectory customers, UsageReports usage, AccountPlans plans,
                       TrafficReport traffic, InstantSource clock) {
         this.load = load;
-        this.find = new Find(accounts, directory, usage, clock);
+        this.find = new Find(customers, directory, usage, clock);
         this.planChanges = new PlanChanges(plans, this);
         this.traffic = traffic;
         this.directory = directory;
+        this.accounts = accounts;
         this.inspectionStore = inspection;
         this.inspection = new Inspection(inspection);
         this.operators = operators;
@@ -173,7 +176,7 @@ public final class Operations {
         allow(actor, paused ? "account.pause" : "account.unpause");
         String why = reason(reason);
         AccountId a = account(account);
-        boolean changed = directory.setAccountState(a, paused, actor, why)
+        boolean changed = accounts.setState(a.organization(), a.id(), a.toString(), paused, actor, why)
                 .orElseThrow(() -> ActionRefused.notFound("No account " + a + "."));
         keys.forgetAccount(a.toString()); // this replica at once; the others when the change feed tells them
         return new Done<>(changed, a.organization() ? directory.organization(a.id()).orElseThrow()

@@ -6,7 +6,6 @@ import ai.cortensor.portal.keys.KeyFormat;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,8 +13,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * SQL for {@code operators}, {@code operator_tokens} and the console's {@code operator_sessions}. Tokens and session
- * tokens are stored as SHA-256 only.
+ * SQL for {@code operators} and {@code operator_tokens}. Tokens are stored as SHA-256 only. (Console sessions are
+ * {@code browser_sessions} rows of the operator audience, owned by the {@code sessions} feature.)
  */
 public final class OperatorStore {
     private final Jdbi jdbi;
@@ -94,8 +93,8 @@ public final class OperatorStore {
     }
 
     /**
-     * Disables an operator: every token of theirs is revoked and every console session ends, in one transaction with
-     * its {@code operator.disable} audit event. False when the operator already was disabled (nothing written).
+     * Disables an operator: every token of theirs is revoked, in one transaction with its {@code operator.disable}
+     * audit event; their console sessions end with the tokens they were opened with. False when the operator already was disabled (nothing written).
      */
     public Optional<Boolean> disable(String email, Actor by, String reason) {
         return jdbi.inTransaction(h -> {
@@ -111,47 +110,18 @@ public final class OperatorStore {
             }
             int tokens = h.createUpdate("UPDATE operator_tokens SET revoked_at = now() WHERE operator_id = :id "
                     + "AND revoked_at IS NULL").bind("id", id).execute();
-            h.createUpdate("UPDATE operator_sessions SET revoked_at = now() WHERE operator_id = :id AND revoked_at IS NULL")
-                    .bind("id", id).execute();
             AuditLog.append(h, by, "operator.disable", "operator", Long.toString(id), Map.of("state", "active"),
                     Map.of("state", "disabled", "tokens_revoked", tokens), reason);
             return Optional.of(true);
         });
     }
 
-    // ---- console sessions (operator_sessions) ----
-
-    record SessionRow(long id, Operator operator, Instant createdAt, Instant lastSeenAt) {}
-
-    void insertSession(byte[] tokenHash, SignedToken by, Instant expiresAt, String userAgent, String clientAddr) {
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO operator_sessions (token_hash, operator_id, token_id, expires_at, "
-                        + "user_agent, client_addr) VALUES (:t, :o, :k, :x, :ua, :ip)")
-                .bind("t", tokenHash).bind("o", by.operator().id()).bind("k", by.tokenId()).bind("x", expiresAt)
-                .bind("ua", userAgent).bind("ip", clientAddr).execute());
-    }
-
-    /** A live session whose token is unrevoked and whose operator is active. */
-    Optional<SessionRow> findSession(byte[] tokenHash, Instant now) {
+    /** The operator of a console session: active, and the token the session was opened with still live. */
+    public Optional<Operator> liveOperator(long operatorId, long tokenId) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT s.id AS session_id, s.created_at AS session_created, s.last_seen_at, o.*
-                        FROM operator_sessions s JOIN operator_tokens t ON t.id = s.token_id
-                        JOIN operators o ON o.id = s.operator_id
-                        WHERE s.token_hash = :t AND s.revoked_at IS NULL AND s.expires_at > :now
-                          AND t.revoked_at IS NULL AND o.state = 'active'""")
-                .bind("t", tokenHash).bind("now", now)
-                .map((rs, ctx) -> new SessionRow(rs.getLong("session_id"), operator(rs),
-                        rs.getTimestamp("session_created").toInstant(), rs.getTimestamp("last_seen_at").toInstant()))
-                .findOne());
-    }
-
-    void touchSession(long id, Instant now, Instant expiresAt) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE operator_sessions SET last_seen_at = :now, expires_at = :x WHERE id = :id")
-                .bind("id", id).bind("now", now).bind("x", expiresAt).execute());
-    }
-
-    void endSession(long id, Instant now) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE operator_sessions SET revoked_at = :now WHERE id = :id")
-                .bind("id", id).bind("now", now).execute());
+                        SELECT o.* FROM operators o JOIN operator_tokens t ON t.operator_id = o.id
+                        WHERE o.id = :o AND t.id = :t AND t.revoked_at IS NULL AND o.state = 'active'""")
+                .bind("o", operatorId).bind("t", tokenId).map((rs, ctx) -> operator(rs)).findOne());
     }
 
     public List<Operator> list() {

@@ -1,6 +1,6 @@
 package ai.cortensor.portal.audit;
 
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;

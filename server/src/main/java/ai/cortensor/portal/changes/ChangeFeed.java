@@ -36,12 +36,14 @@ public final class ChangeFeed implements ChangePublisher, AutoCloseable {
      * Topics and their ids: {@code key:<public id>}, {@code account:u<user id>|o<organization id>} (state such as
      * paused: every cached key of the account and its plan are dropped), {@code plan:u<id>|o<id>} (plan change, same
      * ids as {@code AccountRef.id()}; {@code plan:*} when a plan's own limits or entitlements change),
-     * {@code catalog:<pool, model or target>} (any catalog change: the whole catalog reloads).
+     * {@code catalog:<pool, model or target>} (any catalog change: the whole catalog reloads),
+     * {@code budget:account:u<id>|o<id>} or {@code budget:key:<key id>} (a spend budget set or removed).
      */
     public static final String KEY = "key";
     public static final String ACCOUNT = "account";
     public static final String PLAN = "plan";
     public static final String CATALOG = "catalog";
+    public static final String BUDGET = "budget";
 
     private final ConnectionSource connections;
     private final Jdbi jdbi;

@@ -34,6 +34,7 @@ public final class ConfigLoader {
         DEFAULTS.put("http.public-url", "");
         DEFAULTS.put("http.max-in-flight", "8192");
         DEFAULTS.put("http.max-connections", "10000");
+        DEFAULTS.put("http.trusted-proxies", "");
         DEFAULTS.put("http.header-timeout", "PT10S");
         DEFAULTS.put("http.body-timeout", "PT30S");
         DEFAULTS.put("http.idle-timeout", "PT75S");
@@ -80,6 +81,7 @@ public final class ConfigLoader {
         DEFAULTS.put("mail.smtp-starttls", "true");
         DEFAULTS.put("mail.from", "Cortensor Portal <no-reply@localhost>");
         DEFAULTS.put("mail.log-text", "false");
+        DEFAULTS.put("mail.notify-interval", "PT30S");
         DEFAULTS.put("oidc.issuer", "");
         DEFAULTS.put("oidc.client-id", "");
         DEFAULTS.put("oidc.client-secret", "");
@@ -193,7 +195,8 @@ public final class ConfigLoader {
         var http = new PortalConfig.Http(v.get("http.host"), intIn(v, "http.port", 0, 65535),
                 longIn(v, "http.max-body-bytes", 1024, 64L << 20), publicUrl == null ? null : publicUrl.replaceAll("/+$", ""),
                 intIn(v, "http.max-in-flight", 1, 1_000_000), intIn(v, "http.max-connections", 1, 1_000_000),
-                duration(v, "http.header-timeout"), duration(v, "http.body-timeout"), duration(v, "http.idle-timeout"));
+                duration(v, "http.header-timeout"), duration(v, "http.body-timeout"), duration(v, "http.idle-timeout"),
+                trustedProxies(v.get("http.trusted-proxies")));
         var management = new PortalConfig.Management(v.get("management.host"), intIn(v, "management.port", 0, 65535));
         if (management.port() != 0 && management.port() == http.port()) {
             throw new ConfigException("management.port must differ from http.port (both are " + http.port()
@@ -214,7 +217,7 @@ public final class ConfigLoader {
         var limits = new PortalConfig.Limits(redisUrl, redisFailure, namespace);
         var mail = new PortalConfig.Mail(blankToNull(v.get("mail.smtp-host")), intIn(v, "mail.smtp-port", 1, 65535),
                 blankToNull(v.get("mail.smtp-username")), blankToNull(v.get("mail.smtp-password")), v.get("mail.from"),
-                bool(v, "mail.smtp-starttls"), bool(v, "mail.log-text"));
+                bool(v, "mail.smtp-starttls"), bool(v, "mail.log-text"), duration(v, "mail.notify-interval"));
         var oidc = new PortalConfig.Oidc(blankToNull(v.get("oidc.issuer")), blankToNull(v.get("oidc.client-id")),
                 blankToNull(v.get("oidc.client-secret")), v.get("oidc.name"));
         if (oidc.enabled() && (oidc.clientId() == null || oidc.clientSecret() == null)) {
@@ -355,6 +358,36 @@ public final class ConfigLoader {
             throw new ConfigException(key + " must be true or false, got '" + s + "'");
         }
         return Boolean.parseBoolean(s);
+    }
+
+    private static final String IPV4 = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}";
+
+    /** {@code http.trusted-proxies}: comma-separated IP addresses or CIDR ranges (never host names). */
+    private static List<String> trustedProxies(String value) {
+        List<String> out = new ArrayList<>();
+        for (String p : value.split(",")) {
+            String s = p.strip();
+            if (s.isEmpty()) {
+                continue;
+            }
+            int slash = s.indexOf('/');
+            String ip = slash < 0 ? s : s.substring(0, slash);
+            // a dotted quad or an IPv6 literal: getByName parses these without any name lookup
+            boolean ok = ip.matches(IPV4) || ip.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+            int max = ip.contains(":") ? 128 : 32;
+            try {
+                java.net.InetAddress.getByName(ip);
+                ok = ok && (slash < 0 || Integer.parseInt(s.substring(slash + 1)) <= max);
+            } catch (java.net.UnknownHostException | IllegalArgumentException e) { // NumberFormatException included
+                ok = false;
+            }
+            if (!ok || s.endsWith("/") || s.contains("/-")) {
+                throw new ConfigException("http.trusted-proxies takes IP addresses or CIDR ranges like 10.0.0.0/8, "
+                        + "separated by commas; '" + s + "' is neither");
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
     }
 
     private static String blankToNull(String s) {

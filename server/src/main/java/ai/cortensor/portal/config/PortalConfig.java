@@ -28,10 +28,11 @@ public record PortalConfig(Http http, Database database, Router router, Health h
      * <p>Slow clients: {@code maxConnections} bounds open connections (more are answered 503 and closed at once);
      * a request's line and headers must arrive within {@code headerTimeout} of its first byte, its body within
      * {@code bodyTimeout} of its headers (else 408 {@code request_timeout}, or the connection is closed); a
-     * connection with no request for {@code idleTimeout} is closed.
+     * connection with no request for {@code idleTimeout} is closed. {@code trustedProxies}: addresses or CIDR ranges
+     * whose {@code X-Forwarded-For} names the client (empty: the TCP peer is the client).
      */
     public record Http(String host, int port, long maxBodyBytes, String publicUrl, int maxInFlight, int maxConnections,
-                       Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout) {}
+                       Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout, List<String> trustedProxies) {}
 
     /**
      * The operators' listener: {@code /metrics} (only here), {@code /health} and {@code /ready}. {@code port} 0 picks
@@ -46,10 +47,16 @@ public record PortalConfig(Http http, Database database, Router router, Health h
      */
     public record Limits(String redisUrl, String redisFailure, String redisNamespace) {}
 
-    /** SMTP for account mails; {@code host} null means mails are written to the log (local demo). */
+    /**
+     * SMTP for account mails; {@code host} null means mails are written to the log (local demo).
+     * {@code notifyInterval}: how often each replica writes and sends customer notifications.
+     */
     public record Mail(String host, int port, String username, String password, String from, boolean startTls,
-                       boolean logText) {
+                       boolean logText, Duration notifyInterval) {
         public boolean toLog() { return host == null; }
+
+        /** Whether a mail goes anywhere: to an SMTP server, or (demo) its text to the log. */
+        public boolean delivers() { return host != null || logText; }
     }
 
     /** One OpenID Connect provider for "Sign in with …"; {@code issuer} null turns it off. */

@@ -14,7 +14,7 @@ import ai.cortensor.portal.families.Tool;
 import ai.cortensor.portal.families.ToolChoice;
 import ai.cortensor.portal.families.TrimmingSink;
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;

@@ -1,7 +1,7 @@
 package ai.cortensor.portal.gateway;
 
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 

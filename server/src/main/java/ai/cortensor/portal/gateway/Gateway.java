@@ -11,12 +11,15 @@ import ai.cortensor.portal.gateway.Outcome.Forwarding;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
+import ai.cortensor.portal.billing.Billing;
+import ai.cortensor.portal.billing.Hold;
 import ai.cortensor.portal.plans.Admission;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.LimitsUnavailable;
 import ai.cortensor.portal.plans.Reservation;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.pools.Prices;
 import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.pools.RouterClient;
 import ai.cortensor.portal.pools.RouterTarget;
@@ -59,7 +62,9 @@ public final class Gateway {
             "This server is restarting. Please retry the request; another server will take it.", 1L);
 
     private final ApiKeys keys;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
     private final AdmissionControl admission;
+    private final Billing billing;
     private final Catalog catalog;
     private final RouterClient router;
     private final UsageLedger ledger;
@@ -80,11 +85,12 @@ public final class Gateway {
     private final long failoverBudgetNanos;
     private final int structuredAttempts;
 
-    public Gateway(ApiKeys keys, AdmissionControl admission, Catalog catalog, RouterClient router, UsageLedger ledger,
-                   TokenCounter tokens, GatewayMetrics metrics, InstantSource clock, PortalConfig.Http http,
-                   PortalConfig.Router routerConfig) {
+    public Gateway(ApiKeys keys, AdmissionControl admission, Billing billing, Catalog catalog, RouterClient router,
+                   UsageLedger ledger, TokenCounter tokens, GatewayMetrics metrics, InstantSource clock,
+                   PortalConfig.Http http, PortalConfig.Router routerConfig) {
         this.keys = keys;
         this.admission = admission;
+        this.billing = billing;
         this.catalog = catalog;
         this.router = router;
         this.ledger = ledger;
@@ -135,7 +141,18 @@ public final class Gateway {
                 case Admission.Rejected r -> outcome = new Blocked(RateHeaders.rejection(r), r.limit().kind().key());
                 case Admission.Admitted a -> {
                     reservation = a.reservation();
-                    outcome = serve(res, exchange, plan, new ResponseMeta(requestId, acceptedAt, plan.model().alias()));
+                    closing.prices = plan.model().prices(); // in force at admission: a later change is not retroactive
+                    switch (hold(requestId, key, plan)) {
+                        case Hold.Refused r -> outcome = new Blocked(new ApiError(402, "insufficient_quota", r.code(),
+                                null, r.message(), null), r.budget() == null ? null : r.budget().counter());
+                        case Hold.Held h -> {
+                            closing.held = true;
+                            outcome = serve(res, exchange, plan, new ResponseMeta(requestId, acceptedAt,
+                                    plan.model().alias()));
+                        }
+                        case Hold.None n -> outcome = serve(res, exchange, plan, new ResponseMeta(requestId,
+                                acceptedAt, plan.model().alias()));
+                    }
                 }
             }
         } catch (ApiError e) {
@@ -306,6 +323,24 @@ public final class Gateway {
             case Admission.Rejected r -> RateHeaders.set(res, r.requests(), r.tokens());
         }
         return decision;
+    }
+
+    /**
+     * Money for an admitted request: its worst-case cost — every prompt byte a token (no tokenizer makes more) and
+     * the whole output limit — held against the account's prepaid credits and its budgets, or nothing to hold.
+     */
+    private Hold hold(String requestId, ApiKey key, Plan plan) {
+        AdmissionControl.AccountRef account = AdmissionControl.AccountRef.of(key);
+        boolean prepaid = admission.plan(account).plan().prepaid();
+        long promptBound = plan.turn().prompt().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 16L;
+        try {
+            return billing.hold(requestId, account.id(), key.id(), prepaid,
+                    plan.model().prices().worstCase(promptBound, plan.maxTokens()));
+        } catch (RuntimeException e) {
+            log.warn("could not hold money for {}: {}", requestId, e.toString());
+            throw new ApiError(503, "server_error", "billing_unavailable", null,
+                    "Spend limits and credits cannot be checked right now. Please retry shortly.", 2L);
+        }
     }
 
     // ---- forward, decode, encode ----------------------------------------------------------------------------
@@ -760,6 +795,8 @@ public final class Gateway {
         private final long startNanos;
         ApiKey key;
         InferenceRequest request;
+        Prices prices = Prices.FREE;
+        boolean held;
         private Outcome expected;
         private UsageLedger.Journaled journaled;
 
@@ -793,7 +830,10 @@ public final class Gateway {
         }
 
         private RequestRecord build(Outcome outcome) {
-            return record(dialect, requestId, acceptedAt, startNanos, System.nanoTime(), key, request, outcome);
+            RequestRecord r = record(dialect, requestId, acceptedAt, startNanos, System.nanoTime(), key, request, outcome);
+            Usage u = outcome.usage();
+            long cost = r.served() && u != null ? prices.cost(u.inputTokens(), u.outputTokens(), u.reasoningTokens()) : 0;
+            return r.withMoney(new RequestRecord.Money(cost, prices.input(), prices.output(), held));
         }
     }
 

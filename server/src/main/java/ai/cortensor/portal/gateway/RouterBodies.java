@@ -1,7 +1,7 @@
 package ai.cortensor.portal.gateway;
 
 import ai.cortensor.portal.pools.RouterTarget;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 

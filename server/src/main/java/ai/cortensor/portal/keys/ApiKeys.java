@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -53,12 +54,46 @@ public final class ApiKeys {
         return new Issued(key, g.token());
     }
 
-    /** Revokes a key on every replica: the store announces it in the revoking transaction, delivered on commit. */
     /** Revokes the key everywhere (audited, announced to every replica) and drops it from this replica's cache now. */
     public boolean revoke(ApiKey key, Actor actor, String reason) {
         boolean changed = store.revoke(key.id(), actor, reason);
         cache.invalidate(key.publicId());
         return changed;
+    }
+
+    /** Revokes every active personal key of a user (audited, announced to every replica). */
+    public int revokePersonal(long userId, Actor actor, String reason) {
+        var revoked = store.revokePersonal(userId, actor, reason);
+        revoked.forEach(cache::invalidate);
+        return revoked.size();
+    }
+
+    /** The keys of an account as its owners see them (never secrets), newest first. */
+    public java.util.List<KeyStore.Listing> listForAccount(long userId, Long organizationId) {
+        return store.listForAccount(userId, organizationId);
+    }
+
+    /** The active keys one member created for an organization (offered for revoking when the member goes). */
+    public java.util.List<KeyStore.Listing> activeCreatedBy(long organizationId, long userId) {
+        return store.activeCreatedBy(organizationId, userId);
+    }
+
+    public Optional<KeyStore.Listing> findForAccount(long id, long userId, Long organizationId) {
+        return store.findForAccount(id, userId, organizationId);
+    }
+
+    /** A new key with its own limits (keys of plans.limits), enforced on top of the account's plan. */
+    public Issued issue(String name, long userId, Long organizationId, Instant expiresAt, Map<String, Long> limits) {
+        Issued issued = issue(name, userId, organizationId, expiresAt);
+        if (limits != null && !limits.isEmpty()) {
+            try {
+                store.setLimits(issued.key().id(), limits);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            changed(issued.key()); // its limits are part of the cached key, on every replica
+        }
+        return issued;
     }
 
     /** After a committed change to a key's row: drops it here and tells every other replica to do the same. */

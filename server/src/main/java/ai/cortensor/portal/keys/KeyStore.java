@@ -57,6 +57,24 @@ public final class KeyStore {
         });
     }
 
+    /** Revokes every active personal key of a user, each audited and announced; returns their public ids. */
+    public java.util.List<String> revokePersonal(long userId, Actor actor, String reason) {
+        return jdbi.inTransaction(h -> {
+            var revoked = h.createQuery("UPDATE api_keys SET state = 'revoked', revoked_at = now(), revoked_by = :b, "
+                            + "revoked_reason = :r WHERE user_id = :u AND organization_id IS NULL AND state = 'active' "
+                            + "RETURNING id, public_id")
+                    .bind("u", userId).bind("b", actor.name()).bind("r", reason)
+                    .map((rs, ctx) -> Map.entry(rs.getLong("id"), rs.getString("public_id"))).list();
+            for (var k : revoked) {
+                String prefix = KeyFormat.PREFIX + k.getValue();
+                AuditLog.append(h, actor, "api_key.revoke", "api_key", Long.toString(k.getKey()),
+                        Map.of("state", "active", "prefix", prefix), Map.of("state", "revoked", "prefix", prefix), reason);
+                ChangeFeed.publishOnCommit(h, ChangeFeed.KEY, k.getValue());
+            }
+            return revoked.stream().map(Map.Entry::getValue).toList();
+        });
+    }
+
     /** A key as its owner sees it in a list: never the secret or its hash. */
     public record Listing(long id, String prefix, String name, String state, Instant createdAt, Instant lastUsedAt,
                           Instant expiresAt, Instant revokedAt) {}
@@ -75,6 +93,13 @@ public final class KeyStore {
                 .bind("id", id).bind("u", userId).bind("org", organizationId).map((rs, ctx) -> listing(rs)).findOne());
     }
 
+    /** The active keys one member created for an organization (to offer revoking them when the member goes). */
+    public java.util.List<Listing> activeCreatedBy(long organizationId, long userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM api_keys WHERE organization_id = :org AND user_id = :u "
+                        + "AND state = 'active' ORDER BY created_at DESC")
+                .bind("u", userId).bind("org", organizationId).map((rs, ctx) -> listing(rs)).list());
+    }
+
     private static Listing listing(ResultSet rs) throws SQLException {
         return new Listing(rs.getLong("id"), KeyFormat.PREFIX + rs.getString("public_id"), rs.getString("name"),
                 rs.getString("state"), rs.getTimestamp("created_at").toInstant(), instant(rs, "last_used_at"),
@@ -86,7 +111,7 @@ public final class KeyStore {
             return java.util.Map.of();
         }
         try {
-            return ai.cortensor.portal.web.Json.MAPPER.readValue(json,
+            return ai.cortensor.portal.json.Json.MAPPER.readValue(json,
                     new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Long>>() {});
         } catch (java.io.IOException e) {
             throw new SQLException("api_keys.limits is not a JSON object of numbers", e);
@@ -95,7 +120,7 @@ public final class KeyStore {
 
     /** Sets a key's own limits (tighter than the plan's); null removes them. */
     public void setLimits(long id, java.util.Map<String, Long> limits) throws java.io.IOException {
-        String json = limits == null ? null : ai.cortensor.portal.web.Json.MAPPER.writeValueAsString(limits);
+        String json = limits == null ? null : ai.cortensor.portal.json.Json.MAPPER.writeValueAsString(limits);
         jdbi.useHandle(h -> h.createUpdate("UPDATE api_keys SET limits = CAST(:l AS jsonb) WHERE id = :id")
                 .bind("l", json).bind("id", id).execute());
     }

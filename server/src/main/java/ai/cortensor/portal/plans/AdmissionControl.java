@@ -92,6 +92,11 @@ public final class AdmissionControl {
         return planCache.get(account);
     }
 
+    /** Every plan a customer can see, for the billing page. */
+    public List<PlanStore.Plan> plans() {
+        return plans.list();
+    }
+
     /**
      * Moves an account to another plan and tells every replica; false when the plan code does not exist. The
      * organization's plan is cached once per member who used it, so every such entry goes.

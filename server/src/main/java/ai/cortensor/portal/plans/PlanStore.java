@@ -3,7 +3,7 @@ package ai.cortensor.portal.plans;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.changes.ChangeFeed;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
@@ -31,7 +31,9 @@ public final class PlanStore {
      * {@code short_window_seconds}, {@code weekly_requests}, {@code weekly_tokens}, {@code max_concurrent};
      * a missing key means no such limit.
      */
-    public record Plan(String code, String name, String description, long monthlyPriceCents, Map<String, Long> limits) {
+    /** {@code prepaid}: requests are admitted against the account's credits (billing holds their worst-case cost). */
+    public record Plan(String code, String name, String description, long monthlyPriceCents, Map<String, Long> limits,
+                       boolean prepaid) {
         public Long limit(String key) {
             return limits.get(key);
         }
@@ -206,7 +208,7 @@ public final class PlanStore {
         try {
             Map<String, Long> limits = Json.MAPPER.readValue(rs.getString("limits"), LIMITS);
             return new Plan(rs.getString("code"), rs.getString("name"), rs.getString("description"),
-                    rs.getLong("monthly_price_cents"), limits);
+                    rs.getLong("monthly_price_cents"), limits, rs.getBoolean("prepaid"));
         } catch (IOException e) {
             throw new UncheckedIOException("plan " + rs.getString("code") + " has unreadable limits", e);
         }

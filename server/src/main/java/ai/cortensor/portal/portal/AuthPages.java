@@ -1,12 +1,13 @@
 package ai.cortensor.portal.portal;
 
+import ai.cortensor.portal.web.SignInThrottle;
 import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.accounts.OidcFailure;
 import ai.cortensor.portal.accounts.OidcLogin;
-import ai.cortensor.portal.accounts.OrganizationStore;
+import ai.cortensor.portal.accounts.Organizations;
 import ai.cortensor.portal.accounts.User;
 import ai.cortensor.portal.plans.Windows;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -15,6 +16,8 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,6 +34,7 @@ final class AuthPages {
     private final Gate gate;
     private final Html html;
     private final Accounts accounts;
+    private final Organizations organizations;
     private final SignInThrottle throttle;
     private final OidcLogin oidc;
     private final Supplier<String> publicUrl;
@@ -39,7 +43,9 @@ final class AuthPages {
 
     private record PendingLogin(OidcLogin.Pending pending, String next) {}
 
-    AuthPages(Gate gate, Html html, Accounts accounts, SignInThrottle throttle, OidcLogin oidc, Supplier<String> publicUrl) {
+    AuthPages(Gate gate, Html html, Accounts accounts, Organizations organizations, SignInThrottle throttle,
+              OidcLogin oidc, Supplier<String> publicUrl) {
+        this.organizations = organizations;
         this.gate = gate;
         this.html = html;
         this.accounts = accounts;
@@ -52,7 +58,7 @@ final class AuthPages {
         r.get("/", (req, res) -> Web.redirect(res, gate.current(req).isPresent() ? "/portal" : "/signin"));
         r.get("/signin", this::signInPage);
         r.post("/signin", this::signIn);
-        r.get("/signup", (req, res) -> signUpPage(req, res, "", null, null, 200,
+        r.get("/signup", (req, res) -> signUpPage(req, res, req.query().first("email").orElse(""), null, null, 200,
                 Web.safeNext(req.query().first("next").orElse("/portal"))));
         r.post("/signup", this::signUp);
         r.post("/signout", this::signOut);
@@ -80,7 +86,8 @@ final class AuthPages {
         } else if (req.query().contains("signedout")) {
             page = page.withNotice("You are signed out.", "info");
         }
-        html.render(res, 200, "signin.jte", params("page", page, "email", "", "next", next, "error", null, "oidcName", oidcName()));
+        html.render(res, 200, "signin.jte", params("page", page, "email", req.query().first("email").orElse(""),
+                "next", next, "error", null, "oidcName", oidcName()));
     }
 
     private void signIn(ServerRequest req, ServerResponse res) {
@@ -91,11 +98,13 @@ final class AuthPages {
         String email = form.getOrDefault("email", "").trim();
         String next = Web.safeNext(form.get("next"));
         String addr = Web.clientAddr(req);
-        long wait = throttle.retryAfterSeconds(email, addr);
-        if (wait > 0) {
+        Duration wait = throttle.waitBefore(email, addr);
+        if (!wait.isZero()) {
+            long seconds = Math.max(1, wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0));
+            res.header(io.helidon.http.HeaderNames.RETRY_AFTER, Long.toString(seconds));
             html.render(res, 429, "signin.jte", params("page", gate.page(req, res, null, "Sign in", ""), "email", email,
-                    "next", next, "error", "Too many failed attempts. Try again in "
-                            + Windows.readable(Duration.ofSeconds(wait)) + ", or reset your password.",
+                    "next", next, "error", "Too many failed sign-ins from your network. Try again in "
+                            + Windows.readable(Duration.ofSeconds(seconds)) + ", or reset your password.",
                     "oidcName", oidcName()));
             return;
         }
@@ -107,7 +116,7 @@ final class AuthPages {
                             : "The email or password is not correct.", "oidcName", oidcName()));
             return;
         }
-        throttle.succeeded(email);
+        throttle.succeeded(email, addr);
         gate.startSession(req, res, user.get().id());
         Web.redirect(res, next);
     }
@@ -139,8 +148,7 @@ final class AuthPages {
         if (form == null) {
             return;
         }
-        gate.current(req).ifPresent(c -> gate.sessions().end(c.sessionId(), c.user().id()));
-        Web.clearCookie(res, Gate.SESSION_COOKIE);
+        gate.endSession(req, res);
         Web.redirect(res, "/signin?signedout=1");
     }
 
@@ -224,21 +232,34 @@ final class AuthPages {
         }
     }
 
+    /**
+     * An invitation link: a signed-out visitor learns which organization, who invited them and for which address,
+     * and how to accept (sign in or create an account with that address, then back here); a signed-in one accepts
+     * it, or is told it was sent to another address. A link that cannot be used any more (accepted, cancelled,
+     * expired) says which of these it is (410).
+     */
     private void invitePage(ServerRequest req, ServerResponse res) {
         String token = req.query().first("token").orElse("");
-        if (gate.requirePage(req, res).isEmpty()) {
-            return;
-        }
-        Sessions.Current c = gate.current(req).orElseThrow();
-        Optional<OrganizationStore.Invite> invite = accounts.invite(token);
+        Sessions.Current c = gate.current(req).orElse(null);
+        Optional<Organizations.Invitation> invitation = organizations.invitation(token);
         Page page = gate.page(req, res, c, "Invitation", "team");
-        if (invite.isEmpty() || invite.get().acceptedAt() != null) {
-            html.render(res, 404, "message.jte", params("page", page, "text", "This invitation link is not valid or was already used.",
-                    "linkHref", "/portal", "linkText", "Go to the portal"));
+        if (invitation.isEmpty()) {
+            html.render(res, 404, "message.jte", params("page", page.withTitle("Invitation not valid"), "text",
+                    "This invitation link is not valid. Check that you opened the whole link from the mail.",
+                    "linkHref", c == null ? "/signin" : "/portal", "linkText", c == null ? "Sign in" : "Go to the portal"));
             return;
         }
-        html.render(res, 200, "invite.jte", params("page", page, "organization", invite.get().organizationName(),
-                "role", invite.get().role(), "token", token, "error", null));
+        if (invitation.get().state() != Organizations.InvitationState.PENDING) {
+            html.render(res, 410, "message.jte", params("page", page.withTitle("Invitation no longer valid"), "text",
+                    Organizations.unusable(invitation.get()), "linkHref", c == null ? "/signin" : "/portal",
+                    "linkText", c == null ? "Sign in" : "Go to the portal"));
+            return;
+        }
+        String here = "/invite?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+        html.render(res, 200, "invite.jte", params("page", page.withTitle("Join " + invitation.get().invite()
+                .organizationName()), "invite", invitation.get().invite(), "token", token,
+                "signedInAs", c == null ? null : c.user().email(),
+                "next", URLEncoder.encode(here, StandardCharsets.UTF_8), "error", null));
     }
 
     private void acceptInvite(ServerRequest req, ServerResponse res) {
@@ -248,7 +269,7 @@ final class AuthPages {
         }
         Sessions.Current c = gate.current(req).orElseThrow();
         try {
-            long org = accounts.acceptInvite(form.getOrDefault("token", ""), c.user());
+            long org = organizations.accept(form.getOrDefault("token", ""), c.user(), TeamPages.actor(req, res, c));
             gate.sessions().switchAccount(gate.current(req).orElseThrow(), org);
             Web.redirect(res, "/portal/team?joined=1");
         } catch (FormError e) {

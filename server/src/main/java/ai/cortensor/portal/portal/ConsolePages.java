@@ -2,13 +2,10 @@ package ai.cortensor.portal.portal;
 
 import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.web.Html;
-import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.accounts.OneTimeTokens;
-import ai.cortensor.portal.accounts.OrganizationStore;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.LimitKind;
 import ai.cortensor.portal.plans.Limiter;
@@ -17,28 +14,23 @@ import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.plans.Windows;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
-import ai.cortensor.portal.pools.Pool;
 import ai.cortensor.portal.usage.UsageReports;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** The signed-in console: overview, keys, models, quickstart, playground, team, plan and profile pages. */
+/** The signed-in console: overview, keys, models, quickstart, playground, plan pages (team: {@link TeamPages}). */
 final class ConsolePages {
     private final Gate gate;
     private final Html html;
     private final CustomerKeys keys;
-    private final PlanStore plans;
     private final UsageReports usage;
     private final Catalog catalog;
-    private final Accounts accounts;
-    private final OrganizationStore orgs;
     private final InstantSource clock;
     private final Supplier<String> publicUrl;
     private final OneTimeTokens tokens;
@@ -51,8 +43,8 @@ final class ConsolePages {
 
     private record Reveal(long sessionId, String token, String name) {}
 
-    ConsolePages(Gate gate, Html html, CustomerKeys keys, PlanStore plans, UsageReports usage, Catalog catalog,
-                 Accounts accounts, OrganizationStore orgs, InstantSource clock, Supplier<String> publicUrl,
+    ConsolePages(Gate gate, Html html, CustomerKeys keys, UsageReports usage, Catalog catalog,
+                 InstantSource clock, Supplier<String> publicUrl,
                  OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked) {
         this.tokens = tokens;
         this.admission = admission;
@@ -60,11 +52,8 @@ final class ConsolePages {
         this.gate = gate;
         this.html = html;
         this.keys = keys;
-        this.plans = plans;
         this.usage = usage;
         this.catalog = catalog;
-        this.accounts = accounts;
-        this.orgs = orgs;
         this.clock = clock;
         this.publicUrl = publicUrl;
     }
@@ -103,11 +92,8 @@ final class ConsolePages {
                         catalog.models().stream().map(Model::alias).toList())));
         signedIn(r, "/portal/billing", false, (req, res, c) -> html.render(res, 200, "billing.jte",
                 AuthPages.params("page", gate.page(req, res, c, "Plan and billing", "billing"), "view",
-                        new Views.Billing(plans.current(c.user().id(), c.account().organizationId()).orElse(null),
-                                plans.list(), accountLimits(c)))));
-        signedIn(r, "/portal/team", false, (req, res, c) -> teamPage(req, res, c, null, 200));
-        signedIn(r, "/portal/team/organizations", true, this::createOrganization);
-        signedIn(r, "/portal/team/invite", true, this::invite);
+                        new Views.Billing(admission.plan(new AdmissionControl.AccountRef(c.user().id(),
+                                c.account().organizationId())).plan(), admission.plans(), accountLimits(c)))));
         signedIn(r, "/portal/account", true, this::switchAccount);
     }
 
@@ -228,46 +214,6 @@ final class ConsolePages {
             return;
         }
         Web.redirect(res, "/portal/keys?revoked=1");
-    }
-
-    private void teamPage(ServerRequest req, ServerResponse res, Sessions.Current c, String error, int status) {
-        var a = c.account();
-        Page page = gate.page(req, res, c, "Team", "team");
-        if (req.query().contains("joined")) {
-            page = page.withNotice("You joined " + a.name() + ". You are now acting for it.", "info");
-        } else if (req.query().contains("invited")) {
-            page = page.withNotice("Invitation sent.", "info");
-        }
-        html.render(res, status, "team.jte", AuthPages.params("page", page, "view", new Views.Team(a.personal(), a.owner(),
-                a.name(), a.personal() ? List.of() : orgs.members(a.organizationId()),
-                a.personal() ? List.of() : orgs.pendingInvites(a.organizationId()), error)));
-    }
-
-    private void createOrganization(ServerRequest req, ServerResponse res, Sessions.Current c) {
-        Map<String, String> form = Forms.read(req, res, gate, html);
-        if (form == null) {
-            return;
-        }
-        try {
-            long org = accounts.createOrganization(c.user().id(), form.get("name"));
-            gate.sessions().switchAccount(gate.current(req).orElseThrow(), org);
-            Web.redirect(res, "/portal/team");
-        } catch (FormError e) {
-            teamPage(req, res, c, e.getMessage(), 400);
-        }
-    }
-
-    private void invite(ServerRequest req, ServerResponse res, Sessions.Current c) {
-        Map<String, String> form = Forms.read(req, res, gate, html);
-        if (form == null) {
-            return;
-        }
-        try {
-            accounts.invite(c.account(), c.user().email(), form.get("email"), form.getOrDefault("role", "member"));
-            Web.redirect(res, "/portal/team?invited=1");
-        } catch (FormError e) {
-            teamPage(req, res, c, e.getMessage(), 400);
-        }
     }
 
     private void switchAccount(ServerRequest req, ServerResponse res, Sessions.Current c) {

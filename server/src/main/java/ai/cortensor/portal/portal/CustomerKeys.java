@@ -22,24 +22,22 @@ final class CustomerKeys {
     static final java.util.Set<String> KEY_LIMITS = java.util.Set.of("rpm", "tpm", "short_window_requests",
             "short_window_seconds", "weekly_requests", "weekly_tokens", "max_concurrent");
     private final ApiKeys keys;
-    private final KeyStore store;
     private final AuditLog audit;
     private final InstantSource clock;
 
-    CustomerKeys(ApiKeys keys, KeyStore store, AuditLog audit, InstantSource clock) {
+    CustomerKeys(ApiKeys keys, AuditLog audit, InstantSource clock) {
         this.keys = keys;
-        this.store = store;
         this.audit = audit;
         this.clock = clock;
     }
 
     List<KeyStore.Listing> list(Account a) {
-        return store.listForAccount(a.userId(), a.organizationId());
+        return keys.listForAccount(a.userId(), a.organizationId());
     }
 
     Optional<KeyStore.Listing> find(Account a, String id) {
         try {
-            return store.findForAccount(Long.parseLong(id), a.userId(), a.organizationId());
+            return keys.findForAccount(Long.parseLong(id), a.userId(), a.organizationId());
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -67,15 +65,7 @@ final class CustomerKeys {
             throw new FormError("expires", "The expiry must be between 1 and 3650 days.");
         }
         var expires = expiresInDays == null ? null : clock.instant().plus(Duration.ofDays(expiresInDays));
-        ApiKeys.Issued issued = keys.issue(n, c.user().id(), c.account().organizationId(), expires);
-        if (limits != null && !limits.isEmpty()) {
-            try {
-                store.setLimits(issued.key().id(), limits);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            keys.changed(issued.key()); // its limits are part of the cached key, on every replica
-        }
+        ApiKeys.Issued issued = keys.issue(n, c.user().id(), c.account().organizationId(), expires, limits);
         audit.append(new AuditLog.Event(c.user().email(), "customer", "api_key.create", "api_key",
                 Long.toString(issued.key().id()), null, Map.of("name", n, "prefix", issued.key().prefix(),
                 "account", accountLabel(c.account())), null, null, clientAddr));
@@ -93,6 +83,23 @@ final class CustomerKeys {
         }
         keys.revoke(key.get(), new Actor(c.user().email(), "customer", null, clientAddr), "revoked by the customer");
         return true;
+    }
+
+    /** The active keys {@code userId} created for the organization {@code org} acts for (none for a personal account). */
+    List<KeyStore.Listing> activeCreatedBy(Account org, long userId) {
+        return org.personal() ? List.of() : keys.activeCreatedBy(org.organizationId(), userId);
+    }
+
+    /** Revokes each of those keys (audited like any revoke); returns how many were revoked. */
+    int revokeCreatedBy(Account org, long userId, Actor actor, String reason) {
+        int n = 0;
+        for (KeyStore.Listing k : activeCreatedBy(org, userId)) {
+            Optional<ApiKey> key = keys.find(k.prefix().substring(5));
+            if (key.isPresent() && keys.revoke(key.get(), actor, reason)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The account's playground key, created on first use; its secret is never known to anyone. */

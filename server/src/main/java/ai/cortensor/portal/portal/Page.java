@@ -19,6 +19,10 @@ public record Page(String title, String nav, String email, String accountName, b
         return new Page(title, nav, email, accountName, personal, owner, accounts, csrf, text, kind);
     }
 
+    public Page withTitle(String text) {
+        return new Page(text, nav, email, accountName, personal, owner, accounts, csrf, notice, noticeKind);
+    }
+
     public boolean is(String entry) {
         return entry.equals(nav);
     }

@@ -4,12 +4,11 @@ import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
-import ai.cortensor.portal.plans.PlanStore;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.dialects.openai.OpenAiDialect;
 import ai.cortensor.portal.usage.UsageReports;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderNames;
@@ -32,19 +31,19 @@ final class PortalApi {
     private final Gate gate;
     private final CustomerKeys keys;
     private final UsageReports usage;
-    private final PlanStore plans;
+    private final AdmissionControl admission;
     private final Gateway gateway;
     private final InstantSource clock;
 
     private final WhyBlocked whyBlocked;
 
-    PortalApi(Gate gate, CustomerKeys keys, UsageReports usage, PlanStore plans, Gateway gateway,
+    PortalApi(Gate gate, CustomerKeys keys, UsageReports usage, AdmissionControl admission, Gateway gateway,
               InstantSource clock, WhyBlocked whyBlocked) {
         this.whyBlocked = whyBlocked;
         this.gate = gate;
         this.keys = keys;
         this.usage = usage;
-        this.plans = plans;
+        this.admission = admission;
         this.gateway = gateway;
         this.clock = clock;
     }
@@ -80,7 +79,7 @@ final class PortalApi {
     }
 
     private void me(ServerRequest req, ServerResponse res, Sessions.Current c) {
-        var plan = plans.current(c.user().id(), c.account().organizationId());
+        var plan = admission.plan(new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId())).plan();
         send(res, 200, g -> {
             g.writeStartObject();
             g.writeStringField("email", c.user().email());
@@ -93,7 +92,7 @@ final class PortalApi {
             g.writeStringField("name", c.account().name());
             g.writeStringField("role", c.account().role());
             g.writeEndObject();
-            g.writeStringField("plan", plan.map(PlanStore.Plan::code).orElse(null));
+            g.writeStringField("plan", plan.code());
             g.writeEndObject();
         });
     }

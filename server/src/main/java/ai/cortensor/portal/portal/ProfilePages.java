@@ -4,18 +4,21 @@ import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.FormError;
+import ai.cortensor.portal.notifications.Notifications;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Map;
 
-/** Profile and security: email confirmation, password change, signed-in sessions. */
+/** Profile and security: email confirmation, password change, signed-in sessions, the notifications we sent. */
 final class ProfilePages {
     private final Gate gate;
     private final Html html;
     private final Accounts accounts;
+    private final Notifications notifications;
 
-    ProfilePages(Gate gate, Html html, Accounts accounts) {
+    ProfilePages(Gate gate, Html html, Accounts accounts, Notifications notifications) {
+        this.notifications = notifications;
         this.gate = gate;
         this.html = html;
         this.accounts = accounts;
@@ -39,7 +42,8 @@ final class ProfilePages {
             page = page.withNotice(notice, "info");
         }
         html.render(res, status, "profile.jte", AuthPages.params("page", page, "view", new Views.Profile(
-                c.user().email(), c.user().emailVerified(), c.user().passwordHash() != null, sessions, c.sessionId(), error)));
+                c.user().email(), c.user().emailVerified(), c.user().passwordHash() != null, sessions, c.sessionId(), error,
+                notifications.sentTo(c.user().id()))));
     }
 
     private void changePassword(ServerRequest req, ServerResponse res, Sessions.Current c) {

@@ -1,78 +1,61 @@
 package ai.cortensor.portal.portal;
 
 import ai.cortensor.portal.accounts.Account;
-import ai.cortensor.portal.accounts.AccountStore;
-import ai.cortensor.portal.accounts.OneTimeTokens;
+import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.OrganizationStore;
 import ai.cortensor.portal.accounts.User;
+import ai.cortensor.portal.sessions.Audience;
+import ai.cortensor.portal.sessions.BrowserSessions;
+import ai.cortensor.portal.sessions.SessionRow;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Browser sessions: a random token in an HttpOnly cookie, its hash in {@code user_sessions}. Sessions slide: each
- * use (at most once a minute) pushes expiry {@link #IDLE} ahead, never past {@link #ABSOLUTE} from sign-in.
+ * Customers' browser sessions ({@link BrowserSessions} of {@link Audience#CUSTOMER}): long and sliding — a use pushes
+ * expiry {@link #POLICY}'s idle time ahead, never past its absolute limit — and each names the account (personal or
+ * an organization of the user) the browser acts for.
  */
 public final class Sessions {
-    static final Duration IDLE = Duration.ofDays(3);
-    static final Duration ABSOLUTE = Duration.ofDays(30);
+    public static final BrowserSessions.Policy POLICY = new BrowserSessions.Policy(Audience.CUSTOMER,
+            Duration.ofDays(3), Duration.ofDays(30), Duration.ofMinutes(1));
 
-    private final SessionStore store;
-    private final AccountStore accounts;
-    private final OrganizationStore orgs;
-    private final OneTimeTokens tokens;
-    private final InstantSource clock;
+    private final BrowserSessions<User> sessions;
+    private final Accounts accounts;
 
-    public Sessions(SessionStore store, AccountStore accounts, OrganizationStore orgs, OneTimeTokens tokens,
-                    InstantSource clock) {
-        this.store = store;
+    public Sessions(BrowserSessions<User> sessions, Accounts accounts) {
+        this.sessions = sessions;
         this.accounts = accounts;
-        this.orgs = orgs;
-        this.tokens = tokens;
-        this.clock = clock;
+    }
+
+    /** The principals of customer sessions: users that exist and are not paused. */
+    public static BrowserSessions.Principals<User> principals(Accounts accounts) {
+        return row -> accounts.user(row.principalId()).filter(u -> !u.paused());
     }
 
     /** A signed-in browser: who, acting for which account, and which session row. */
     public record Current(long sessionId, User user, Account account, List<OrganizationStore.Membership> memberships) {}
 
-    /** Starts a session and returns the cookie value (shown to nobody else, stored only hashed). */
-    public String start(long userId, String userAgent, String clientAddr) {
-        String token = tokens.next();
-        store.insert(OneTimeTokens.hash(token), userId, clock.instant().plus(IDLE), truncate(userAgent), clientAddr);
-        return token;
+    BrowserSessions<User> browser() {
+        return sessions;
     }
 
-    public Optional<Current> resolve(String token) {
-        if (token == null || token.isEmpty()) {
-            return Optional.empty();
-        }
-        Instant now = clock.instant();
-        Optional<SessionStore.Row> row = store.findLive(OneTimeTokens.hash(token), now);
-        if (row.isEmpty()) {
-            return Optional.empty();
-        }
-        SessionStore.Row s = row.get();
-        Optional<User> user = accounts.find(s.userId());
-        if (user.isEmpty() || user.get().paused()) {
-            return Optional.empty();
-        }
-        if (Duration.between(s.lastSeenAt(), now).toSeconds() >= 60) {
-            Instant cap = s.createdAt().plus(ABSOLUTE);
-            Instant next = now.plus(IDLE);
-            store.touch(s.id(), now, next.isAfter(cap) ? cap : next);
-        }
-        List<OrganizationStore.Membership> memberships = orgs.memberships(s.userId());
-        Account account = new Account(s.userId(), null, "Personal", "owner");
+    Current current(BrowserSessions.Live<User> live) {
+        SessionRow s = live.row();
+        List<OrganizationStore.Membership> memberships = accounts.memberships(s.principalId());
+        Account account = new Account(s.principalId(), null, "Personal", "owner");
         if (s.organizationId() != null) {
             for (OrganizationStore.Membership m : memberships) {
                 if (m.organizationId() == s.organizationId()) {
-                    account = new Account(s.userId(), m.organizationId(), m.name(), m.role());
+                    account = new Account(s.principalId(), m.organizationId(), m.name(), m.role());
                 }
             }
         }
-        return Optional.of(new Current(s.id(), user.get(), account, memberships));
+        return new Current(s.id(), live.principal(), account, memberships);
+    }
+
+    public Optional<Current> resolve(String token) {
+        return sessions.resolve(token).map(this::current);
     }
 
     /** Switches the account a session acts for; only to the personal account or an organization of the user. */
@@ -80,23 +63,19 @@ public final class Sessions {
         if (organizationId != null && current.memberships().stream().noneMatch(m -> m.organizationId() == organizationId)) {
             return false;
         }
-        store.setAccount(current.sessionId(), organizationId);
+        sessions.actFor(current.sessionId(), organizationId);
         return true;
     }
 
-    public List<SessionStore.Row> list(long userId) {
-        return store.liveForUser(userId, clock.instant());
+    public List<SessionRow> list(long userId) {
+        return sessions.live(userId);
     }
 
     public void end(long sessionId, long userId) {
-        store.revoke(sessionId, userId, clock.instant());
+        sessions.end(sessionId, userId);
     }
 
     public void endOthers(long userId, long keepSessionId) {
-        store.revokeAllBut(userId, keepSessionId, clock.instant());
-    }
-
-    private static String truncate(String s) {
-        return s == null ? null : s.length() > 300 ? s.substring(0, 300) : s;
+        sessions.endOthers(userId, keepSessionId);
     }
 }

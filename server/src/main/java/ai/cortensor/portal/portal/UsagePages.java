@@ -4,7 +4,7 @@ import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.usage.UsageReports;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;

@@ -28,7 +28,8 @@ public final class Views {
     public record Quickstart(String baseUrl, String model, boolean hasKeys) {}
 
     public record Profile(String email, boolean verified, boolean hasPassword, List<SessionRow> sessions,
-                          long currentSessionId, String error) {}
+                          long currentSessionId, String error,
+                          List<ai.cortensor.portal.notifications.Notifications.Sent> notifications) {}
 
     public record SessionRow(long id, String device, String address, String lastSeen, boolean current) {}
 
@@ -40,6 +41,8 @@ public final class Views {
 
     public record AccountLimit(String kind, String description, long used, long max, String resets, boolean custom) {}
 
-    public record Team(boolean personal, boolean owner, String name, List<ai.cortensor.portal.accounts.OrganizationStore.Member> members,
+    /** {@code me}: the signed-in user; {@code lastOwner}: they are the organization's only owner (cannot leave). */
+    public record Team(boolean personal, boolean owner, String name, long me, boolean lastOwner,
+                       List<ai.cortensor.portal.accounts.OrganizationStore.Member> members,
                        List<ai.cortensor.portal.accounts.OrganizationStore.Invite> invites, String error) {}
 }

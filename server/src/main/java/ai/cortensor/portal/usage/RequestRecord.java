@@ -10,15 +10,48 @@ import java.util.List;
  * @param status     blocked | completed | failed | cancelled
  * @param blockReason why the gateway refused it before forwarding (the error code), else null
  * @param attempts    every router attempt in order; the last one is {@code pool}/{@code target}
+ * @param money       what it cost and at which prices, and whether admission held money for it
  */
 public record RequestRecord(String requestId, Instant acceptedAt, String route, boolean stream, String model,
                             Long apiKeyId, Long userId, Long organizationId, String status, int httpStatus,
                             String errorCode, String blockReason, String pool, String target, Instant forwardedAt,
                             Integer ttftMs, int latencyMs, Integer promptTokens, Integer completionTokens,
-                            boolean tokensEstimated, List<Attempt> attempts) {
+                            boolean tokensEstimated, List<Attempt> attempts, Money money) {
 
     public RequestRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+        money = money == null ? Money.NONE : money;
+    }
+
+    /** A record of a request that cost nothing and held nothing. */
+    public RequestRecord(String requestId, Instant acceptedAt, String route, boolean stream, String model,
+                         Long apiKeyId, Long userId, Long organizationId, String status, int httpStatus,
+                         String errorCode, String blockReason, String pool, String target, Instant forwardedAt,
+                         Integer ttftMs, int latencyMs, Integer promptTokens, Integer completionTokens,
+                         boolean tokensEstimated, List<Attempt> attempts) {
+        this(requestId, acceptedAt, route, stream, model, apiKeyId, userId, organizationId, status, httpStatus,
+                errorCode, blockReason, pool, target, forwardedAt, ttftMs, latencyMs, promptTokens, completionTokens,
+                tokensEstimated, attempts, Money.NONE);
+    }
+
+    /**
+     * The request's money: {@code costMicros} what its metered tokens cost at the prices in force when it was
+     * admitted ({@code promptPrice}, {@code completionPrice}: micro-USD per million tokens), and whether admission
+     * {@code held} money for it (released when this record is written).
+     */
+    public record Money(long costMicros, long promptPrice, long completionPrice, boolean held) {
+        public static final Money NONE = new Money(0, 0, 0, false);
+    }
+
+    public RequestRecord withMoney(Money m) {
+        return new RequestRecord(requestId, acceptedAt, route, stream, model, apiKeyId, userId, organizationId, status,
+                httpStatus, errorCode, blockReason, pool, target, forwardedAt, ttftMs, latencyMs, promptTokens,
+                completionTokens, tokensEstimated, attempts, m);
+    }
+
+    /** The account charged: {@code o<organization id>} for an organization's key, else {@code u<user id>}. */
+    public String account() {
+        return organizationId != null ? "o" + organizationId : userId != null ? "u" + userId : null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package ai.cortensor.portal.usage;
 
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.billing.Billing;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -9,12 +10,13 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
- * SQL for {@code request_logs} and {@code usage_events} (and the keys' {@code last_used_at}). Every write is
- * idempotent on request id.
+ * SQL for {@code request_logs} and {@code usage_events} (and the keys' {@code last_used_at}); in the same
+ * transaction, billing settles the batch's money ({@link Billing#settle}). Every write is idempotent on request id.
  *
  * <p>A batch is one statement in one transaction: every column travels as one array parameter, the arrays are
  * unnested once, and the rows feed the request-log insert, the usage-event insert (served requests only) and the
@@ -31,10 +33,12 @@ public final class UsageStore {
             WITH batch AS (
                 SELECT * FROM unnest(?::text[], ?::int8[], ?::text[], ?::bool[], ?::text[], ?::int8[], ?::int8[],
                         ?::int8[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[],
-                        ?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::bool[], ?::bool[], ?::text[])
+                        ?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::bool[], ?::bool[], ?::text[], ?::int8[],
+                        ?::int8[], ?::int8[])
                     AS b (request_id, accepted_us, route, stream, model_alias, api_key_id, user_id, organization_id,
                         status, http_status, error_code, block_reason, pool, target, forwarded_us, ttft_ms,
-                        latency_ms, prompt_tokens, completion_tokens, tokens_estimated, served, attempts)
+                        latency_ms, prompt_tokens, completion_tokens, tokens_estimated, served, attempts, cost_micros,
+                        prompt_price, completion_price)
             ), logs AS (
                 INSERT INTO request_logs (request_id, accepted_at, route, stream, model_alias, api_key_id, user_id,
                     organization_id, status, http_status, error_code, block_reason, pool, target, forwarded_at,
@@ -48,10 +52,11 @@ public final class UsageStore {
             ), usage AS (
                 INSERT INTO usage_events (request_id, occurred_at, api_key_id, user_id, organization_id, model_alias,
                     pool, target, status, prompt_tokens, completion_tokens, total_tokens, tokens_estimated, ttft_ms,
-                    latency_ms)
+                    latency_ms, cost_micros, prompt_price, completion_price)
                 SELECT request_id, timestamptz 'epoch' + accepted_us * interval '1 microsecond', api_key_id, user_id,
                     organization_id, model_alias, pool, target, status, coalesce(prompt_tokens, 0), completion_tokens,
-                    coalesce(prompt_tokens, 0) + completion_tokens, tokens_estimated, ttft_ms, latency_ms
+                    coalesce(prompt_tokens, 0) + completion_tokens, tokens_estimated, ttft_ms, latency_ms, cost_micros,
+                    prompt_price, completion_price
                 FROM batch WHERE served
                 ON CONFLICT (request_id) DO NOTHING
             )
@@ -77,14 +82,15 @@ public final class UsageStore {
         }
         jdbi.useTransaction(h -> {
             try {
-                write(h.getConnection(), batch);
+                write(h, batch);
             } catch (SQLException e) {
                 throw new UnableToExecuteStatementException("usage batch of " + batch.size() + " records", e, null);
             }
         });
     }
 
-    private static void write(Connection c, List<RequestRecord> batch) throws SQLException {
+    private static void write(Handle h, List<RequestRecord> batch) throws SQLException {
+        Connection c = h.getConnection();
         int n = batch.size();
         String[] id = new String[n];
         Long[] at = new Long[n];
@@ -108,6 +114,13 @@ public final class UsageStore {
         Boolean[] estimated = new Boolean[n];
         Boolean[] served = new Boolean[n];
         String[] attempts = new String[n];
+        Long[] cost = new Long[n];
+        Long[] promptPrice = new Long[n];
+        Long[] completionPrice = new Long[n];
+        List<String> money = new java.util.ArrayList<>();
+        List<String> accounts = new java.util.ArrayList<>();
+        List<Long> charges = new java.util.ArrayList<>();
+        List<Boolean> charged = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             RequestRecord r = batch.get(i);
             id[i] = r.requestId();
@@ -132,17 +145,30 @@ public final class UsageStore {
             estimated[i] = r.tokensEstimated();
             served[i] = r.served();
             attempts[i] = attempts(r);
+            cost[i] = r.money().costMicros();
+            promptPrice[i] = r.money().promptPrice();
+            completionPrice[i] = r.money().completionPrice();
+            if (r.served() || r.money().held()) {
+                money.add(r.requestId());
+                accounts.add(r.account());
+                charges.add(r.served() ? r.money().costMicros() : 0L);
+                charged.add(r.served());
+            }
         }
         try (PreparedStatement ps = c.prepareStatement(WRITE)) {
             Object[][] columns = {id, at, route, stream, model, key, user, org, status, http, error, block, pool,
-                    target, forwarded, ttft, latency, prompt, completion, estimated, served, attempts};
+                    target, forwarded, ttft, latency, prompt, completion, estimated, served, attempts, cost, promptPrice,
+                    completionPrice};
             String[] types = {"text", "int8", "text", "bool", "text", "int8", "int8", "int8", "text", "int4", "text",
-                    "text", "text", "text", "int8", "int4", "int4", "int4", "int4", "bool", "bool", "text"};
+                    "text", "text", "text", "int8", "int4", "int4", "int4", "int4", "bool", "bool", "text", "int8",
+                    "int8", "int8"};
             for (int i = 0; i < columns.length; i++) {
                 ps.setArray(i + 1, c.createArrayOf(types[i], columns[i]));
             }
             ps.execute();
         }
+        // in the same transaction: holds released, served requests charged (billing's SQL, idempotent on request id)
+        Billing.settle(h, money, accounts, charges, charged);
     }
 
     /** Microseconds since the epoch (PostgreSQL's resolution; finer digits are dropped), or null. */

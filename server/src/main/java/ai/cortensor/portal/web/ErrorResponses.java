@@ -1,5 +1,6 @@
 package ai.cortensor.portal.web;
 
+import ai.cortensor.portal.json.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 

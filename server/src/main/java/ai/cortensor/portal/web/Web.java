@@ -7,7 +7,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,8 +48,13 @@ public final class Web {
         return req.isSecure() || req.headers().first(HeaderNames.X_FORWARDED_PROTO).map("https"::equalsIgnoreCase).orElse(false);
     }
 
+    /**
+     * The client's address: as {@link ClientAddress#filter} resolved it (the TCP peer, or behind a trusted proxy
+     * the address it forwarded for), else the TCP peer.
+     */
     public static String clientAddr(ServerRequest req) {
-        return req.remotePeer().address() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
+        return req.context().get(ClientAddress.Resolved.class).map(ClientAddress.Resolved::address)
+                .orElseGet(() -> ClientAddress.peer(req));
     }
 
     /** The form fields of a urlencoded body; {@link TooLarge} past {@link #MAX_FORM_BYTES}. */

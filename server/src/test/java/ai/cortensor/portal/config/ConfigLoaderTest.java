@@ -125,6 +125,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void trusted_proxies_are_addresses_or_cidr_ranges_and_a_name_is_refused() {
+        assertThat(ConfigLoader.fromMap(Map.of()).http().trustedProxies()).isEmpty();
+        assertThat(ConfigLoader.fromMap(Map.of("http.trusted-proxies", "10.0.0.0/8, 192.0.2.7,fd00::/8")).http()
+                .trustedProxies()).containsExactly("10.0.0.0/8", "192.0.2.7", "fd00::/8");
+        for (String bad : new String[] {"lb.internal", "10.0.0.0/33", "300.1.1.1", "10.0.0.0/"}) {
+            assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.trusted-proxies", bad)))
+                    .as(bad).hasMessageContaining("http.trusted-proxies").hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
     void out_of_range_value_is_rejected_not_clamped() {
         assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of("http.port", "70000")))
                 .hasMessageContaining("http.port must be between 0 and 65535, got 70000");

@@ -11,7 +11,7 @@ import ai.cortensor.portal.families.Reasoning;
 import ai.cortensor.portal.families.ResponseFormat;
 import ai.cortensor.portal.families.ToolChoice;
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.LocalDate;

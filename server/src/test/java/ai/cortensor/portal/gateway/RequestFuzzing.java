@@ -8,7 +8,7 @@ import ai.cortensor.portal.families.ParsedOutput;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.pools.RouterTarget;
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Instant;

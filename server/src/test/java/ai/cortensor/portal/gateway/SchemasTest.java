@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.cortensor.portal.dialects.openai.OpenAiDialect;
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import java.io.IOException;

@@ -184,9 +184,11 @@ class AccountIsolationIT {
     static final String[] SIGNED_IN_GETS = {"/portal", "/portal/keys", "/portal/keys/1/revoke", "/portal/models",
             "/portal/quickstart", "/portal/playground", "/portal/billing", "/portal/team", "/portal/usage",
             "/portal/usage?key=1&days=30", "/portal/usage.csv", "/portal/usage.csv?days=90", "/portal/profile",
-            "/invite?token=abc"};
+            "/portal/team/members/1/remove", "/portal/team/leave"};
+    // GET /invite is open: a signed-out visitor learns what the invitation is (OrganizationMembershipIT)
     static final String[] SIGNED_IN_POSTS = {"/portal/keys", "/portal/keys/1/revoke", "/portal/team/organizations",
-            "/portal/team/invite", "/portal/account", "/portal/profile/password", "/portal/profile/verify",
+            "/portal/team/invite", "/portal/team/invitations/1/cancel", "/portal/team/members/1/remove",
+            "/portal/team/leave", "/portal/account", "/portal/profile/password", "/portal/profile/verify",
             "/portal/profile/sessions/end-others", "/invite"};
 
     @Test

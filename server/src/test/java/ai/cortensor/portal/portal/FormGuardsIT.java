@@ -113,13 +113,14 @@ class FormGuardsIT {
             HttpResponse<String> r = attacker.post("/signin", Map.of("email", "GuessMe@example.com", "password", password));
             assertThat(r.statusCode()).isEqualTo(429);
             // the 15-minute wait in minutes and seconds ("14 min 59 s"), not "899 seconds"
-            Matcher m = Pattern.compile("Too many failed attempts\\. Try again in (\\d+) min(?: (\\d+) s)?,").matcher(r.body());
+            Matcher m = Pattern.compile("Too many failed sign-ins from your network\\. Try again in (\\d+) min(?: (\\d+) s)?,")
+                    .matcher(r.body());
             assertThat(m.find()).as(r.body()).isTrue();
             long seconds = Long.parseLong(m.group(1)) * 60 + (m.group(2) == null ? 0 : Long.parseLong(m.group(2)));
             assertThat(seconds).isBetween(14 * 60L, 15 * 60L + 1);
             assertThat(attacker.cookie("portal_session")).isNull();
         }
-        // another account from the same address is not locked out by that
+        // another account from the same address is not locked out by that (the address has failed 5 times, not 10)
         client().signUp("bystander@example.com", PortalTestSupport.PASSWORD);
         client().signIn("bystander@example.com", PortalTestSupport.PASSWORD);
     }

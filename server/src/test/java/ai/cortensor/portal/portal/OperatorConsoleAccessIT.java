@@ -104,7 +104,7 @@ class OperatorConsoleAccessIT {
         PortalHttp replay = new PortalHttp(portal.baseUrl());
         replay.setCookie("admin_session", session);
         assertThat(replay.get("/admin").statusCode()).isEqualTo(303);
-        assertThat(portal.count("SELECT count(*) FROM operator_sessions WHERE revoked_at IS NULL AND token_hash = "
+        assertThat(portal.count("SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL AND token_hash = "
                 + "sha256(convert_to('" + session + "', 'UTF8'))")).isZero();
     }
 

@@ -78,7 +78,7 @@ class OperatorSupportConsoleIT {
     void operator_finds_customers_by_part_of_a_name_or_domain_pages_through_sign_ups_and_sees_the_busiest_accounts() {
         long peter = portal.portal().accounts().ensureUser("peter.gibbons@initech.test", "Peter Gibbons");
         long milton = portal.portal().accounts().ensureUser("milton@initech.test", "Milton Waddams");
-        new OrganizationStore(portal.jdbi()).create("Initech Holdings", peter);
+        new OrganizationStore(portal.jdbi()).create("Initech Holdings", peter, Actor.system("test"));
         portal.portal().keys().issue("initech-tps-reports", milton, null, null);
         for (int i = 0; i < 55; i++) {
             portal.portal().accounts().ensureUser(String.format("signup-%02d@crowd.test", i), null);

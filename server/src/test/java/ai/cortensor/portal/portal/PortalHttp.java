@@ -28,10 +28,33 @@ final class PortalHttp {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
+    private final HttpClient http;
     private final Map<String, String> jar = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     PortalHttp(String base) {
+        this(base, HTTP);
+    }
+
+    private PortalHttp(String base, HttpClient http) {
         this.base = base;
+        this.http = http;
+    }
+
+    /** A client whose connections come from {@code local} (any 127.x.y.z reaches the portal on 127.0.0.1). */
+    static PortalHttp from(String base, String local) {
+        try {
+            return new PortalHttp(base, HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(Duration.ofSeconds(5)).localAddress(java.net.InetAddress.getByName(local)).build());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Sends this header with every request from now on (e.g. X-Forwarded-For, as a proxy would). */
+    PortalHttp header(String name, String value) {
+        headers.put(name, value);
+        return this;
     }
 
     String cookie(String name) {
@@ -83,6 +106,7 @@ final class PortalHttp {
     HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("User-Agent", "PortalHttp/1 (Linux) test");
+        headers.forEach(b::header);
         if (!jar.isEmpty()) {
             b.header("Cookie", jar.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining("; ")));
@@ -93,7 +117,7 @@ final class PortalHttp {
     HttpResponse<String> send(HttpRequest.Builder b) {
         HttpResponse<String> r;
         try {
-            r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

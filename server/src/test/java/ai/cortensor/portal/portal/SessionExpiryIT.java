@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A session that ends on the server while the browser is on a page (revoked or deleted in {@code user_sessions}):
+ * A session that ends on the server while the browser is on a page (revoked or deleted in {@code browser_sessions}):
  * the next navigation goes to sign-in with a notice, and signing in again returns to where the browser was going.
  */
 class SessionExpiryIT {
@@ -56,7 +56,7 @@ class SessionExpiryIT {
             page.navigate(base + "/portal/usage?days=30");
             assertThat(page.getByRole(AriaRole.HEADING, named("Usage"))).isVisible();
 
-            assertThat(endSessions("UPDATE user_sessions SET revoked_at = now()", email)).isEqualTo(1);
+            assertThat(endSessions("UPDATE browser_sessions SET revoked_at = now()", email)).isEqualTo(1);
             page.getByRole(AriaRole.LINK, named("API keys")).click();
             page.waitForURL(base + "/signin?next=%2Fportal%2Fkeys&expired=1");
             Browser.shot(page, "session-01-ended-notice");
@@ -77,7 +77,7 @@ class SessionExpiryIT {
             page.navigate(base + "/portal/usage?days=30&model=qwen");
             assertThat(page.getByLabel("Range")).hasValue("30");
 
-            assertThat(endSessions("DELETE FROM user_sessions", email)).isEqualTo(1);
+            assertThat(endSessions("DELETE FROM browser_sessions", email)).isEqualTo(1);
             page.reload();
             page.waitForURL(base + "/signin?next=%2Fportal%2Fusage%3Fdays%3D30%26model%3Dqwen&expired=1");
             signInAgain(page, email);
@@ -97,7 +97,7 @@ class SessionExpiryIT {
             page.navigate(base + "/portal/keys");
             page.getByLabel("Name").fill("after-expiry");
 
-            assertThat(endSessions("UPDATE user_sessions SET revoked_at = now()", email)).isEqualTo(1);
+            assertThat(endSessions("UPDATE browser_sessions SET revoked_at = now()", email)).isEqualTo(1);
             page.getByRole(AriaRole.BUTTON, named("Create key")).click();
             page.waitForURL(base + "/signin?next=%2Fportal%2Fkeys&expired=1");
             assertThat(portal.count("SELECT count(*) FROM api_keys WHERE name = 'after-expiry'")).isZero();
@@ -122,7 +122,7 @@ class SessionExpiryIT {
 
         assertThat(copy.get("/portal/api/me").statusCode()).isEqualTo(401);
         assertThat(PortalHttp.location(copy.get("/portal/keys"))).isEqualTo("/signin?next=%2Fportal%2Fkeys&expired=1");
-        assertThat(portal.count("SELECT count(*) FROM user_sessions s JOIN users u ON u.id = s.user_id "
+        assertThat(portal.count("SELECT count(*) FROM browser_sessions s JOIN users u ON u.id = s.user_id "
                 + "WHERE u.email = 'signout@example.com' AND s.revoked_at IS NULL")).isZero();
     }
 }

@@ -2,7 +2,7 @@ package ai.cortensor.portal.dialects.messages;
 
 import ai.cortensor.portal.gateway.EventStream;
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 

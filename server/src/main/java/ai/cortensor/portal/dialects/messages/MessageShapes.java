@@ -4,7 +4,7 @@ import ai.cortensor.portal.families.ParsedOutput;
 import ai.cortensor.portal.gateway.Fields;
 import ai.cortensor.portal.gateway.ResponseMeta;
 import ai.cortensor.portal.gateway.Usage;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;

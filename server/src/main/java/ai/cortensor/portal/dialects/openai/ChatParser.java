@@ -16,7 +16,7 @@ import ai.cortensor.portal.families.ToolChoice;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.gateway.Fields;
 import ai.cortensor.portal.gateway.Schemas;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.ErrorResponses;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.portal.web.WebHeaders;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.helidon.http.HeaderNames;

@@ -1,7 +1,7 @@
 package ai.cortensor.portal.dialects.openai;
 
 import ai.cortensor.portal.families.ParsedOutput;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,7 @@ import ai.cortensor.portal.families.Conversation;
 import ai.cortensor.portal.gateway.Fields;
 import ai.cortensor.portal.gateway.InferenceRequest;
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;

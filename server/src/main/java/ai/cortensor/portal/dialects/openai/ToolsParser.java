@@ -10,7 +10,7 @@ import ai.cortensor.portal.families.Tool;
 import ai.cortensor.portal.families.ToolChoice;
 import ai.cortensor.portal.gateway.Fields;
 import ai.cortensor.portal.gateway.Schemas;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;

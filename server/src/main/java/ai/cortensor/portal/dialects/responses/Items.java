@@ -10,7 +10,7 @@ import ai.cortensor.portal.families.Message;
 import ai.cortensor.portal.families.ToolCall;
 import ai.cortensor.portal.gateway.Fields;
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -2,7 +2,7 @@ package ai.cortensor.portal.dialects.responses;
 
 import ai.cortensor.portal.gateway.ResponseMeta;
 import ai.cortensor.portal.gateway.Usage;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -7,7 +7,7 @@ import ai.cortensor.portal.gateway.InferenceRequest;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.ErrorResponses;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;

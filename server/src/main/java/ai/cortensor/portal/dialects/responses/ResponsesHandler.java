@@ -5,7 +5,7 @@ import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.ErrorResponses;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;

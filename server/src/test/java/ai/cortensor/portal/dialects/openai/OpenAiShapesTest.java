@@ -2,7 +2,7 @@ package ai.cortensor.portal.dialects.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -9,7 +9,7 @@ import ai.cortensor.portal.gateway.ResponseMeta;
 import ai.cortensor.portal.gateway.StreamEncoder;
 import ai.cortensor.portal.gateway.Usage;
 import ai.cortensor.portal.web.ApiError;
-import ai.cortensor.portal.web.Json;
+import ai.cortensor.portal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

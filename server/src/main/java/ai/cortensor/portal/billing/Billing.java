@@ -1,0 +1,182 @@
+package ai.cortensor.portal.billing;
+
+import ai.cortensor.portal.audit.Actor;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Money on the request path and around it. Admission {@link #hold}s a request's worst-case cost against its
+ * account's prepaid credits and every spend budget of the account and the key — in PostgreSQL, in one atomic round
+ * trip, so replicas together can never hold more than there is. The usage writer {@link #settle}s in the same
+ * transaction that writes the usage event: the hold is released and the actual cost charged, exactly once. An
+ * account that is not prepaid and has no budget costs no round trip at all.
+ */
+public final class Billing {
+    private final BillingStore store;
+    private final InstantSource clock;
+    /** Budgets by {@code account:<u|o><id>} or {@code key:<key id>}; dropped on a {@code budget:} change. */
+    private final LoadingCache<String, List<Budget>> budgets;
+
+    public Billing(Jdbi jdbi, InstantSource clock) {
+        this.store = new BillingStore(jdbi);
+        this.clock = clock;
+        this.budgets = Caffeine.newBuilder().maximumSize(500_000).expireAfterWrite(Duration.ofMinutes(5))
+                .build(id -> {
+                    int colon = id.indexOf(':');
+                    return List.copyOf(store.budgets(Budget.Scope.valueOf(id.substring(0, colon).toUpperCase()),
+                            id.substring(colon + 1)));
+                });
+    }
+
+    /**
+     * Holds {@code worstCaseMicros} for one request of {@code account} (u12 / o3) through key {@code keyId}:
+     * against the credits when {@code prepaid}, and against every budget of the account and the key. Nothing is held
+     * when it is refused.
+     */
+    public Hold hold(String requestId, String account, long keyId, boolean prepaid, long worstCaseMicros) {
+        List<Budget> applicable = new ArrayList<>(budgets.get("account:" + account));
+        applicable.addAll(budgets.get("key:" + keyId));
+        if (!prepaid && applicable.isEmpty()) {
+            return new Hold.None();
+        }
+        Instant now = clock.instant();
+        String refused = store.hold(requestId, account, prepaid, worstCaseMicros, applicable, now);
+        if (refused == null) {
+            return new Hold.Held(worstCaseMicros);
+        }
+        if (refused.equals("credits")) {
+            return new Hold.Refused("insufficient_credits", null, Math.max(0, store.balance(account).availableMicros()),
+                    worstCaseMicros, null);
+        }
+        Budget budget = applicable.stream().filter(b -> b.counter().equals(refused)).findFirst().orElseThrow();
+        long[] spend = store.spend(budget, now);
+        return new Hold.Refused("budget_exceeded", budget, Math.max(0, budget.capMicros() - spend[0] - spend[1]),
+                worstCaseMicros, budget.periodEnd(now));
+    }
+
+    /** Releases a request's hold without charging (it ended before its usage could be written). */
+    public boolean release(String requestId) {
+        return store.release(requestId);
+    }
+
+    /**
+     * Settles finished requests inside the usage writer's transaction (after their usage events are written): each
+     * hold is released and each served request charged its cost — once, however often a batch is replayed.
+     */
+    public static void settle(Handle h, List<String> requestIds, List<String> accounts, List<Long> costs,
+                              List<Boolean> served) throws SQLException {
+        if (!requestIds.isEmpty()) {
+            BillingStore.settle(h, requestIds, accounts, costs, served);
+        }
+    }
+
+    /**
+     * Releases holds older than {@code age}: their process died before writing their usage (a request cannot run
+     * that long). Returns how many were released.
+     */
+    public int expireHolds(Duration age) {
+        int n = 0;
+        for (String requestId : store.staleHolds(clock.instant().minus(age), 1000)) {
+            n += store.release(requestId) ? 1 : 0;
+        }
+        return n;
+    }
+
+    // ---- credits and the ledger ----
+
+    public Balance balance(String account) {
+        return store.balance(account);
+    }
+
+    public List<Balance> balances(int limit, String after) {
+        return store.balances(limit, after);
+    }
+
+    /** Grants prepaid credits (a positive amount), audited; an idempotency key makes a retried grant one entry. */
+    public LedgerEntry grant(String account, long amountMicros, String reason, Actor actor, String idempotencyKey) {
+        if (amountMicros <= 0) {
+            throw new IllegalArgumentException("a grant is a positive amount");
+        }
+        return append(account, "credit", amountMicros, "Credits granted: " + reason, actor, reason, idempotencyKey);
+    }
+
+    /** Corrects a balance up or down (not zero), audited. */
+    public LedgerEntry adjust(String account, long amountMicros, String reason, Actor actor, String idempotencyKey) {
+        if (amountMicros == 0) {
+            throw new IllegalArgumentException("an adjustment is not zero");
+        }
+        return append(account, "adjustment", amountMicros, "Adjustment: " + reason, actor, reason, idempotencyKey);
+    }
+
+    private LedgerEntry append(String account, String type, long amount, String description, Actor actor,
+                               String reason, String idempotencyKey) {
+        long id = Long.parseLong(account.substring(1));
+        boolean org = account.charAt(0) == 'o';
+        return store.append(account, org ? null : id, org ? id : null, type, amount, description, actor, reason,
+                idempotencyKey);
+    }
+
+    public List<LedgerEntry> ledger(String account, int limit, Long beforeId) {
+        return store.ledger(account, limit, beforeId);
+    }
+
+    /** The account's "credits are low" alert threshold (null: no alert). */
+    public void setLowBalanceAlert(String account, Long thresholdMicros) {
+        store.setLowBalance(account, thresholdMicros);
+    }
+
+    /** Recomputes every balance, reservation and usage charge from their sources; empty when nothing drifted. */
+    public List<Drift> reconcile() {
+        return store.reconcile();
+    }
+
+    // ---- budgets ----
+
+    /** A budget and its current period: spent (settled) and reserved (held by requests in flight). */
+    public record BudgetState(Budget budget, long spentMicros, long reservedMicros, Instant resetsAt) {
+        public long remainingMicros() {
+            return Math.max(0, budget.capMicros() - spentMicros - reservedMicros);
+        }
+    }
+
+    /** The budgets of an account and (when {@code keyId} is not null) of one of its keys, with their spend. */
+    public List<BudgetState> budgets(String account, Long keyId) {
+        Instant now = clock.instant();
+        List<Budget> all = new ArrayList<>(budgets.get("account:" + account));
+        if (keyId != null) {
+            all.addAll(budgets.get("key:" + keyId));
+        }
+        List<BudgetState> out = new ArrayList<>(all.size());
+        for (Budget b : all) {
+            long[] spend = store.spend(b, now);
+            out.add(new BudgetState(b, spend[0], spend[1], b.periodEnd(now)));
+        }
+        return out;
+    }
+
+    /** Sets ({@code capMicros} > 0) or removes (null) a budget; every replica learns it through the change feed. */
+    public void setBudget(Budget.Scope scope, String scopeId, Budget.Period period, Long capMicros, Actor actor) {
+        if (capMicros != null && capMicros <= 0) {
+            throw new IllegalArgumentException("a budget is a positive amount");
+        }
+        store.setBudget(scope, scopeId, period, capMicros, clock.instant(), actor);
+        budgets.invalidate(scope.name().toLowerCase() + ":" + scopeId);
+    }
+
+    /** A {@code budget:<scope>:<id>} change from another replica. */
+    public void budgetChanged(String id) {
+        budgets.invalidate(id);
+    }
+
+    public void forgetBudgets() {
+        budgets.invalidateAll();
+    }
+}
