@@ -1,5 +1,7 @@
 package ai.cortensor.portal;
 
+import ai.cortensor.portal.accounts.AccountStates;
+import ai.cortensor.portal.accounts.AccountDirectory;
 import ai.cortensor.portal.accounts.AccountStore;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.LogMailer;
@@ -32,7 +34,9 @@ import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.AccountPlans;
 import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.plans.LocalLimiter;
 import ai.cortensor.portal.plans.PlanStore;
@@ -58,6 +62,7 @@ import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.gateway.GatewayMetrics;
 import ai.cortensor.portal.dialects.openai.ModelsHandler;
 import ai.cortensor.portal.usage.TokenCounter;
+import ai.cortensor.portal.usage.TrafficReport;
 import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
@@ -111,6 +116,7 @@ public final class Portal implements AutoCloseable {
     private final ScheduledExecutorService background;
 
     private final AdmissionControl admission;
+    private final AdmissionRules rules;
     private final Limiter limiter;
 
     private final ChangeFeed changes;
@@ -125,7 +131,8 @@ public final class Portal implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
-                   WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
+                   WebServer server, ScheduledExecutorService background, AdmissionControl admission,
+                   AdmissionRules rules, Limiter limiter,
                    ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
                    PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Billing billing,
                    Duration shutdownDeadline) {
@@ -139,6 +146,7 @@ public final class Portal implements AutoCloseable {
         this.changes = changes;
         this.poolControl = poolControl;
         this.admission = admission;
+        this.rules = rules;
         this.limiter = limiter;
         this.database = database;
         this.keys = keys;
@@ -193,9 +201,8 @@ public final class Portal implements AutoCloseable {
                 config.usage().flushInterval(), config.usage().retryInterval(), registry).start();
 
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
-        AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
-                CACHE_RECONCILE);
-        
+        PlanStore planStore = new PlanStore(database.jdbi());
+        AdmissionControl admission = new AdmissionControl(planStore, limiter, clock, changes, CACHE_RECONCILE);
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
@@ -203,19 +210,20 @@ public final class Portal implements AutoCloseable {
         TokenCounter tokenCounter = new TokenCounter();
         Billing billing = new Billing(database.jdbi(), clock);
         propagate(changes, keys, admission, catalog, billing, registry);
-        Gateway gateway = new Gateway(keys, admission, billing, catalog, routerClient,
+        AdmissionRules rules = new AdmissionRules(admission, catalog, new AccountStates(accounts), billing, clock);
+        Gateway gateway = new Gateway(keys, rules, catalog, routerClient,
                 ledger, tokenCounter, gatewayMetrics, clock, config.http(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
         StoredResponses storedResponses = new StoredResponses(database.jdbi(), config.responses(), clock);
         List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS,
                 new ResponsesDialect(storedResponses, clock), new MessagesDialect());
-        ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, storedResponses);
-        CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
+        ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, rules, storedResponses);
+        CountTokensHandler countTokens = new CountTokensHandler(keys, rules, tokenCounter, clock,
                 config.http().maxBodyBytes(), config.http().bodyTimeout());
-        ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
+        ModelsHandler models = new ModelsHandler(keys, rules, catalog, dialects.stream().map(Dialect::path).toList());
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
-        WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
+        WhyBlocked whyBlocked = new WhyBlocked(rules);
         Mailer mailer = mailer(config.mail());
         Notifications notifications = new Notifications(database.jdbi(), admission, mailer, config.mail().delivers(),
                 clock, config.mail().notifyInterval(), publicUrl::get, random);
@@ -247,7 +255,9 @@ public final class Portal implements AutoCloseable {
         OperatorStore operators = new OperatorStore(database.jdbi(), random);
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
                 new InspectionStore(database.jdbi()), operators,
-                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad);
+                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad,
+                new AccountDirectory(database.jdbi()), usageReports, new AccountPlans(planStore, admission),
+                new TrafficReport(database.jdbi(), clock), clock);
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
                 new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),
@@ -354,7 +364,7 @@ public final class Portal implements AutoCloseable {
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
                 VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
-        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
+        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, rules, limiter, changes,
                 poolControl, probe, operations, poolLoad, routerClient, gateway, billing, config.shutdownDeadline());
     }
 
@@ -430,6 +440,11 @@ public final class Portal implements AutoCloseable {
 
     public AdmissionControl admission() {
         return admission;
+    }
+
+    /** The rules every request is admitted by (the gateway's, and "why is this blocked?"'s). */
+    public AdmissionRules rules() {
+        return rules;
     }
 
     public ChangeFeed changes() {

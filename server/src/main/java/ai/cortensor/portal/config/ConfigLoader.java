@@ -81,6 +81,7 @@ public final class ConfigLoader {
         DEFAULTS.put("mail.smtp-starttls", "true");
         DEFAULTS.put("mail.from", "Cortensor Portal <no-reply@localhost>");
         DEFAULTS.put("mail.log-text", "false");
+        DEFAULTS.put("portal.support-email", "");
         DEFAULTS.put("mail.notify-interval", "PT30S");
         DEFAULTS.put("webhooks.timeout", "PT5S");
         DEFAULTS.put("webhooks.max-attempts", "10");
@@ -256,8 +257,14 @@ public final class ConfigLoader {
         if (dataDir.isBlank()) {
             throw new ConfigException("data.dir must not be empty");
         }
+        String supportEmail = blankToNull(v.get("portal.support-email"));
+        if (supportEmail != null && !supportEmail.matches("[^\\s@<>\"]+@[^\\s@<>\"]+")) {
+            throw new ConfigException("portal.support-email must be an email address like support@example.com, got '"
+                    + supportEmail + "'");
+        }
         return new PortalConfig(http, database, router, health, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets,
-                responses, management, duration(v, "shutdown.deadline"), webhooks);
+                responses, management, duration(v, "shutdown.deadline"), new PortalConfig.Support(supportEmail),
+                webhooks);
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */

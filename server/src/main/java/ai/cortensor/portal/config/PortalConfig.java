@@ -12,7 +12,7 @@ import java.util.Map;
 public record PortalConfig(Http http, Database database, Router router, Health health, Usage usage, Limits limits,
                            Mail mail, Oidc oidc, Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets,
                            Responses responses, Management management, Duration shutdownDeadline,
-                           Webhooks webhooks) {
+                           Support support, Webhooks webhooks) {
 
     public PortalConfig {
         pools = Map.copyOf(pools);
@@ -69,6 +69,12 @@ public record PortalConfig(Http http, Database database, Router router, Health h
      */
     public record Webhooks(Duration timeout, int maxAttempts, Duration retryBase, int concurrency,
                            boolean allowLocalUrls) {}
+
+    /**
+     * Where customers get help: {@code email} ({@code portal.support-email}) is shown where the portal says to
+     * contact support, e.g. to a paused account; null shows no address.
+     */
+    public record Support(String email) {}
 
     /** One OpenID Connect provider for "Sign in with …"; {@code issuer} null turns it off. */
     public record Oidc(String issuer, String clientId, String clientSecret, String name) {
@@ -176,6 +182,7 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  usage.journal-fsync=").append(usage.journalFsync())
          .append("\n  usage.journal-fsync-interval=").append(usage.journalFsyncInterval())
          .append("\n  shutdown.deadline=").append(shutdownDeadline)
+         .append("\n  portal.support-email=").append(support.email() == null ? "" : support.email())
          .append("\n  responses.storage=").append(responses.storage())
          .append("\n  responses.retention=").append(responses.retention())
          .append("\n  responses.sweep-interval=").append(responses.sweepInterval())

@@ -41,7 +41,8 @@ final class AlertPages {
         console.signedIn(r, "/portal/alerts/webhook", true, owner(this::saveWebhook));
         console.signedIn(r, "/portal/alerts/webhook/rotate", true, owner(this::rotate));
         console.signedIn(r, "/portal/alerts/webhook/test", true, owner(this::test));
-        console.signedIn(r, "/portal/alerts/webhook/remove", true, owner(this::remove));
+        // only takes something away: allowed while the account is paused, like revoking a key
+        console.signedInPost(r, "/portal/alerts/webhook/remove", Gate.Guard.NONE, owner(this::remove));
     }
 
     /** A form handler that needs an owner (always true for a personal account) and a valid form. */

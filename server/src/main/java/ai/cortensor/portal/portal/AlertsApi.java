@@ -35,12 +35,13 @@ final class AlertsApi {
 
     void register(HttpRouting.Builder r) {
         r.get("/portal/api/alerts", api.api(false, this::alerts));
-        r.put("/portal/api/alerts/low-balance", api.api(true, owner(this::setLowBalance)));
+        // changes are refused while the account is paused (403 account_paused), except removing the webhook
+        r.put("/portal/api/alerts/low-balance", api.api(true, Gate.Guard.ACCOUNT, owner(this::setLowBalance)));
         r.get("/portal/api/webhook", api.api(false, this::webhook));
-        r.put("/portal/api/webhook", api.api(true, owner(this::saveWebhook)));
+        r.put("/portal/api/webhook", api.api(true, Gate.Guard.ACCOUNT, owner(this::saveWebhook)));
         r.delete("/portal/api/webhook", api.api(true, owner(this::removeWebhook)));
-        r.post("/portal/api/webhook/rotate-secret", api.api(true, owner(this::rotate)));
-        r.post("/portal/api/webhook/test", api.api(true, owner(this::test)));
+        r.post("/portal/api/webhook/rotate-secret", api.api(true, Gate.Guard.ACCOUNT, owner(this::rotate)));
+        r.post("/portal/api/webhook/test", api.api(true, Gate.Guard.ACCOUNT, owner(this::test)));
         r.get("/portal/api/webhook/deliveries", api.api(false, this::deliveries));
     }
 

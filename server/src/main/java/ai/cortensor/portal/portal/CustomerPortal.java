@@ -48,7 +48,7 @@ public final class CustomerPortal {
                           Notifications notifications, Billing billing, Webhooks webhooks, InstantSource clock,
                           Supplier<String> publicUrl) {
         this.accounts = accounts;
-        this.gate = new Gate(sessions, tokens);
+        this.gate = new Gate(sessions, tokens, whyBlocked, config.support().email());
         this.html = new Html();
         CustomerKeys keys = new CustomerKeys(apiKeys, audit, clock);
         OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),

@@ -12,7 +12,14 @@ public final class Views {
     public record Overview(String planName, long tokensUsed, Long tokenAllowance, int percent, boolean nearLimit,
                            boolean atLimit, String resetText, long requestsThisWeek, Long requestAllowance,
                            boolean hasKeys, boolean hasRequests,
-                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked) {}
+                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked, Spend spend) {}
+
+    /**
+     * This calendar month (UTC) so far: served requests and tokens, what they cost as charged (micro-USD, each at
+     * the prices in force when it was admitted), and the plan's monthly price (cents).
+     */
+    public record Spend(String since, long requests, long tokens, long usageMicros, String planName,
+                        long planMonthlyCents) {}
 
     /** {@code revealed} is the full token right after creation, shown once; null otherwise. */
     public record Keys(List<KeyStore.Listing> keys, String revealed, String revealedName, String error,
@@ -22,8 +29,17 @@ public final class Views {
                         List<KeyStore.Listing> keys, List<String> models, Long keyId, String model, int rangeDays,
                         String chartJson, String csvHref) {}
 
+    /**
+     * {@code state}: available, unavailable (paused or no capacity: {@code 503 model_unavailable}), not_in_plan
+     * ({@code 403 model_not_entitled}) or disabled ({@code 404 model_disabled}); {@code code} and {@code note} are
+     * the error a request would get, null when available.
+     */
     public record ModelRow(String id, String name, String description, int contextLength, int maxOutputTokens,
-                           boolean available) {}
+                           String state, String code, String note) {
+        public boolean available() {
+            return "available".equals(state);
+        }
+    }
 
     public record Quickstart(String baseUrl, String model, boolean hasKeys) {}
 
@@ -33,7 +49,13 @@ public final class Views {
 
     public record SessionRow(long id, String device, String address, String lastSeen, boolean current) {}
 
-    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans) {}
+    /**
+     * {@code limits}: what the gateway enforces on the account now, each with its use; {@code custom} when an operator
+     * set it for this account instead of the plan's value.
+     */
+    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans, List<AccountLimit> limits) {}
+
+    public record AccountLimit(String kind, String description, long used, long max, String resets, boolean custom) {}
 
     /**
      * The alerts page. {@code owner}: may change them; {@code balance}/{@code threshold}: USD text ({@code threshold}
