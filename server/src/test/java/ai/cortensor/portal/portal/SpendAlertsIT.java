@@ -253,10 +253,12 @@ class SpendAlertsIT {
             assertThat(attempts.get(1).body()).as("the same bytes, the same id").isEqualTo(attempts.get(0).body());
             assertThat(attempts.get(0).json().path("id").asText()).isEqualTo(eventId);
 
-            JsonNode log = PortalHttp.json(c.http().api("GET", "/portal/api/webhook/deliveries", null, null)).get("data");
-            List<JsonNode> rows = StreamSupport.stream(log.spliterator(), false)
-                    .filter(r -> r.get("event_id").asText().equals(eventId)).toList();
-            assertThat(rows).hasSize(2);
+            // the receiver has answered; the sender writes the attempt to the log right after
+            List<JsonNode> rows = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> StreamSupport.stream(PortalHttp.json(c.http()
+                                    .api("GET", "/portal/api/webhook/deliveries", null, null)).get("data").spliterator(), false)
+                            .filter(r -> r.get("event_id").asText().equals(eventId)).toList(),
+                    r -> r.size() == 2 && r.getFirst().get("delivery_state").asText().equals("delivered"));
             assertThat(rows.get(0).get("attempt").asInt()).isEqualTo(2);
             assertThat(rows.get(0).get("status_code").asInt()).isEqualTo(200);
             assertThat(rows.get(0).get("next_retry_at").isNull()).isTrue();
@@ -283,7 +285,7 @@ class SpendAlertsIT {
     }
 
     @Test
-    void alert_settings_refuse_unknown_fields_bad_values_and_calls_without_the_csrf_header() {
+    void alert_settings_refuse_unknown_fields_bad_values_calls_without_the_csrf_header_and_test_floods() {
         PortalHttp http = new PortalHttp(portal.baseUrl()).signUp("settings@alerts.example", PortalTestSupport.PASSWORD);
         HttpResponse<String> unknown = http.api("PUT", "/portal/api/alerts/low-balance",
                 "{\"threshold_micros\": 5, \"colour\": \"red\"}", http.csrf());
@@ -300,6 +302,15 @@ class SpendAlertsIT {
                 .isEqualTo(403);
         assertThat(http.api("POST", "/portal/api/webhook/test", null, http.csrf()).statusCode()).as("no webhook yet")
                 .isEqualTo(404);
+        assertThat(http.api("PUT", "/portal/api/webhook", "{\"url\": \"" + hooks.url() + "\"}", http.csrf()).statusCode())
+                .isEqualTo(201);
+        long user = portal.count("SELECT id FROM users WHERE email = 'settings@alerts.example'");
+        portal.jdbi().useHandle(h -> h.execute("INSERT INTO webhook_deliveries (account, event_id, event_type, summary, "
+                + "body, state) SELECT 'u" + user + "', 'evt_test_' || n, 'webhook.test', 'Test event', '{}', 'delivered' "
+                + "FROM generate_series(1, 20) n"));
+        HttpResponse<String> tooMany = http.api("POST", "/portal/api/webhook/test", null, http.csrf());
+        assertThat(tooMany.statusCode()).as("the portal is not a load generator").isEqualTo(429);
+        assertThat(tooMany.body()).contains("too_many_tests");
         assertThat(new PortalHttp(portal.baseUrl()).api("GET", "/portal/api/alerts", null, null).statusCode())
                 .isEqualTo(401);
     }

@@ -92,6 +92,8 @@ class SpendJourneyIT {
             assertThat(page.getByRole(AriaRole.STATUS)).containsText("is on its way");
             WebhookReceiver.Delivery test = hooks.awaitDelivered(d -> d.type().equals("webhook.test"));
             assertThat(test.signed()).as("the receiver checks the signature with the secret it was shown").isTrue();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> portal.count(
+                    "SELECT count(*) FROM webhook_attempts WHERE status_code = 200") == 1); // logged after the answer
             page.navigate(base + "/portal/alerts");
             assertThat(page.content()).doesNotContain(secret);
             assertThat(page.locator("#deliveries-table")).containsText("webhook.test");
