@@ -7,7 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.cortensor.portal.PortalTestSupport;
 import ai.cortensor.portal.audit.Actor;
 import ai.cortensor.portal.billing.Budget;
-import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.admin.OperatorStore;
+import ai.cortensor.portal.admin.Role;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
@@ -16,6 +17,11 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,6 +42,8 @@ class SpendJourneyIT {
     static MailCatcher mail;
     static WebhookReceiver hooks;
     static PortalTestSupport.Running portal;
+    static String operatorToken;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
@@ -49,6 +57,8 @@ class SpendJourneyIT {
         portal.jdbi().useHandle(h -> h.execute(
                 "UPDATE models SET prompt_price = 0, completion_price = 100000000000 WHERE alias = 'qwen'"));
         portal.portal().catalog().reload();
+        operatorToken = new OperatorStore(portal.jdbi(), new SecureRandom())
+                .issue("ops@example.com", Role.ADMIN, Actor.system("test"), "test setup").token();
     }
 
     @AfterAll
@@ -62,7 +72,8 @@ class SpendJourneyIT {
     }
 
     @Test
-    void operator_grants_credits_customer_sees_the_balance_spends_gets_the_80_percent_mail_and_hits_the_cap() {
+    void operator_grants_credits_customer_sees_the_balance_spends_gets_the_80_percent_mail_and_hits_the_cap()
+            throws Exception {
         String base = portal.baseUrl();
         String email = "spender@journey.example";
         try (BrowserContext context = browser.newContext(1280, 900, ColorScheme.LIGHT)) {
@@ -70,8 +81,14 @@ class SpendJourneyIT {
             PortalTestSupport.signUp(page, base, email);
             long user = portal.count("SELECT id FROM users WHERE email = '" + email + "'");
 
-            // the operator moves the account to pay-as-you-go and grants $5 (the service the admin API calls)
-            portal.portal().admission().changePlan(new AdmissionControl.AccountRef(user, null), "prepaid");
+            // the operator moves the account to pay-as-you-go (admin API) and grants $5 (the billing service: the
+            // admin API has no grant call yet)
+            HttpResponse<String> plan = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/accounts/u" + user
+                            + "/plan")).header("Authorization", "Bearer " + operatorToken)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"plan\": \"prepaid\", \"reason\": \"asked for pay as you go (ticket 812)\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
             portal.portal().billing().grant("u" + user, 5_000_000L, "welcome credits (ticket 812)", OPERATOR, null);
 
             page.getByRole(AriaRole.LINK, Browser.named("Alerts")).click();
