@@ -30,6 +30,10 @@ CREATE TABLE credit_alert_state (
     below_since  TIMESTAMPTZ NOT NULL
 );
 
+-- The round looks only at balances with a threshold (few): a partial index, on columns that holds and charges never
+-- change, so their updates stay HOT.
+CREATE INDEX billing_balances_low_alert ON billing_balances (account) WHERE low_balance_micros IS NOT NULL;
+
 -- The alert round's lock and how far it read refused requests (microseconds since the epoch).
 INSERT INTO notification_cursors (name, position)
     VALUES ('spend_alerts', (extract(epoch FROM now()) * 1000000)::bigint);

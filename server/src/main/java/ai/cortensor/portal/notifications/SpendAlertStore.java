@@ -102,13 +102,15 @@ final class SpendAlertStore {
      */
     static List<CreditRow> credits(Handle h) {
         return h.createQuery("""
-                        SELECT coalesce(b.account, s.account) AS account, coalesce(b.balance_micros, 0) AS balance,
-                               b.low_balance_micros, s.account IS NOT NULL AS alerted
-                        FROM billing_balances b FULL JOIN credit_alert_state s ON s.account = b.account
-                        WHERE (s.account IS NULL AND b.low_balance_micros IS NOT NULL
-                               AND b.balance_micros < b.low_balance_micros)
-                           OR (s.account IS NOT NULL AND (b.account IS NULL OR b.low_balance_micros IS NULL
-                               OR b.balance_micros >= b.low_balance_micros))""")
+                        SELECT b.account, b.balance_micros AS balance, b.low_balance_micros, FALSE AS alerted
+                        FROM billing_balances b
+                        WHERE b.low_balance_micros IS NOT NULL AND b.balance_micros < b.low_balance_micros
+                          AND NOT EXISTS (SELECT 1 FROM credit_alert_state s WHERE s.account = b.account)
+                        UNION ALL
+                        SELECT s.account, coalesce(b.balance_micros, 0), b.low_balance_micros, TRUE
+                        FROM credit_alert_state s LEFT JOIN billing_balances b ON b.account = s.account
+                        WHERE b.account IS NULL OR b.low_balance_micros IS NULL
+                           OR b.balance_micros >= b.low_balance_micros""")
                 .map((rs, ctx) -> new CreditRow(rs.getString("account"), rs.getLong("balance"),
                         (Long) rs.getObject("low_balance_micros"), rs.getBoolean("alerted"))).list();
     }
