@@ -57,17 +57,22 @@ final class SpendAlertStore {
                 .bind("since", since).mapTo(String.class).list();
     }
 
-    /** Budgets with at least half their cap spent in their current period (day or month starting then). */
+    /**
+     * Budgets with at least half their cap spent in their current period (day or month starting then). Driven by the
+     * spend rows of the current day and month (index {@code billing_spend_period}): past periods, which pile up,
+     * are never read.
+     */
     static List<BudgetRow> budgets(Handle h, Instant dayStart, Instant monthStart) {
         return h.createQuery("""
                         SELECT b.scope, b.scope_id, b.period, b.cap_micros, s.spent_micros, s.period_start,
                                k.id AS key_id, k.name AS key_name, k.user_id AS key_user, k.organization_id AS key_org
-                        FROM billing_budgets b
-                        JOIN billing_spend s ON s.counter = b.scope || ':' || b.scope_id || ':' || b.period
+                        FROM billing_spend s
+                        JOIN billing_budgets b ON s.counter = b.scope || ':' || b.scope_id || ':' || b.period
                              AND s.period_start = CASE b.period WHEN 'day' THEN CAST(:day AS TIMESTAMPTZ)
-                                                 ELSE CAST(:month AS TIMESTAMPTZ) END
+                                                                ELSE CAST(:month AS TIMESTAMPTZ) END
                         LEFT JOIN api_keys k ON k.id = CASE WHEN b.scope = 'key' THEN CAST(b.scope_id AS BIGINT) END
-                        WHERE s.spent_micros * 2 >= b.cap_micros""")
+                        WHERE s.period_start IN (CAST(:day AS TIMESTAMPTZ), CAST(:month AS TIMESTAMPTZ))
+                          AND s.spent_micros * 2 >= b.cap_micros""")
                 .bind("day", dayStart).bind("month", monthStart)
                 .map((rs, ctx) -> new BudgetRow(rs.getString("scope"), rs.getString("scope_id"), rs.getString("period"),
                         rs.getLong("cap_micros"), rs.getLong("spent_micros"),
