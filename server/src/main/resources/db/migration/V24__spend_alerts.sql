@@ -32,7 +32,7 @@ CREATE TABLE credit_alert_state (
 
 -- The round reads only the current day's and month's spend (past periods pile up: a day budget adds a row a day) and
 -- only balances with a threshold (few). Both indexes are on columns that holds and charges never change, so those
--- updates stay HOT (no index maintenance on the request path).
+-- updates can stay HOT (no index maintenance on the request path).
 CREATE INDEX billing_spend_period ON billing_spend (period_start);
 CREATE INDEX billing_balances_low_alert ON billing_balances (account) WHERE low_balance_micros IS NOT NULL;
 
