@@ -143,7 +143,8 @@ final class Demo implements Callable<Integer> {
         try {
             if (Files.exists(file)) {
                 String saved = Files.readString(file).trim();
-                if (keys.authenticate("Bearer " + saved) instanceof Authentication.Authenticated) {
+                if (keys.identify("Bearer " + saved) instanceof Authentication.Authenticated a
+                        && portal.rules().key(a.key()).isEmpty()) {
                     return saved;
                 }
             }

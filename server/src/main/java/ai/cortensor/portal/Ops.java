@@ -15,8 +15,8 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.InstantSource;
 
 /**
- * {@code /health} (gateway state and pool aliases; never router URLs or sessions), {@code /ready} (can serve
- * traffic) and {@code /metrics} (Prometheus text, on the management listener only).
+ * {@code /health} (gateway state and pool aliases; never router URLs or sessions; 503 when {@code unavailable}),
+ * {@code /ready} (can serve traffic) and {@code /metrics} (Prometheus text, on the management listener only).
  */
 public final class Ops {
     private final Catalog catalog;
@@ -59,11 +59,13 @@ public final class Ops {
         Limiter.Store limits = limiter.store();
         // limits that cannot be counted: served anyway (local, open) is degraded; refused (closed) is unavailable
         boolean refusing = !limits.up() && "closed".equals(limits.failurePolicy());
+        String status = !routable || refusing ? "unavailable" : databaseUp && limits.up() ? "ok" : "degraded";
+        // load balancers and monitors read the status code: unavailable is 503, degraded still serves (200)
+        res.status("unavailable".equals(status) ? 503 : 200);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(Json.write(g -> {
             g.writeStartObject();
-            g.writeStringField("status", !routable || refusing ? "unavailable"
-                    : databaseUp && limits.up() ? "ok" : "degraded");
+            g.writeStringField("status", status);
             g.writeStringField("version", version);
             g.writeStringField("database", databaseUp ? "up" : "down");
             g.writeNumberField("usage_spool_pending", ledger.spoolPending());

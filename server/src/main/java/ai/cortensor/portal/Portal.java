@@ -1,5 +1,7 @@
 package ai.cortensor.portal;
 
+import ai.cortensor.portal.accounts.AccountStates;
+import ai.cortensor.portal.accounts.AccountDirectory;
 import ai.cortensor.portal.accounts.AccountStore;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.LogMailer;
@@ -18,6 +20,7 @@ import ai.cortensor.portal.portal.Sessions;
 import ai.cortensor.portal.sessions.BrowserSessions;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.notifications.Notifications;
+import ai.cortensor.portal.notifications.Webhooks;
 import ai.cortensor.portal.web.SignInThrottle;
 import ai.cortensor.portal.admin.AccountInsight;
 import ai.cortensor.portal.admin.api.AdminApi;
@@ -31,7 +34,9 @@ import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.AccountPlans;
 import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.plans.Limiter;
 import ai.cortensor.portal.plans.LocalLimiter;
 import ai.cortensor.portal.plans.PlanStore;
@@ -59,6 +64,7 @@ import ai.cortensor.portal.dialects.openai.GenerationHandler;
 import ai.cortensor.portal.dialects.openai.ModelsHandler;
 import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.usage.TokenCounter;
+import ai.cortensor.portal.usage.TrafficReport;
 import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
@@ -112,6 +118,7 @@ public final class Portal implements AutoCloseable {
     private final ScheduledExecutorService background;
 
     private final AdmissionControl admission;
+    private final AdmissionRules rules;
     private final Limiter limiter;
 
     private final ChangeFeed changes;
@@ -126,7 +133,8 @@ public final class Portal implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Portal(Database database, ApiKeys keys, AccountStore accounts, Catalog catalog, UsageLedger ledger,
-                   WebServer server, ScheduledExecutorService background, AdmissionControl admission, Limiter limiter,
+                   WebServer server, ScheduledExecutorService background, AdmissionControl admission,
+                   AdmissionRules rules, Limiter limiter,
                    ChangeFeed changes, PoolControl poolControl, HealthProbe probe, Operations operations,
                    PoolLoad poolLoad, RouterClient routerClient, Gateway gateway, Billing billing,
                    Duration shutdownDeadline) {
@@ -140,6 +148,7 @@ public final class Portal implements AutoCloseable {
         this.changes = changes;
         this.poolControl = poolControl;
         this.admission = admission;
+        this.rules = rules;
         this.limiter = limiter;
         this.database = database;
         this.keys = keys;
@@ -194,9 +203,8 @@ public final class Portal implements AutoCloseable {
                 config.usage().flushInterval(), config.usage().retryInterval(), registry).start();
 
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
-        AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
-                CACHE_RECONCILE);
-        
+        PlanStore planStore = new PlanStore(database.jdbi());
+        AdmissionControl admission = new AdmissionControl(planStore, limiter, clock, changes, CACHE_RECONCILE);
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
@@ -204,26 +212,28 @@ public final class Portal implements AutoCloseable {
         TokenCounter tokenCounter = new TokenCounter();
         Billing billing = new Billing(database.jdbi(), clock);
         propagate(changes, keys, admission, catalog, billing, registry);
-        Gateway gateway = new Gateway(keys, admission, billing, catalog, routerClient,
+        AdmissionRules rules = new AdmissionRules(admission, catalog, new AccountStates(accounts), billing, clock);
+        Gateway gateway = new Gateway(keys, rules, catalog, routerClient,
                 ledger, tokenCounter, gatewayMetrics, clock, config.http(), config.router());
         // every inference API shape runs the one pipeline; a new dialect is one more entry here
         StoredResponses storedResponses = new StoredResponses(database.jdbi(), config.responses(), clock);
         List<Dialect> dialects = List.of(OpenAiDialect.CHAT, OpenAiDialect.COMPLETIONS,
                 new ResponsesDialect(storedResponses, clock), new MessagesDialect());
-        ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, storedResponses);
-        CountTokensHandler countTokens = new CountTokensHandler(keys, catalog, admission, tokenCounter, clock,
+        ResponsesHandler storedResponseRoutes = new ResponsesHandler(keys, rules, storedResponses);
+        CountTokensHandler countTokens = new CountTokensHandler(keys, rules, tokenCounter, clock,
                 config.http().maxBodyBytes(), config.http().bodyTimeout());
-        ModelsHandler models = new ModelsHandler(keys, catalog, dialects.stream().map(Dialect::path).toList());
+        ModelsHandler models = new ModelsHandler(keys, rules, catalog, dialects.stream().map(Dialect::path).toList());
         SpendReports spendReports = new SpendReports(database.jdbi());
         // an id younger than the longest a request runs (plus the usage writer's retries) may not be written yet
-        GenerationHandler generations = new GenerationHandler(keys, spendReports, clock,
+        GenerationHandler generations = new GenerationHandler(keys, rules, spendReports, clock,
                 config.router().streamTimeout().plus(Duration.ofMinutes(5)));
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
-        WhyBlocked whyBlocked = new WhyBlocked(admission, catalog, clock);
+        WhyBlocked whyBlocked = new WhyBlocked(rules);
         Mailer mailer = mailer(config.mail());
-        Notifications notifications = new Notifications(database.jdbi(), admission, mailer, clock,
-                config.mail().notifyInterval(), publicUrl::get);
+        Notifications notifications = new Notifications(database.jdbi(), admission, mailer, config.mail().delivers(),
+                clock, config.mail().notifyInterval(), publicUrl::get, random);
+        Webhooks webhooks = new Webhooks(database.jdbi(), config.webhooks(), clock, random);
         // browser sessions: one component, one table, two audiences
         AtomicReference<BrowserSessions<User>> customerSessions = new AtomicReference<>();
         OrganizationStore organizationStore = new OrganizationStore(database.jdbi());
@@ -244,13 +254,16 @@ public final class Portal implements AutoCloseable {
         Sessions sessions = new Sessions(customerSessions.get(), accountService);
         Organizations organizations = new Organizations(organizationStore, mailer, tokens, clock, publicUrl::get);
         CustomerPortal customerPortal = new CustomerPortal(config, accountService, organizations, sessions, tokens, keys,
-                audit, usageReports, spendReports, billing, catalog, gateway, admission, whyBlocked,
-                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), notifications, clock, publicUrl::get);
+                audit, usageReports, spendReports, catalog, gateway, admission, whyBlocked,
+                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), notifications, billing, webhooks, clock,
+                publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
         OperatorStore operators = new OperatorStore(database.jdbi(), random);
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
                 new InspectionStore(database.jdbi()), operators,
-                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad);
+                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad,
+                new AccountDirectory(database.jdbi()), usageReports, new AccountPlans(planStore, admission),
+                new TrafficReport(database.jdbi(), clock), clock);
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
                 new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),
@@ -339,18 +352,27 @@ public final class Portal implements AutoCloseable {
                 log.warn("expiring money holds failed: {}", e.toString());
             }
         }), 1, 1, TimeUnit.MINUTES);
-        if (config.mail().delivers()) {
-            long notifyEvery = config.mail().notifyInterval().toMillis();
-            // off the scheduler's thread: a slow mail server must not hold back the catalog refresh
-            background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("notifications")
-                    .start(notifications::runOnce), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
-        } else {
-            log.warn("customer notifications are off: mail.smtp-host is not set, so no mail would reach anyone");
+        long notifyEvery = config.mail().notifyInterval().toMillis();
+        // off the scheduler's thread: a slow mail server or webhook receiver must not hold back the catalog refresh
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("notifications")
+                .start(notifications::runOnce), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("webhooks")
+                .start(webhooks::deliverDueQuietly), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("webhooks-sweep").start(() -> {
+            try {
+                webhooks.sweep();
+            } catch (RuntimeException e) {
+                log.warn("deleting old webhook deliveries failed: {}", e.toString());
+            }
+        }), 5, 60, TimeUnit.MINUTES);
+        if (!config.mail().delivers()) {
+            log.warn("customer mail notifications are off: mail.smtp-host is not set, so no mail would reach anyone "
+                    + "(spend alerts still go to customers' webhooks)");
         }
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",
                 VERSION, config.http().host(), server.port(), config.management().host(), server.port(MANAGEMENT));
-        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, limiter, changes,
+        return new Portal(database, keys, accounts, catalog, ledger, server, background, admission, rules, limiter, changes,
                 poolControl, probe, operations, poolLoad, routerClient, gateway, billing, config.shutdownDeadline());
     }
 
@@ -426,6 +448,11 @@ public final class Portal implements AutoCloseable {
 
     public AdmissionControl admission() {
         return admission;
+    }
+
+    /** The rules every request is admitted by (the gateway's, and "why is this blocked?"'s). */
+    public AdmissionRules rules() {
+        return rules;
     }
 
     public ChangeFeed changes() {

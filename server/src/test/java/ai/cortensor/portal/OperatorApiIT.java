@@ -258,6 +258,29 @@ class OperatorApiIT {
     }
 
     @Test
+    void a_lifecycle_says_usage_was_recorded_when_its_row_was_written_after_the_request_ended() {
+        String key = h.newKey("recorded-at@example.com");
+        var r = chat(key, "qwen");
+        assertThat(r.statusCode()).isEqualTo(200);
+        String id = r.headers().firstValue("x-request-id").orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.count(
+                "SELECT count(*) FROM usage_events WHERE request_id = '" + id + "'") == 1);
+
+        JsonNode life = json(get("/admin/api/requests/" + id, support));
+        Map<String, java.time.Instant> at = new java.util.HashMap<>();
+        life.path("stages").forEach(s -> at.put(s.path("stage").asText(), java.time.Instant.parse(s.path("at").asText())));
+        java.time.Instant accepted = at.get("accepted");
+        java.time.Instant ended = at.get("completed");
+        java.time.Instant recorded = at.get("usage_recorded");
+        assertThat(ended).isAfter(accepted);
+        assertThat(recorded).as("the usage row is written after the request ended, not at its start")
+                .isAfter(ended);
+        assertThat(java.time.Instant.parse(life.path("usage_event").path("recorded_at").asText())).isEqualTo(recorded);
+        assertThat(h.count("SELECT count(*) FROM usage_events WHERE request_id = '" + id
+                + "' AND recorded_at > occurred_at")).isEqualTo(1);
+    }
+
+    @Test
     void requests_page_with_a_cursor_filter_by_status_and_show_each_lifecycle() {
         String key = h.newKey("inspected@example.com");
         long user = userId("inspected@example.com");

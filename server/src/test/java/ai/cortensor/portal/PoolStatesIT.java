@@ -162,11 +162,32 @@ class PoolStatesIT {
     }
 
     @Test
-    void a_disabled_model_is_hidden_and_404_on_another_replica_until_enabled() throws Exception {
+    void health_answers_503_while_no_pool_can_serve_and_200_again_once_one_can() throws Exception {
+        var control = harness.portal.poolControl();
+        control.setPoolState("default", "paused", OPERATOR, "incident 43");
+        control.setPoolState("backup", "paused", OPERATOR, "incident 43");
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+                .until(() -> harness.get("/health", null).statusCode() == 503);
+        HttpResponse<String> down = harness.get("/health", null);
+        assertThat(Json.MAPPER.readTree(down.body()).get("status").asText()).isEqualTo("unavailable");
+        assertThat(down.headers().firstValue("content-type")).hasValue("application/json");
+        HttpResponse<String> management = harness.send(HttpRequest.newBuilder(
+                URI.create(harness.managementUrl() + "/health")).GET().build());
+        assertThat(management.statusCode()).as("the management listener answers alike").isEqualTo(503);
+        assertThat(management.body()).contains("\"status\":\"unavailable\"");
+
+        control.setPoolState("backup", "live", OPERATOR, "backup is fine");
+        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+                .until(() -> harness.get("/health", null).statusCode() == 200);
+        assertThat(Json.MAPPER.readTree(harness.get("/health", null).body()).get("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void a_disabled_model_is_hidden_and_404_model_disabled_on_another_replica_until_enabled() throws Exception {
         harness.portal.poolControl().setModelEnabled("gemma-4", false, OPERATOR, "bad outputs");
         await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
                 .until(() -> post2("gemma-4").statusCode() == 404);
-        assertThat(error(post2("gemma-4")).get("code").asText()).isEqualTo("model_not_found");
+        assertThat(error(post2("gemma-4")).get("code").asText()).isEqualTo("model_disabled");
         String models = harness.send(HttpRequest.newBuilder(URI.create(url2("/v1/models")))
                 .header("Authorization", "Bearer " + key).GET().build()).body();
         assertThat(models).doesNotContain("gemma-4").contains("qwen");

@@ -128,13 +128,13 @@ class PropagationIT {
     }
 
     @Test
-    void model_disabled_on_one_replica_is_not_found_on_the_other() {
+    void model_disabled_on_one_replica_is_refused_as_disabled_on_the_other() {
         String key = a.newKey("model@example.com");
         assertThat(chatOnB(key, "oss-20b").statusCode()).isEqualTo(200);
         Actor ops = new Actor("ops@example.com", "admin", null, null);
         try {
             a.portal.poolControl().setModelEnabled("oss-20b", false, ops, "propagation test");
-            withinHardLimit().until(() -> rejected(chatOnB(key, "oss-20b"), 404, "model_not_found"));
+            withinHardLimit().until(() -> rejected(chatOnB(key, "oss-20b"), 404, "model_disabled"));
             assertThat(onB("GET", "/v1/models/oss-20b", key, null).statusCode()).isEqualTo(404);
         } finally {
             a.portal.poolControl().setModelEnabled("oss-20b", true, ops, "propagation test over");

@@ -146,7 +146,7 @@ class RateLimitsIT {
             h.plan("tiny", "{\"weekly_requests\": 3, \"rpm\": 100}");
             String key = h.newKey("quota@example.com", "tiny");
             var apiKey = h.portal.keys().find(key.substring(5, 17)).orElseThrow();
-            WhyBlocked why = new WhyBlocked(h.portal.admission(), h.portal.catalog(), InstantSource.system());
+            WhyBlocked why = new WhyBlocked(h.portal.rules());
             for (int i = 0; i < 3; i++) {
                 assertThat(why.forKey(apiKey, "qwen")).as("nothing blocks yet").isEmpty();
                 assertThat(h.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", false)).statusCode()).isEqualTo(200);
@@ -160,7 +160,9 @@ class RateLimitsIT {
             assertThat(error.get("message").asText()).contains("3 requests per week")
                     .containsPattern("frees up in [67] d( \\d{1,2} h)?;").doesNotContainPattern("\\d+h\\d+m");
             assertThat(why.forKey(apiKey, "qwen")).extracting(WhyBlocked.Reason::code).containsExactly("insufficient_quota");
-            assertThat(why.forKey(apiKey, "qwen").get(0).message()).containsPattern("frees up in [67] d( \\d{1,2} h)?\\.");
+            // the same words as the gateway's error: one rule, one message
+            assertThat(why.forKey(apiKey, "qwen").get(0).message()).startsWith("You have used your allowance of 3 requests per week")
+                    .containsPattern("frees up in [67] d( \\d{1,2} h)?;");
         }
     }
 
@@ -208,7 +210,7 @@ class RateLimitsIT {
             assertThat(r.statusCode()).isEqualTo(403);
             assertThat(Json.MAPPER.readTree(r.body()).get("error").get("code").asText()).isEqualTo("model_not_entitled");
             var apiKey = h.portal.keys().find(key.substring(5, 17)).orElseThrow();
-            assertThat(new WhyBlocked(h.portal.admission(), h.portal.catalog(), InstantSource.system())
+            assertThat(new WhyBlocked(h.portal.rules())
                     .forKey(apiKey, "gemma-4")).extracting(WhyBlocked.Reason::code).containsExactly("model_not_entitled");
         }
     }

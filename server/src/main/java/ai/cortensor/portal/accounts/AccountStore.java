@@ -13,7 +13,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** SQL for {@code users}, {@code user_identities} and {@code email_tokens}. */
+/** SQL for {@code users}, {@code user_identities} and {@code email_tokens} (and an organization's pause). */
 public final class AccountStore {
     private final Jdbi jdbi;
 
@@ -54,6 +54,21 @@ public final class AccountStore {
     public Optional<User> find(long id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM users WHERE id = :id").bind("id", id)
                 .map(AccountStore::user).findOne());
+    }
+
+    /**
+     * The pause of an account, empty while it is active (or does not exist): the organization's when
+     * {@code organizationId} is set, else the user's personal account's.
+     */
+    public Optional<ai.cortensor.portal.plans.AccountPauses.Pause> pause(long userId, Long organizationId) {
+        String sql = organizationId == null
+                ? "SELECT paused_at, paused_reason FROM users WHERE id = :id AND state = 'paused'"
+                : "SELECT paused_at, paused_reason FROM organizations WHERE id = :id AND state = 'paused'";
+        return jdbi.withHandle(h -> h.createQuery(sql).bind("id", organizationId == null ? userId : organizationId)
+                .map((rs, ctx) -> {
+                    var at = rs.getTimestamp("paused_at");
+                    return new ai.cortensor.portal.plans.AccountPauses.Pause(at == null ? null : at.toInstant(), rs.getString("paused_reason"));
+                }).findOne());
     }
 
     public void setPassword(long userId, String passwordHash) {

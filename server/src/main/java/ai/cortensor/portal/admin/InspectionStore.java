@@ -40,8 +40,12 @@ public final class InspectionStore {
                              int latencyMs, Integer promptTokens, Integer completionTokens, boolean tokensEstimated,
                              JsonNode attempts, boolean usageRecorded) {}
 
-    public record UsageEvent(long id, Instant occurredAt, int promptTokens, int completionTokens, int totalTokens,
-                             boolean tokensEstimated) {}
+    /**
+     * A request's usage event: {@code occurredAt} is when the request was accepted (what the weekly windows count
+     * by), {@code recordedAt} when the row was written (null for rows written before V15).
+     */
+    public record UsageEvent(long id, Instant occurredAt, Instant recordedAt, int promptTokens, int completionTokens,
+                             int totalTokens, boolean tokensEstimated) {}
 
     public List<RequestRow> requests(RequestFilter f, RequestCursor after, int limit) {
         List<String> where = new ArrayList<>();
@@ -80,7 +84,7 @@ public final class InspectionStore {
     public Optional<UsageEvent> usageEvent(String requestId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM usage_events WHERE request_id = :id")
                 .bind("id", requestId).map((rs, ctx) -> new UsageEvent(rs.getLong("id"), instant(rs, "occurred_at"),
-                        rs.getInt("prompt_tokens"), rs.getInt("completion_tokens"), rs.getInt("total_tokens"),
+                        instant(rs, "recorded_at"), rs.getInt("prompt_tokens"), rs.getInt("completion_tokens"), rs.getInt("total_tokens"),
                         rs.getBoolean("tokens_estimated"))).findOne());
     }
 

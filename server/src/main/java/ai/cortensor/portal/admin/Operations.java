@@ -1,5 +1,6 @@
 package ai.cortensor.portal.admin;
 
+import ai.cortensor.portal.accounts.AccountDirectory;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
 import ai.cortensor.portal.audit.Actor;
@@ -7,10 +8,15 @@ import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyFormat;
+import ai.cortensor.portal.plans.AccountPlans;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.PoolLoad;
 import ai.cortensor.portal.pools.PoolStatus;
+import ai.cortensor.portal.usage.TrafficReport;
+import ai.cortensor.portal.usage.UsageReports;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -33,11 +39,18 @@ public final class Operations {
     private final PoolControl pools;
     private final Catalog catalog;
     private final PoolLoad load;
+    private final Find find;
+    private final PlanChanges planChanges;
+    private final TrafficReport traffic;
 
     public Operations(DirectoryStore directory, Accounts accounts, InspectionStore inspection, OperatorStore operators,
                       AccountInsight insight, ApiKeys keys, PoolControl pools, Catalog catalog,
-                      PoolLoad load) {
+                      PoolLoad load, AccountDirectory customers, UsageReports usage, AccountPlans plans,
+                      TrafficReport traffic, InstantSource clock) {
         this.load = load;
+        this.find = new Find(customers, directory, usage, clock);
+        this.planChanges = new PlanChanges(plans, this);
+        this.traffic = traffic;
         this.directory = directory;
         this.accounts = accounts;
         this.inspectionStore = inspection;
@@ -171,9 +184,24 @@ public final class Operations {
     }
 
     public Done<PoolControl.Transition> setModelEnabled(String alias, boolean enabled, String reason, Actor actor) {
-        allow(actor, enabled ? "model.enable" : "model.disable");
+        return setModelState(alias, enabled ? "enabled" : "disabled", reason, actor);
+    }
+
+    /**
+     * {@code state}: enabled (served; also resumes a paused model), paused (refused for now with 503
+     * {@code model_unavailable}, kept in the catalog) or disabled (withdrawn: 404 {@code model_disabled}).
+     */
+    public Done<PoolControl.Transition> setModelState(String alias, String state, String reason, Actor actor) {
+        if (!ai.cortensor.portal.pools.Model.STATES.contains(state)) {
+            throw ActionRefused.invalid("invalid_state", "A model can be enabled, paused or disabled.");
+        }
+        allow(actor, switch (state) {
+            case "paused" -> "model.pause";
+            case "disabled" -> "model.disable";
+            default -> "model.enable";
+        });
         String why = reason(reason);
-        return transition(() -> pools.setModelEnabled(required(alias, "model"), enabled, actor, why));
+        return transition(() -> pools.setModelState(required(alias, "model"), state, actor, why));
     }
 
     /** The family (chat template and output parser) a model is served with. */
@@ -269,6 +297,29 @@ public final class Operations {
         return inspection;
     }
 
+    /** Search for customers, the newest sign-ups, accounts by usage (read only). */
+    public Find find() {
+        return find;
+    }
+
+    /** An account's plan and limit overrides (admin). */
+    public PlanChanges plans() {
+        return planChanges;
+    }
+
+    /**
+     * The dashboard's traffic over the last hour (1-minute buckets) or day (15-minute buckets): requests, outcomes,
+     * latency p50/p99 and tokens, overall, per model and per pool.
+     */
+    public TrafficView traffic(String window) {
+        String w = window == null ? "1h" : window;
+        return TrafficView.of(w, switch (w) {
+            case "1h" -> traffic.last(Duration.ofHours(1), Duration.ofMinutes(1));
+            case "24h" -> traffic.last(Duration.ofDays(1), Duration.ofMinutes(15));
+            default -> throw ActionRefused.invalid("invalid_window", "window must be 1h or 24h.");
+        });
+    }
+
     // ---- helpers ----
 
     /** {@code u12}, {@code o3}, or a user's email (their personal account). */
@@ -285,13 +336,20 @@ public final class Operations {
         throw ActionRefused.invalid("invalid_account", "Name an account as u<user id>, o<organization id> or an email.");
     }
 
+    /** The account {@code ref} names, which must exist (else not found). */
+    AccountId existing(String ref) {
+        AccountId a = account(ref);
+        paused(a);
+        return a;
+    }
+
     private boolean paused(AccountId a) {
         return a.organization()
                 ? "paused".equals(directory.organization(a.id()).orElseThrow(() -> ActionRefused.notFound("No account " + a + ".")).state())
                 : "paused".equals(directory.user(a.id()).orElseThrow(() -> ActionRefused.notFound("No account " + a + ".")).state());
     }
 
-    private static void allow(Actor actor, String action) {
+    static void allow(Actor actor, String action) {
         Role role = Role.of(actor.role());
         if (role == null || !role.may(action)) {
             throw new ActionRefused(ActionRefused.Kind.FORBIDDEN, "forbidden",

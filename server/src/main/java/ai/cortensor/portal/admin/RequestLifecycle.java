@@ -48,8 +48,10 @@ public record RequestLifecycle(RequestRow request, List<Stage> stages, UsageEven
                         + " completion tokens" + (r.tokensEstimated() ? " (estimated)" : ""));
         stages.add(new Stage(r.status(), end, outcome));
         if (usage != null) {
-            stages.add(new Stage("usage_recorded", usage.occurredAt(), "usage event " + usage.id() + ", "
-                    + usage.totalTokens() + " tokens"));
+            // when the row was written: after the request ended (the ledger writes in batches, or later from the
+            // journal after a database outage); rows from before V15 have no such time
+            stages.add(new Stage("usage_recorded", usage.recordedAt(), "usage event " + usage.id() + ", "
+                    + usage.totalTokens() + " tokens" + (usage.recordedAt() == null ? " (write time not kept)" : "")));
         } else {
             stages.add(new Stage("usage_missing", null, r.usageRecorded()
                     ? "the request log says usage was recorded but no usage event exists"

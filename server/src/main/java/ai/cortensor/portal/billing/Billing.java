@@ -188,7 +188,7 @@ public final class Billing {
      * The budgets of an account and of its keys {@code keyIds} with their spend, in two queries whatever their
      * number: the account's first, then each key's (by key id), day before month.
      */
-    public List<BudgetState> budgets(String account, List<Long> keyIds) {
+    public List<BudgetState> budgetsOf(String account, List<Long> keyIds) {
         Instant now = clock.instant();
         List<Budget> all = store.budgetsOf(account, keyIds);
         List<long[]> spend = store.spends(all, now);

@@ -11,11 +11,12 @@ import ai.cortensor.portal.gateway.Outcome.Forwarding;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.Authentication;
-import ai.cortensor.portal.billing.Billing;
 import ai.cortensor.portal.billing.Hold;
 import ai.cortensor.portal.plans.Admission;
 import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.plans.LimitsUnavailable;
+import ai.cortensor.portal.plans.Refusal;
 import ai.cortensor.portal.plans.Reservation;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
@@ -63,8 +64,7 @@ public final class Gateway {
 
     private final ApiKeys keys;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
-    private final AdmissionControl admission;
-    private final Billing billing;
+    private final AdmissionRules rules;
     private final Catalog catalog;
     private final RouterClient router;
     private final UsageLedger ledger;
@@ -85,12 +85,11 @@ public final class Gateway {
     private final long failoverBudgetNanos;
     private final int structuredAttempts;
 
-    public Gateway(ApiKeys keys, AdmissionControl admission, Billing billing, Catalog catalog, RouterClient router,
+    public Gateway(ApiKeys keys, AdmissionRules rules, Catalog catalog, RouterClient router,
                    UsageLedger ledger, TokenCounter tokens, GatewayMetrics metrics, InstantSource clock,
                    PortalConfig.Http http, PortalConfig.Router routerConfig) {
         this.keys = keys;
-        this.admission = admission;
-        this.billing = billing;
+        this.rules = rules;
         this.catalog = catalog;
         this.router = router;
         this.ledger = ledger;
@@ -130,23 +129,24 @@ public final class Gateway {
             if (draining) {
                 throw SHUTTING_DOWN;
             }
-            ApiKey key = preAuthenticated != null ? preAuthenticated : authenticate(keys, dialect.credential(req));
+            ApiKey key = preAuthenticated != null ? preAuthenticated : identify(keys, dialect.credential(req));
             closing.key = key;
-            checkActive(key);
+            checkKey(rules, key);
             Exchange exchange = dialect.parse(BoundedBody.request(req, maxBodyBytes, bodyTimeout), key);
             closing.request = exchange.request();
             Plan plan = plan(requestId, startNanos, acceptedAt, key, exchange, closing);
             Admission decision = admit(res, key, plan.estimatedTokens());
             switch (decision) {
-                case Admission.Rejected r -> outcome = new Blocked(RateHeaders.rejection(r), r.limit().kind().key());
+                case Admission.Rejected r -> outcome = new Blocked(Refusals.error(AdmissionRules.refusal(r)),
+                        r.limit().kind().key());
                 case Admission.Admitted a -> {
                     reservation = a.reservation();
                     closing.prices = plan.model().prices(); // in force at admission: a later change is not retroactive
                     Hold hold = hold(requestId, key, plan);
                     BudgetHeaders.set(res, hold);
                     switch (hold) {
-                        case Hold.Refused r -> outcome = new Blocked(new ApiError(402, "insufficient_quota", r.code(),
-                                null, r.message(), null), r.budget() == null ? null : r.budget().counter());
+                        case Hold.Refused r -> outcome = new Blocked(Refusals.error(rules.refusal(r)),
+                                r.budget() == null ? null : r.budget().counter());
                         case Hold.Held h -> {
                             closing.held = true;
                             outcome = serve(res, exchange, plan, new ResponseMeta(requestId, acceptedAt,
@@ -228,22 +228,30 @@ public final class Gateway {
     // ---- authenticate ---------------------------------------------------------------------------------------
 
     /**
-     * The key behind {@code credential} (an {@code Authorization} value), or 401. Shared with the routes beside
-     * the pipeline (stored responses, count_tokens), so every route refuses keys alike.
+     * The key behind {@code credential} (an {@code Authorization} value) that the admission rules let through: 401
+     * for no key, an unknown key or a wrong secret, then the rules' refusal of the key (revoked, expired: 401;
+     * its account paused: 403). Shared with the routes beside the pipeline (stored responses, count_tokens,
+     * models), so every route refuses keys alike.
      */
-    public static ApiKey authenticate(ApiKeys keys, String credential) {
-        return switch (keys.authenticate(credential)) {
+    public static ApiKey authenticate(ApiKeys keys, AdmissionRules rules, String credential) {
+        ApiKey key = identify(keys, credential);
+        checkKey(rules, key);
+        return key;
+    }
+
+    private static ApiKey identify(ApiKeys keys, String credential) {
+        return switch (keys.identify(credential)) {
             case Authentication.Denied d -> throw new ApiError(401, "authentication_error", d.code(), null, d.message(),
                     null);
             case Authentication.Authenticated a -> a.key();
         };
     }
 
-    /** 403 {@code account_paused} when the key's account is paused. */
-    public static void checkActive(ApiKey key) {
-        if (key.accountPaused()) {
-            throw new ApiError(403, "permission_error", "account_paused", null,
-                    "This account is paused, so its keys are not accepted. Contact support to resolve it.", null);
+    /** The rules' refusal of the key itself or of its account, as the error every dialect answers. */
+    private static void checkKey(AdmissionRules rules, ApiKey key) {
+        var refusal = rules.key(key);
+        if (refusal.isPresent()) {
+            throw Refusals.error(refusal.get());
         }
     }
 
@@ -261,8 +269,11 @@ public final class Gateway {
     private Plan plan(String requestId, long startNanos, Instant acceptedAt, ApiKey key, Exchange exchange,
                       Closing closing) {
         InferenceRequest request = exchange.request();
-        Model model = catalog.model(request.model()).orElseThrow(() -> ApiError.notFound("model_not_found",
-                "model", "The model '" + request.model() + "' does not exist or you do not have access to it."));
+        AdmissionRules.ModelLookup found = rules.lookup(request.model());
+        if (found.refusal() != null) {
+            throw Refusals.error(found.refusal()); // unknown, disabled or paused
+        }
+        Model model = found.model();
         int maxTokens = request.maxTokens() == null ? model.maxOutputTokens() : request.maxTokens();
         if (maxTokens > model.maxOutputTokens()) {
             throw ApiError.invalidRequest("invalid_value", request.maxTokensParam(), "'" + request.maxTokensParam()
@@ -278,15 +289,10 @@ public final class Gateway {
             throw e.param() == null ? e : e.withParam(exchange.field(e.param()));
         }
         checkContext(model, turn.prompt(), maxTokens, request);
-        if (!admission.entitled(key, model.alias())) {
-            throw new ApiError(403, "permission_error", "model_not_entitled", "model", "Your plan does not include "
-                    + "the model '" + model.alias() + "'. See your plan in the portal for the models it includes.",
-                    null);
-        }
-        List<Pool> route = catalog.route(model);
-        if (route.stream().noneMatch(Pool::routable)) {
-            throw unavailable(model);
-        }
+        List<Pool> route = switch (rules.serve(model, AdmissionControl.AccountRef.of(key))) {
+            case AdmissionRules.ModelDecision.Refused r -> throw Refusals.error(r.refusal()); // plan, or no capacity
+            case AdmissionRules.ModelDecision.Servable s -> s.route();
+        };
         return new Plan(requestId, startNanos, request, model, route, turn, maxTokens, closing);
     }
 
@@ -315,10 +321,9 @@ public final class Gateway {
     private Admission admit(ServerResponse res, ApiKey key, long estimatedTokens) {
         Admission decision;
         try {
-            decision = admission.admit(key, estimatedTokens);
+            decision = rules.admit(key, estimatedTokens);
         } catch (LimitsUnavailable e) {
-            throw new ApiError(503, "server_error", "limits_unavailable", null,
-                    "Usage limits cannot be checked right now. Please retry shortly.", 2L);
+            throw Refusals.error(new Refusal.LimitsUnavailable());
         }
         switch (decision) {
             case Admission.Admitted a -> RateHeaders.set(res, a.requests(), a.tokens());
@@ -332,16 +337,12 @@ public final class Gateway {
      * the whole output limit — held against the account's prepaid credits and its budgets, or nothing to hold.
      */
     private Hold hold(String requestId, ApiKey key, Plan plan) {
-        AdmissionControl.AccountRef account = AdmissionControl.AccountRef.of(key);
-        boolean prepaid = admission.plan(account).plan().prepaid();
         long promptBound = plan.turn().prompt().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 16L;
         try {
-            return billing.hold(requestId, account.id(), key.id(), prepaid,
-                    plan.model().prices().worstCase(promptBound, plan.maxTokens()));
+            return rules.hold(requestId, key, plan.model().prices().worstCase(promptBound, plan.maxTokens()));
         } catch (RuntimeException e) {
             log.warn("could not hold money for {}: {}", requestId, e.toString());
-            throw new ApiError(503, "server_error", "billing_unavailable", null,
-                    "Spend limits and credits cannot be checked right now. Please retry shortly.", 2L);
+            throw Refusals.error(new Refusal.BillingUnavailable());
         }
     }
 
@@ -546,12 +547,9 @@ public final class Gateway {
                 case AttemptResult.Retry r -> last = r.error();
             }
         }
-        return new Forwarded.NotServed(aborting ? SHUTTING_DOWN : last != null ? last : unavailable(plan.model()));
-    }
-
-    private static ApiError unavailable(Model model) {
-        return new ApiError(503, "server_error", "model_unavailable", "model", "The model '" + model.alias()
-                + "' has no available capacity right now. Please retry shortly.", 5L);
+        // no target could be tried (the pools emptied since admission): the rules' answer for no capacity
+        return new Forwarded.NotServed(aborting ? SHUTTING_DOWN : last != null ? last
+                : Refusals.error(rules.unavailable(plan.model())));
     }
 
     private static final ApiError ROUTER_TIMEOUT = ApiError.server(504, "router_timeout",

@@ -140,8 +140,12 @@ public final class ApiKeys {
         cache.invalidateAll();
     }
 
-    /** Checks an {@code Authorization} header value. */
-    public Authentication authenticate(String authorization) {
+    /**
+     * Who an {@code Authorization} header value names: the stored key whose secret it carries, or why not (no key,
+     * not a bearer key, unknown id or wrong secret). Whether that key may be used now — revoked, expired, its
+     * account paused — is not decided here but by {@code plans.AdmissionRules}, the one place for those rules.
+     */
+    public Authentication identify(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             return new Authentication.Denied("missing_api_key",
                     "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
@@ -158,16 +162,7 @@ public final class ApiKeys {
         if (found.isEmpty() || !KeyFormat.matches(parsed.secret(), found.get().secretHash())) {
             return new Authentication.Denied("invalid_api_key", "Incorrect API key provided.");
         }
-        ApiKey key = found.get();
-        if (key.revoked()) {
-            return new Authentication.Denied("revoked_api_key",
-                    "This API key (" + key.prefix() + ") has been revoked.");
-        }
-        if (key.expiredAt(clock.instant())) {
-            return new Authentication.Denied("expired_api_key",
-                    "This API key (" + key.prefix() + ") expired at " + key.expiresAt() + ".");
-        }
-        return new Authentication.Authenticated(key);
+        return new Authentication.Authenticated(found.get());
     }
 
     public Optional<ApiKey> find(String publicId) {

@@ -1,87 +1,79 @@
 package ai.cortensor.portal.plans;
 
 import ai.cortensor.portal.keys.ApiKey;
-import ai.cortensor.portal.pools.Catalog;
-import ai.cortensor.portal.pools.Pool;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * "Why is this blocked?": for an account or a key (and optionally a model), every reason the next request would be
- * refused, with the numbers. It reads the same state and applies the same rules as the gateway's admission (same
- * limits from {@link AdmissionControl}, same counters), so the two cannot disagree. Empty means nothing blocks.
+ * "Why is this blocked?": for a key or an account (and optionally a model), every reason the next request would be
+ * refused, in the order the gateway applies its rules — so the first reason is the error a request gets. The
+ * reasons are {@link AdmissionRules}' own refusals, read from the same facts the gateway reads; the customer's
+ * status ({@code /portal/api/status}, the overview) and the operators' ({@code /admin/api/…/status}, the console)
+ * both come from here. Empty means nothing blocks.
  */
 public final class WhyBlocked {
-    private final AdmissionControl admission;
-    private final Catalog catalog;
-    private final InstantSource clock;
+    private final AdmissionRules rules;
 
-    public WhyBlocked(AdmissionControl admission, Catalog catalog, InstantSource clock) {
-        this.admission = admission;
-        this.catalog = catalog;
-        this.clock = clock;
+    public WhyBlocked(AdmissionRules rules) {
+        this.rules = rules;
     }
 
-    /** One reason, with the error code the gateway answers for it. {@code resetsIn} is null when waiting won't help. */
-    public record Reason(String code, String message, Duration resetsIn) {}
+    /**
+     * One reason: the error code the gateway answers for it, its scope ({@code user}, {@code organization},
+     * {@code key}, {@code plan}, {@code model}, {@code pool}, {@code limits}, {@code billing}), a message, and when
+     * waiting helps,
+     * how long ({@code resetsIn}; null otherwise).
+     */
+    public record Reason(String code, String scope, String message, Duration resetsIn, Refusal refusal) {
+        static Reason of(Refusal r) {
+            return new Reason(r.code(), r.scope().name().toLowerCase(java.util.Locale.ROOT), r.message(),
+                    r.retryAfter(), r);
+        }
+    }
 
+    /** What a request with this key (for {@code model}, when given) would meet. */
     public List<Reason> forKey(ApiKey key, String model) {
-        List<Reason> out = new ArrayList<>();
-        if (key.revoked()) {
-            out.add(new Reason("revoked_api_key", "The key " + key.prefix() + " is revoked.", null));
-        }
-        if (key.expiredAt(clock.instant())) {
-            out.add(new Reason("expired_api_key", "The key " + key.prefix() + " expired at " + key.expiresAt() + ".", null));
-        }
-        if (key.accountPaused()) {
-            out.add(new Reason("account_paused", "The account that owns the key is paused.", null));
-        }
-        limits(admission.limitsFor(key), out);
+        List<Refusal> out = new ArrayList<>(rules.keyRefusals(key));
+        AdmissionControl.AccountRef account = AdmissionControl.AccountRef.of(key);
         if (model != null) {
-            model(model, AdmissionControl.AccountRef.of(key), out);
+            out.addAll(rules.modelRefusals(model, account));
         }
-        return out;
+        out.addAll(rules.limitRefusals(rules.admission().limitsFor(key)));
+        out.addAll(rules.moneyRefusals(account, key.id()));
+        return reasons(out);
     }
 
-    public List<Reason> forAccount(AdmissionControl.AccountRef account, boolean paused, String model) {
-        List<Reason> out = new ArrayList<>();
-        if (paused) {
-            out.add(new Reason("account_paused", "The account is paused.", null));
-        }
-        limits(admission.accountLimits(account), out);
+    /**
+     * What a request with any key of this account (for {@code model}, when given) would meet: the account's pause,
+     * the model, the plan's limits, its credits and budgets. A key's own state, limits and budgets are
+     * {@link #forKey}'s.
+     */
+    public List<Reason> forAccount(AdmissionControl.AccountRef account, String model) {
+        List<Refusal> out = new ArrayList<>();
+        rules.account(account).ifPresent(out::add);
         if (model != null) {
-            model(model, account, out);
+            out.addAll(rules.modelRefusals(model, account));
         }
-        return out;
+        out.addAll(rules.limitRefusals(rules.admission().accountLimits(account)));
+        out.addAll(rules.moneyRefusals(account, null));
+        return reasons(out);
     }
 
-    /** A limit blocks when one more request would not fit (one request; any tokens once the token limit is full). */
-    private void limits(List<Limit> limits, List<Reason> out) {
-        for (Limiter.State s : admission.peek(limits)) {
-            Limit l = s.limit();
-            if (s.used() + 1 > l.max()) {
-                String code = l.kind().allowance() ? "insufficient_quota" : "rate_limit_exceeded";
-                out.add(new Reason(code, (l.kind().allowance() ? "Allowance used up: " : "Rate limit reached: ")
-                        + l.describe() + " (" + s.used() + " used); frees up in " + Windows.readable(s.resetIn()) + ".",
-                        s.resetIn()));
-            }
-        }
+    /**
+     * The model-level answer alone for an account (unknown, disabled, paused, not in the plan, no capacity), or
+     * empty when the model would be served: what the customer's Models page shows per model.
+     */
+    public java.util.Optional<Reason> forModel(AdmissionControl.AccountRef account, String model) {
+        return rules.modelRefusals(model, account).stream().findFirst().map(Reason::of);
     }
 
-    private void model(String alias, AdmissionControl.AccountRef account, List<Reason> out) {
-        var model = catalog.model(alias);
-        if (model.isEmpty()) {
-            out.add(new Reason("model_not_found", "The model '" + alias + "' does not exist or is disabled.", null));
-            return;
-        }
-        if (!admission.plan(account).entitled(alias)) {
-            out.add(new Reason("model_not_entitled", "The plan " + admission.plan(account).plan().name()
-                    + " does not include the model '" + alias + "'.", null));
-        }
-        if (!catalog.serviceable(model.get())) {
-            out.add(new Reason("model_unavailable", "The model '" + alias + "' has no routable pool right now.", null));
-        }
+    /** Whether the account is paused (the gateway's {@code account_paused}), since when and why. */
+    public java.util.Optional<Refusal.AccountPaused> paused(AdmissionControl.AccountRef account) {
+        return rules.account(account);
+    }
+
+    private static List<Reason> reasons(List<Refusal> refusals) {
+        return refusals.stream().map(Reason::of).toList();
     }
 }

@@ -59,15 +59,30 @@ public final class Catalog {
                 Collections.unmodifiableMap(disabled));
     }
 
-    /** An enabled model by alias. */
-    public Optional<Model> model(String alias) {
-        Model m = snapshot.models().get(alias);
-        return m != null && m.enabled() ? Optional.of(m) : Optional.empty();
+    /**
+     * A catalog model by alias, whatever its state (enabled, paused or disabled): whether it may be served is
+     * {@code plans.AdmissionRules}' answer, not the catalog's.
+     */
+    public Optional<Model> find(String alias) {
+        return alias == null ? Optional.empty() : Optional.ofNullable(snapshot.models().get(alias));
     }
 
-    /** Enabled models in alias order, as customers may see them. */
+    /** Enabled models in alias order: the ones requests are served for now. */
     public List<Model> models() {
         return snapshot.models().values().stream().filter(Model::enabled).toList();
+    }
+
+    /**
+     * The models customers are offered, in alias order: enabled and paused ones (a pause is temporary); disabled
+     * ones are withdrawn.
+     */
+    public List<Model> offered() {
+        return snapshot.models().values().stream().filter(m -> !m.disabled()).toList();
+    }
+
+    /** Every catalog model in alias order, disabled ones included (the customer's Models page shows each state). */
+    public List<Model> all() {
+        return List.copyOf(snapshot.models().values());
     }
 
     public Optional<Pool> pool(String name) {

@@ -34,7 +34,7 @@ public final class CatalogStore {
                         rs.getString("description"), rs.getString("owned_by"), rs.getInt("context_length"),
                         rs.getInt("max_output_tokens"), Families.byId(rs.getString("chat_template")).orElse(Families.GENERIC),
                         rs.getLong("prompt_price"), rs.getLong("completion_price"),
-                        "enabled".equals(rs.getString("state")), rs.getTimestamp("created_at").toInstant(),
+                        rs.getString("state"), rs.getTimestamp("created_at").toInstant(),
                         pools.isEmpty() ? null : pools.getFirst(), pools.isEmpty() ? List.of() : pools.subList(1, pools.size()),
                         rs.getObject("reasoning_price", Long.class));
                 }).list());

@@ -56,8 +56,24 @@ public final class PoolControl {
     }
 
     public Transition setModelEnabled(String alias, boolean enabled, Actor actor, String reason) {
-        String state = enabled ? "enabled" : "disabled";
-        return change("model", alias, enabled ? "model.enable" : "model.disable", "state", actor, reason,
+        return setModelState(alias, enabled ? "enabled" : "disabled", actor, reason);
+    }
+
+    /**
+     * {@code enabled} (served; audited {@code model.enable}), {@code paused} (kept in the catalog but refused for now
+     * with 503 {@code model_unavailable}; {@code model.pause}) or {@code disabled} (withdrawn: 404
+     * {@code model_disabled}; {@code model.disable}).
+     */
+    public Transition setModelState(String alias, String state, Actor actor, String reason) {
+        if (!Model.STATES.contains(state)) {
+            throw new IllegalArgumentException("model state must be one of enabled, paused, disabled");
+        }
+        String action = switch (state) {
+            case "paused" -> "model.pause";
+            case "disabled" -> "model.disable";
+            default -> "model.enable";
+        };
+        return change("model", alias, action, "state", actor, reason,
                 h -> h.createQuery("SELECT state FROM models WHERE alias = :id FOR UPDATE").bind("id", alias)
                         .mapTo(String.class).findOne(),
                 h -> h.createUpdate("UPDATE models SET state = :s WHERE alias = :id").bind("s", state)

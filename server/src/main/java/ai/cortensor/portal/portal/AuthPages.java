@@ -109,13 +109,13 @@ final class AuthPages {
             return;
         }
         Optional<User> user = accounts.checkPassword(email, form.get("password"));
-        if (user.isEmpty() || user.get().paused()) {
+        if (user.isEmpty()) {
             throttle.failed(email, addr);
             html.render(res, 401, "signin.jte", params("page", gate.page(req, res, null, "Sign in", ""), "email", email,
-                    "next", next, "error", user.isPresent() ? "This account is paused. Contact support."
-                            : "The email or password is not correct.", "oidcName", oidcName()));
+                    "next", next, "error", "The email or password is not correct.", "oidcName", oidcName()));
             return;
         }
+        // a paused account signs in to a read-only portal that says why, since when and whom to contact
         throttle.succeeded(email, addr);
         gate.startSession(req, res, user.get().id());
         Web.redirect(res, next);
@@ -221,9 +221,6 @@ final class AuthPages {
             URI callback = URI.create(publicUrl.get() + "/oidc/callback?" + req.query().rawValue());
             OidcLogin.Identity id = oidc.complete(callback, login.pending());
             User user = accounts.signInWithIdentity(id.issuer(), id.subject(), id.email(), id.emailVerified());
-            if (user.paused()) {
-                throw new FormError("email", "This account is paused. Contact support.");
-            }
             gate.startSession(req, res, user.id());
             Web.redirect(res, login.next());
         } catch (OidcFailure | FormError e) {
@@ -268,6 +265,12 @@ final class AuthPages {
             return;
         }
         Sessions.Current c = gate.current(req).orElseThrow();
+        var paused = gate.refusal(c, Gate.Guard.PERSON);
+        if (paused.isPresent()) {
+            html.render(res, 403, "message.jte", params("page", gate.page(req, res, c, "Invitation", "team"), "text",
+                    gate.pausedMessage(paused.get()), "linkHref", "/portal", "linkText", "Go to the overview"));
+            return;
+        }
         try {
             long org = organizations.accept(form.getOrDefault("token", ""), c.user(), TeamPages.actor(req, res, c));
             gate.sessions().switchAccount(gate.current(req).orElseThrow(), org);

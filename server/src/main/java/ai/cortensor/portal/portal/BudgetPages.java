@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * The budgets page ({@code /portal/budgets}): the spend caps of the account and its keys with what each has spent,
  * holds and has left this period and when it resets; forms to set, change and remove them (owners only for an
- * organization), and, for accounts with credits, the balance and the low-credit alert threshold.
+ * organization), and, for accounts with credits, the balance (the low-credit alert is on the alerts page).
  */
 final class BudgetPages {
     private final Gate gate;
@@ -39,7 +39,6 @@ final class BudgetPages {
                 req.query().first("key").map(k -> Map.of("key", k)).orElse(Map.of()), 200));
         console.signedIn(r, "/portal/budgets", true, this::set);
         console.signedIn(r, "/portal/budgets/remove", true, this::remove);
-        console.signedIn(r, "/portal/budgets/alert", true, this::alert);
     }
 
     /** The page; {@code form} refills the fields after an error, which names its {@code field}. */
@@ -50,8 +49,6 @@ final class BudgetPages {
             page = page.withNotice("The budget is saved. It applies to requests from now on.", "info");
         } else if (req.query().contains("removed")) {
             page = page.withNotice("The budget is removed.", "info");
-        } else if (req.query().contains("alert")) {
-            page = page.withNotice("The low-credit alert is saved.", "info");
         }
         List<Views.BudgetRow> rows = new ArrayList<>();
         for (CustomerBudgets.Row row : budgets.list(c.account())) {
@@ -64,9 +61,9 @@ final class BudgetPages {
         html.render(res, status, "budgets.jte", AuthPages.params("page", page, "view", new Views.Budgets(
                 c.account().owner(), c.account().name(), rows, active, credits.shown(), Money.usd(b.balanceMicros()),
                 Money.usd(b.reservedMicros()), Money.usd(b.availableMicros()),
-                b.lowBalanceMicros() == null ? null : Money.decimal(b.lowBalanceMicros()), error, field,
-                form.getOrDefault("key", ""), form.getOrDefault("period", "day"), form.getOrDefault("amount", ""),
-                form.getOrDefault("threshold", null))));
+                credits.prepaid() && b.lowBalanceMicros() != null ? Money.usd(b.lowBalanceMicros()) : null, error,
+                field, form.getOrDefault("key", ""), form.getOrDefault("period", "day"),
+                form.getOrDefault("amount", ""))));
     }
 
     static Views.BudgetRow row(CustomerBudgets.Row row) {
@@ -117,21 +114,6 @@ final class BudgetPages {
         }
     }
 
-    private void alert(ServerRequest req, ServerResponse res, Sessions.Current c) {
-        Map<String, String> form = Forms.read(req, res, gate, html);
-        if (form == null) {
-            return;
-        }
-        try {
-            budgets.setLowBalanceAlert(c, form.get("threshold"), "threshold", TeamPages.actor(req, res, c));
-            Web.redirect(res, "/portal/budgets?alert=1");
-        } catch (FormError e) {
-            page(req, res, c, label(e.field()) + ": " + e.getMessage(), e.field(), form, 400);
-        } catch (CustomerBudgets.NotOwner e) {
-            page(req, res, c, e.getMessage(), null, Map.of(), 403);
-        }
-    }
-
     /** The account (empty) or a key of it; anything else is refused on the "Applies to" field. */
     private static Long key(String value) {
         if (value == null || value.isBlank()) {
@@ -158,7 +140,6 @@ final class BudgetPages {
             case "amount" -> "Amount (USD)";
             case "key" -> "Applies to";
             case "period" -> "Period";
-            case "threshold" -> "Alert below (USD)";
             default -> field;
         };
     }

@@ -29,8 +29,6 @@ import java.util.function.Supplier;
 
 /** The signed-in console: overview, keys, models, quickstart, playground, plan pages (team: {@link TeamPages}). */
 final class ConsolePages {
-    private static final java.time.format.DateTimeFormatter MONTH = java.time.format.DateTimeFormatter
-            .ofPattern("MMMM yyyy", java.util.Locale.ENGLISH);
     private final Gate gate;
     private final Html html;
     private final CustomerKeys keys;
@@ -74,15 +72,36 @@ final class ConsolePages {
         void handle(ServerRequest req, ServerResponse res, Sessions.Current c) throws Exception;
     }
 
-    /** Wraps a handler: signed-out browsers go to sign-in and come back. */
+    /**
+     * Wraps a handler: signed-out browsers go to sign-in and come back. A form post changes the account, so it is
+     * refused while the account is paused ({@link Gate.Guard#ACCOUNT}); posts that may run anyway say so with
+     * {@link #signedInPost}.
+     */
     HttpRouting.Builder signedIn(HttpRouting.Builder r, String path, boolean post, SignedInHandler handler) {
-        io.helidon.webserver.http.Handler h = (req, res) -> {
+        return post ? signedInPost(r, path, Gate.Guard.ACCOUNT, handler) : r.get(path, (req, res) -> {
             var c = gate.requirePage(req, res);
             if (c.isPresent()) {
                 handler.handle(req, res, c.get());
             }
-        };
-        return post ? r.post(path, h) : r.get(path, h);
+        });
+    }
+
+    /** A form post for a signed-in browser, refused with a page that says why when {@code guard} does not hold. */
+    HttpRouting.Builder signedInPost(HttpRouting.Builder r, String path, Gate.Guard guard, SignedInHandler handler) {
+        return r.post(path, (req, res) -> {
+            var c = gate.requirePage(req, res);
+            if (c.isEmpty()) {
+                return;
+            }
+            var paused = gate.refusal(c.get(), guard);
+            if (paused.isPresent()) {
+                html.render(res, 403, "message.jte", AuthPages.params("page", gate.page(req, res, c.get(),
+                        "Account paused", ""), "text", gate.pausedMessage(paused.get()), "linkHref", "/portal",
+                        "linkText", "Go to the overview"));
+                return;
+            }
+            handler.handle(req, res, c.get());
+        });
     }
 
     void register(HttpRouting.Builder r) {
@@ -90,9 +109,9 @@ final class ConsolePages {
         signedIn(r, "/portal/keys", false, this::keysAfterRedirect);
         signedIn(r, "/portal/keys", true, this::createKey);
         signedIn(r, "/portal/keys/{id}/revoke", false, this::revokePage);
-        signedIn(r, "/portal/keys/{id}/revoke", true, this::revoke);
+        signedInPost(r, "/portal/keys/{id}/revoke", Gate.Guard.NONE, this::revoke); // only takes access away
         signedIn(r, "/portal/models", false, (req, res, c) -> html.render(res, 200, "models.jte",
-                AuthPages.params("page", gate.page(req, res, c, "Models", "models"), "models", modelRows())));
+                AuthPages.params("page", gate.page(req, res, c, "Models", "models"), "models", modelRows(c))));
         signedIn(r, "/portal/quickstart", false, (req, res, c) -> html.render(res, 200, "quickstart.jte",
                 AuthPages.params("page", gate.page(req, res, c, "Quickstart", "quickstart"), "view",
                         new Views.Quickstart(publicUrl.get() + "/v1", defaultModel(),
@@ -103,8 +122,24 @@ final class ConsolePages {
         signedIn(r, "/portal/billing", false, (req, res, c) -> html.render(res, 200, "billing.jte",
                 AuthPages.params("page", gate.page(req, res, c, "Plan and billing", "billing"), "view",
                         new Views.Billing(admission.plan(new AdmissionControl.AccountRef(c.user().id(),
-                                c.account().organizationId())).plan(), admission.plans()))));
-        signedIn(r, "/portal/account", true, this::switchAccount);
+                                c.account().organizationId())).plan(), admission.plans(), accountLimits(c)))));
+        signedInPost(r, "/portal/account", Gate.Guard.NONE, this::switchAccount);
+    }
+
+    /** The account's limits as admission enforces them (the plan's, or an operator's override), with their use. */
+    private List<Views.AccountLimit> accountLimits(Sessions.Current c) {
+        var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
+        var view = admission.plan(ref);
+        return admission.peek(admission.accountLimits(ref)).stream().map(s -> new Views.AccountLimit(
+                s.limit().kind().key(), s.limit().kind() == LimitKind.SHORT_WINDOW_REQUESTS
+                        ? "Requests per " + Windows.readable(s.limit().window())
+                        : Character.toUpperCase(s.limit().kind().label().charAt(0)) + s.limit().kind().label().substring(1),
+                s.used(), s.limit().max(),
+                s.used() == 0 || s.resetIn() == null || s.limit().kind().concurrency() ? "—"
+                        : "in " + Windows.readable(s.resetIn()),
+                view.overridden(s.limit().kind().key()) || (s.limit().kind() == LimitKind.SHORT_WINDOW_REQUESTS
+                        && view.overridden(ai.cortensor.portal.plans.LimitOverrides.SHORT_WINDOW_SECONDS))))
+                .toList();
     }
 
     /** Allowance and consumption come from the policy layer's counters, the same ones admission uses. */
@@ -134,7 +169,7 @@ final class ConsolePages {
                 tokens == null ? null : tokens.limit().max(), percent, percent >= 80, percent >= 100, reset,
                 requests == null ? week.requests() : requests.used(), requests == null ? null : requests.limit().max(),
                 !keys.list(c.account()).isEmpty(), week.requests() > 0,
-                whyBlocked.forAccount(ref, false, null), money(c));
+                whyBlocked.forAccount(ref, null), spend(c, plan), credits(c));
         Page page = gate.page(req, res, c, "Overview", "overview");
         if (req.query().contains("welcome")) {
             page = page.withNotice("Welcome! Your account is ready. We sent you a mail to confirm your address.", "info");
@@ -144,16 +179,25 @@ final class ConsolePages {
         html.render(res, 200, "overview.jte", AuthPages.params("page", page, "view", view));
     }
 
-    /** This UTC month's spend, and the credits when the account is prepaid or was ever funded. */
-    private Views.Spending money(Sessions.Current c) {
-        java.time.LocalDate month = SpendReports.monthStart(clock.instant());
-        long spent = spend.spent(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null),
-                month, month.plusMonths(1).minusDays(1));
+    /**
+     * This month's usage and what it cost as charged, and the plan's price: the account's spend so far. Read from the
+     * daily spend (days × models × keys rows), however many requests the account made.
+     */
+    private Views.Spend spend(Sessions.Current c, PlanStore.Plan plan) {
+        var month = SpendReports.monthStart(clock.instant());
+        var t = spend.totals(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null), month,
+                month.plusMonths(1).minusDays(1));
+        return new Views.Spend(Format.date(month.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()), t.requests(),
+                t.promptTokens() + t.completionTokens(), t.costMicros(), plan.name(), plan.monthlyPriceCents());
+    }
+
+    /** The credits when the account is prepaid or was ever funded, and how many budgets it has. */
+    private Views.Credits credits(Sessions.Current c) {
         CustomerBudgets.Credits credits = budgets.credits(c.account());
         Balance b = credits.balance();
         boolean low = credits.shown() && b.lowBalanceMicros() != null && b.availableMicros() < b.lowBalanceMicros();
-        return new Views.Spending(Money.usd(spent), MONTH.format(month), credits.shown(),
-                Money.usd(b.availableMicros()), Money.usd(b.reservedMicros()), low,
+        return new Views.Credits(credits.shown(), credits.prepaid(), Money.usd(b.availableMicros()),
+                Money.usd(b.reservedMicros()), low,
                 b.lowBalanceMicros() == null ? null : Money.usd(b.lowBalanceMicros()), budgets.list(c.account()).size());
     }
 
@@ -263,9 +307,23 @@ final class ConsolePages {
                 "linkText", "Go to the overview"));
     }
 
-    private List<Views.ModelRow> modelRows() {
-        return catalog.models().stream().map(m -> new Views.ModelRow(m.alias(), m.displayName(), m.description(),
-                m.contextLength(), m.maxOutputTokens(), catalog.serviceable(m))).toList();
+    /**
+     * Every catalog model with what a request for it from this account would meet now, by the gateway's rules:
+     * available, temporarily unavailable (paused, or no capacity), not in the plan, or disabled.
+     */
+    private List<Views.ModelRow> modelRows(Sessions.Current c) {
+        var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
+        return catalog.all().stream().map(m -> {
+            var reason = whyBlocked.forModel(ref, m.alias());
+            String state = reason.map(r -> switch (r.code()) {
+                case "model_disabled" -> "disabled";
+                case "model_not_entitled" -> "not_in_plan";
+                default -> "unavailable";
+            }).orElse("available");
+            return new Views.ModelRow(m.alias(), m.displayName(), m.description(), m.contextLength(),
+                    m.maxOutputTokens(), state, reason.map(WhyBlocked.Reason::code).orElse(null),
+                    reason.map(WhyBlocked.Reason::message).orElse(null));
+        }).toList();
     }
 
     private String defaultModel() {

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Spend caps and the low-credit alert as a customer manages them, always within the account they act for: the pages
+ * Spend caps as a customer manages them, and the account's credits as it sees them, always within the account they act for: the pages
  * and {@code /portal/api} both use this. Only owners change them for an organization ({@link NotOwner}); a key of
  * another account is not found; every change is audited by billing with the customer as the actor.
  */
@@ -34,8 +34,7 @@ final class CustomerBudgets {
     /** A member (not an owner) of an organization tried to change its money settings. */
     static final class NotOwner extends RuntimeException {
         NotOwner(Account a) {
-            super("Only owners of " + a.name() + " can change its budgets and alerts. Ask an owner.", null, false,
-                    false);
+            super("Only owners of " + a.name() + " can change its budgets. Ask an owner.", null, false, false);
         }
     }
 
@@ -55,7 +54,7 @@ final class CustomerBudgets {
         }
     }
 
-    /** The account's money: balance, whether it is prepaid or was ever funded, and its alert threshold. */
+    /** The account's money: balance (with its low-credit threshold), whether it is prepaid or was ever funded. */
     record Credits(Balance balance, boolean prepaid, boolean funded) {
         /** The overview and the budgets page show credits to prepaid accounts and to accounts ever funded. */
         boolean shown() {
@@ -74,7 +73,7 @@ final class CustomerBudgets {
             byId.put(k.id(), k);
         }
         List<Row> out = new ArrayList<>();
-        for (Billing.BudgetState s : billing.budgets(accountId(a), List.copyOf(byId.keySet()))) {
+        for (Billing.BudgetState s : billing.budgetsOf(accountId(a), List.copyOf(byId.keySet()))) {
             KeyStore.Listing key = s.budget().scope() == Budget.Scope.KEY
                     ? byId.get(Long.parseLong(s.budget().scopeId())) : null;
             if (s.budget().scope() == Budget.Scope.ACCOUNT || key != null) {
@@ -113,28 +112,13 @@ final class CustomerBudgets {
         requireOwner(c.account());
         String scopeId = scopeId(c.account(), keyId, false);
         Budget.Scope scope = keyId == null ? Budget.Scope.ACCOUNT : Budget.Scope.KEY;
-        boolean exists = billing.budgets(accountId(c.account()), keyId == null ? List.of() : List.of(keyId)).stream()
+        boolean exists = billing.budgetsOf(accountId(c.account()), keyId == null ? List.of() : List.of(keyId)).stream()
                 .anyMatch(s -> s.budget().scope() == scope && s.budget().scopeId().equals(scopeId)
                         && s.budget().period() == period);
         if (exists) {
             billing.setBudget(scope, scopeId, period, null, actor);
         }
         return exists;
-    }
-
-    /** Sets the low-credit alert threshold ({@code usd} blank or null: no alert); returns it in micro-USD. */
-    Long setLowBalanceAlert(Sessions.Current c, String usd, String field, Actor actor) {
-        requireOwner(c.account());
-        Long threshold = null;
-        if (usd != null && !usd.isBlank()) {
-            threshold = Money.parseUsd(usd);
-            if (threshold == null || threshold <= 0) {
-                throw new FormError(field, "Enter the alert threshold in US dollars, a positive amount such as 5 "
-                        + "or 12.50 (at most 6 decimals), or leave it empty for no alert.");
-            }
-        }
-        billing.setLowBalanceAlert(accountId(c.account()), threshold, actor);
-        return threshold;
     }
 
     /** The key (of this account) as a budget's scope id, or the account's id. */

@@ -43,6 +43,11 @@ final class CustomerKeys {
         }
     }
 
+    /** A key of the account by id, as the gateway holds it (with its state, expiry and its account's state). */
+    Optional<ApiKey> apiKey(Account a, String id) {
+        return find(a, id).flatMap(listing -> keys.find(listing.prefix().substring(5)));
+    }
+
     ApiKeys.Issued create(Sessions.Current c, String name, Integer expiresInDays, String clientAddr) {
         return create(c, name, expiresInDays, null, clientAddr);
     }
@@ -102,14 +107,22 @@ final class CustomerKeys {
         return n;
     }
 
-    /** The account's playground key, created on first use; its secret is never known to anyone. */
-    ApiKey playgroundKey(Sessions.Current c) {
+    /**
+     * The account's playground key, created on first use (and audited like any key the customer creates, as their
+     * action); its secret is never known to anyone.
+     */
+    ApiKey playgroundKey(Sessions.Current c, String clientAddr) {
         for (KeyStore.Listing k : list(c.account())) {
             if (PLAYGROUND.equals(k.name()) && "active".equals(k.state())) {
                 return keys.find(k.prefix().substring(5)).orElseThrow();
             }
         }
-        return keys.issue(PLAYGROUND, c.user().id(), c.account().organizationId(), null).key();
+        ApiKey key = keys.issue(PLAYGROUND, c.user().id(), c.account().organizationId(), null).key();
+        audit.append(new AuditLog.Event(c.user().email(), "customer", "api_key.create", "api_key",
+                Long.toString(key.id()), null, Map.of("name", PLAYGROUND, "prefix", key.prefix(),
+                "account", accountLabel(c.account())), "created for the playground on its first use", null,
+                clientAddr));
+        return key;
     }
 
     private static String accountLabel(Account a) {

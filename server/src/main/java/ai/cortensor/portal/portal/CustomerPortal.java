@@ -9,7 +9,9 @@ import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.accounts.Organizations;
+import ai.cortensor.portal.billing.Billing;
 import ai.cortensor.portal.notifications.Notifications;
+import ai.cortensor.portal.notifications.Webhooks;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
@@ -36,6 +38,8 @@ public final class CustomerPortal {
     private final BudgetPages budgetPages;
     private final PortalApi api;
     private final SpendApi spendApi;
+    private final AlertPages alerts;
+    private final AlertsApi alertsApi;
     private final StaticAssets assets = new StaticAssets();
     private final Accounts accounts;
     private final Gate gate;
@@ -44,11 +48,12 @@ public final class CustomerPortal {
     /** Everything is built once by the composition root; this only assembles the customer's pages over it. */
     public CustomerPortal(PortalConfig config, Accounts accounts, Organizations organizations, Sessions sessions,
                           OneTimeTokens tokens, ApiKeys apiKeys, AuditLog audit, UsageReports usage,
-                          SpendReports spend, Billing billing, Catalog catalog,
+                          SpendReports spend, Catalog catalog,
                           Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked, SignInThrottle throttle,
-                          Notifications notifications, InstantSource clock, Supplier<String> publicUrl) {
+                          Notifications notifications, Billing billing, Webhooks webhooks, InstantSource clock,
+                          Supplier<String> publicUrl) {
         this.accounts = accounts;
-        this.gate = new Gate(sessions, tokens);
+        this.gate = new Gate(sessions, tokens, whyBlocked, config.support().email());
         this.html = new Html();
         CustomerKeys keys = new CustomerKeys(apiKeys, audit, clock);
         CustomerBudgets budgets = new CustomerBudgets(billing, keys, admission);
@@ -63,15 +68,19 @@ public final class CustomerPortal {
         this.profile = new ProfilePages(gate, html, accounts, notifications);
         this.api = new PortalApi(gate, keys, usage, admission, gateway, clock, whyBlocked);
         this.spendApi = new SpendApi(api, budgets, spend, new UsageExport(spend, keys, clock));
+        this.alerts = new AlertPages(gate, html, keys, billing, webhooks, admission);
+        this.alertsApi = new AlertsApi(api, billing, webhooks, admission);
     }
 
     public void register(HttpRouting.Builder r) {
         r.get("/static/*", assets::serve);
         r.get("/webjars/*", assets::serve);
         auth.register(r);
-        spendApi.register(r); // before api: its catch-all 404 ends /portal/api
+        spendApi.register(r); // these two before the API's catch-all 404
+        alertsApi.register(r);
         api.register(r);
         console.register(r);
+        alerts.register(console, r);
         usagePages.register(console, r);
         budgetPages.register(console, r);
         team.register(console, r);

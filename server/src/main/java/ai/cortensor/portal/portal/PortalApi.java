@@ -4,6 +4,7 @@ import ai.cortensor.portal.web.Web;
 import ai.cortensor.portal.accounts.FormError;
 import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.plans.AdmissionControl;
+import ai.cortensor.portal.plans.Refusal;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.dialects.openai.OpenAiDialect;
@@ -20,6 +21,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -54,12 +56,19 @@ final class PortalApi {
     }
 
     io.helidon.webserver.http.Handler api(boolean mutates, Call call) {
+        return api(mutates, Gate.Guard.NONE, call);
+    }
+
+    /** {@code guard}: what must not be paused for the call to run (403 {@code account_paused} otherwise). */
+    io.helidon.webserver.http.Handler api(boolean mutates, Gate.Guard guard, Call call) {
         return (req, res) -> {
             Optional<Sessions.Current> c = gate.current(req);
             if (c.isEmpty()) {
                 error(res, 401, "not_signed_in", "Sign in to the portal first.");
             } else if (mutates && !gate.csrfOk(req, null)) {
                 error(res, 403, "csrf_token_invalid", "Send the X-CSRF-Token header with the value of the portal's CSRF token.");
+            } else if (gate.refusal(c.get(), guard).isPresent()) {
+                error(res, 403, "account_paused", gate.pausedMessage(gate.refusal(c.get(), guard).get()));
             } else {
                 call.handle(req, res, c.get());
             }
@@ -69,12 +78,12 @@ final class PortalApi {
     void register(HttpRouting.Builder r) {
         r.get("/portal/api/me", api(false, this::me));
         r.get("/portal/api/keys", api(false, this::listKeys));
-        r.post("/portal/api/keys", api(true, this::createKey));
+        r.post("/portal/api/keys", api(true, Gate.Guard.ACCOUNT, this::createKey));
         r.delete("/portal/api/keys/{id}", api(true, this::revokeKey));
         r.get("/portal/api/usage-summary", api(false, this::usageSummary));
         r.get("/portal/api/status", api(false, this::status));
-        r.post("/portal/api/playground/chat", api(true, (req, res, c) ->
-                gateway.handleAs(keys.playgroundKey(c), OpenAiDialect.CHAT, req, res)));
+        r.post("/portal/api/playground/chat", api(true, Gate.Guard.ACCOUNT, (req, res, c) ->
+                gateway.handleAs(keys.playgroundKey(c, Web.clientAddr(req)), OpenAiDialect.CHAT, req, res)));
         r.any("/portal/api/*", (req, res) -> error(res, 404, "not_found", "No such portal API endpoint."));
     }
 
@@ -109,21 +118,32 @@ final class PortalApi {
         });
     }
 
-    private void createKey(ServerRequest req, ServerResponse res, Sessions.Current c) throws IOException {
+    /**
+     * The request's JSON object (empty body: an empty object), or null after answering 413 or 400; {@code example}
+     * shows the expected shape in the error.
+     */
+    static JsonNode body(ServerRequest req, ServerResponse res, String example) throws IOException {
         JsonNode body;
         try (InputStream in = req.content().inputStream()) {
             byte[] raw = in.readNBytes(Web.MAX_FORM_BYTES + 1);
             if (raw.length > Web.MAX_FORM_BYTES) {
                 error(res, 413, "request_too_large", "The body is larger than 64 KB.");
-                return;
+                return null;
             }
             body = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            error(res, 400, "invalid_json", "The body must be a JSON object like {\"name\": \"laptop\"}.");
-            return;
+            body = null;
         }
         if (body == null || !body.isObject()) {
-            error(res, 400, "invalid_json", "The body must be a JSON object like {\"name\": \"laptop\"}.");
+            error(res, 400, "invalid_json", "The body must be a JSON object like " + example + ".");
+            return null;
+        }
+        return body;
+    }
+
+    private void createKey(ServerRequest req, ServerResponse res, Sessions.Current c) throws IOException {
+        JsonNode body = body(req, res, "{\"name\": \"laptop\"}");
+        if (body == null) {
             return;
         }
         JsonNode days = body.get("expires_in_days");
@@ -196,10 +216,26 @@ final class PortalApi {
         });
     }
 
-    /** Why requests of this account (optionally for one model) would be refused right now; empty = nothing blocks. */
+    /**
+     * Why requests of this account — or with one of its keys ({@code key=<id>}), optionally for one model
+     * ({@code model=<alias>}) — would be refused right now, in the order the gateway applies its rules (the first is
+     * the error a request gets); empty = nothing blocks. The same answer as the operators' why-blocked.
+     */
     private void status(ServerRequest req, ServerResponse res, Sessions.Current c) {
         var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
-        var reasons = whyBlocked.forAccount(ref, false, req.query().first("model").orElse(null));
+        String model = req.query().first("model").orElse(null);
+        Optional<String> keyId = req.query().first("key").asOptional();
+        List<WhyBlocked.Reason> reasons;
+        if (keyId.isPresent()) {
+            var key = keys.apiKey(c.account(), keyId.get());
+            if (key.isEmpty()) {
+                error(res, 404, "not_found", "No such key in this account.");
+                return;
+            }
+            reasons = whyBlocked.forKey(key.get(), model);
+        } else {
+            reasons = whyBlocked.forAccount(ref, model);
+        }
         send(res, 200, g -> {
             g.writeStartObject();
             g.writeBooleanField("blocked", !reasons.isEmpty());
@@ -207,9 +243,14 @@ final class PortalApi {
             for (var r : reasons) {
                 g.writeStartObject();
                 g.writeStringField("code", r.code());
+                g.writeStringField("scope", r.scope());
                 g.writeStringField("message", r.message());
                 if (r.resetsIn() != null) {
                     g.writeNumberField("resets_in_seconds", Math.max(0, r.resetsIn().toSeconds()));
+                }
+                if (r.refusal() instanceof Refusal.AccountPaused p) {
+                    g.writeStringField("since", p.since() == null ? null : p.since().toString());
+                    g.writeStringField("reason", p.reason());
                 }
                 g.writeEndObject();
             }

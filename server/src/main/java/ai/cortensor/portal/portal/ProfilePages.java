@@ -28,9 +28,10 @@ final class ProfilePages {
         console.signedIn(r, "/portal/profile", false, (req, res, c) -> page(req, res, c,
                 "saved".equals(req.query().first("password").orElse(null))
                         ? "Password saved. Other sessions were signed out." : null, null, 200));
-        console.signedIn(r, "/portal/profile/password", true, this::changePassword);
-        console.signedIn(r, "/portal/profile/verify", true, this::resendVerification);
-        console.signedIn(r, "/portal/profile/sessions/end-others", true, this::endOthers);
+        // the person's own sign-in stays theirs to protect while an account is paused
+        console.signedInPost(r, "/portal/profile/password", Gate.Guard.NONE, this::changePassword);
+        console.signedInPost(r, "/portal/profile/verify", Gate.Guard.NONE, this::resendVerification);
+        console.signedInPost(r, "/portal/profile/sessions/end-others", Gate.Guard.NONE, this::endOthers);
     }
 
     private void page(ServerRequest req, ServerResponse res, Sessions.Current c, String notice, String error, int status) {

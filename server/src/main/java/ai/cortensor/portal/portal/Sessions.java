@@ -28,9 +28,12 @@ public final class Sessions {
         this.accounts = accounts;
     }
 
-    /** The principals of customer sessions: users that exist and are not paused. */
+    /**
+     * The principals of customer sessions: users that exist. A paused customer stays signed in: the portal is
+     * read-only for a paused account ({@link Gate.Guard}), not closed.
+     */
     public static BrowserSessions.Principals<User> principals(Accounts accounts) {
-        return row -> accounts.user(row.principalId()).filter(u -> !u.paused());
+        return row -> accounts.user(row.principalId());
     }
 
     /** A signed-in browser: who, acting for which account, and which session row. */

@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * Money under {@code /portal/api} (docs/portal-api.md): budgets (read by every member, changed by owners), the
- * credits and their low-credit alert, spend per day, and the usage export ({@link UsageExport}). Money travels as
+ * credits, spend per day, and the usage export ({@link UsageExport}). The low-credit alert is {@link AlertsApi}'s. Money travels as
  * integer micro-USD ({@code *_micros}) with a USD decimal string beside it ({@code *_usd}).
  */
 final class SpendApi {
@@ -35,19 +35,16 @@ final class SpendApi {
 
     void register(HttpRouting.Builder r) {
         r.get("/portal/api/budgets", api.api(false, this::list));
-        r.put("/portal/api/budgets/account/{period}", api.api(true, (req, res, c) -> put(req, res, c, null)));
-        r.delete("/portal/api/budgets/account/{period}", api.api(true, (req, res, c) -> delete(req, res, c, null)));
-        r.put("/portal/api/budgets/keys/{id}/{period}", api.api(true, (req, res, c) -> put(req, res, c, keyId(req))));
-        r.delete("/portal/api/budgets/keys/{id}/{period}", api.api(true, (req, res, c) ->
-                delete(req, res, c, keyId(req))));
+        // changes are refused while the account is paused (403 account_paused), as every change of its money
+        r.put("/portal/api/budgets/account/{period}", api.api(true, Gate.Guard.ACCOUNT,
+                (req, res, c) -> put(req, res, c, null)));
+        r.delete("/portal/api/budgets/account/{period}", api.api(true, Gate.Guard.ACCOUNT,
+                (req, res, c) -> delete(req, res, c, null)));
+        r.put("/portal/api/budgets/keys/{id}/{period}", api.api(true, Gate.Guard.ACCOUNT,
+                (req, res, c) -> put(req, res, c, keyId(req))));
+        r.delete("/portal/api/budgets/keys/{id}/{period}", api.api(true, Gate.Guard.ACCOUNT,
+                (req, res, c) -> delete(req, res, c, keyId(req))));
         r.get("/portal/api/credits", api.api(false, (req, res, c) -> credits(res, c)));
-        r.put("/portal/api/credits/alert", api.api(true, this::putAlert));
-        r.delete("/portal/api/credits/alert", api.api(true, (req, res, c) -> {
-            guarded(res, () -> budgets.setLowBalanceAlert(c, null, "threshold_usd", TeamPages.actor(req, res, c)));
-            if (!res.isSent()) {
-                credits(res, c);
-            }
-        }));
         r.get("/portal/api/spend", api.api(false, this::spendPerDay));
         r.get("/portal/api/usage/export", api.api(false, export::api));
     }
@@ -144,33 +141,6 @@ final class SpendApi {
             g.writeBooleanField("can_edit", c.account().owner());
             g.writeEndObject();
         });
-    }
-
-    private void putAlert(ServerRequest req, ServerResponse res, Sessions.Current c) throws IOException {
-        JsonNode body = PortalApi.object(req, res, "{\"threshold_usd\": \"5.00\"}");
-        if (body == null) {
-            return;
-        }
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!name.equals("threshold_usd")) {
-                PortalApi.error(res, 400, "unknown_parameter", name + ": not a field of the alert; send "
-                        + "{\"threshold_usd\": \"5.00\"}.");
-                return;
-            }
-        }
-        JsonNode t = body.get("threshold_usd");
-        if (t == null || t.isNull()) {
-            PortalApi.error(res, 400, "missing_required_parameter", "threshold_usd: the threshold in US dollars is "
-                    + "required (DELETE /portal/api/credits/alert removes the alert).");
-            return;
-        }
-        String usd = t.isNumber() ? t.decimalValue().toPlainString() : t.isTextual() && !t.asText().isBlank()
-                ? t.asText() : "-";
-        guarded(res, () -> budgets.setLowBalanceAlert(c, usd, "threshold_usd", TeamPages.actor(req, res, c)));
-        if (!res.isSent()) {
-            credits(res, c);
-        }
     }
 
     /** {@code GET /portal/api/spend?from=&to=&by=model|key}: the usage page's chart as data. */

@@ -99,7 +99,7 @@ final class SpendChart {
         }
         b.append("</div></div></div><ul class=\"legend\">");
         for (int s = 0; s < series.size(); s++) {
-            b.append("<li><span class=\"swatch s").append(s % COLOURS).append("\"></span>")
+            b.append("<li><span class=\"spend-swatch s").append(s % COLOURS).append("\"></span>")
                     .append(esc(series.get(s).name())).append(" <span class=\"small\">")
                     .append(Money.usd(series.get(s).total())).append("</span></li>");
         }

@@ -21,7 +21,7 @@ final class SpendView {
 
     private SpendView() {}
 
-    static Views.Spend of(List<SpendReports.DaySpend> spend, LocalDate from, LocalDate to, SpendReports.By by,
+    static Views.SpendByDay of(List<SpendReports.DaySpend> spend, LocalDate from, LocalDate to, SpendReports.By by,
                           List<KeyStore.Listing> keys) {
         Map<String, String> keyNames = new HashMap<>();
         for (KeyStore.Listing k : keys) {
@@ -70,7 +70,7 @@ final class SpendView {
                     d.promptTokens() + d.completionTokens(), Money.usd(d.costMicros())));
         }
         String title = "Spend per day by " + (by == SpendReports.By.MODEL ? "model" : "key");
-        return new Views.Spend(by == SpendReports.By.MODEL ? "model" : "key", Money.usd(total),
+        return new Views.SpendByDay(by == SpendReports.By.MODEL ? "model" : "key", Money.usd(total),
                 SpendChart.html("spend-chart", title, days, series), rows, perDay);
     }
 

@@ -35,13 +35,15 @@ final class TeamPages {
 
     void register(ConsolePages console, HttpRouting.Builder r) {
         console.signedIn(r, "/portal/team", false, (req, res, c) -> page(req, res, c, null, 200));
-        console.signedIn(r, "/portal/team/organizations", true, this::create);
-        console.signedIn(r, "/portal/team/invite", true, this::invite);
-        console.signedIn(r, "/portal/team/invitations/{id}/cancel", true, this::cancel);
+        // a paused account is read-only: no new organization (for a paused person either) and no invitation; what
+        // only takes access away (cancel, remove, leave) stays allowed
+        console.signedInPost(r, "/portal/team/organizations", Gate.Guard.PERSON, this::create);
+        console.signedInPost(r, "/portal/team/invite", Gate.Guard.ACCOUNT, this::invite);
+        console.signedInPost(r, "/portal/team/invitations/{id}/cancel", Gate.Guard.NONE, this::cancel);
         console.signedIn(r, "/portal/team/members/{id}/remove", false, this::removePage);
-        console.signedIn(r, "/portal/team/members/{id}/remove", true, this::remove);
+        console.signedInPost(r, "/portal/team/members/{id}/remove", Gate.Guard.NONE, this::remove);
         console.signedIn(r, "/portal/team/leave", false, this::leavePage);
-        console.signedIn(r, "/portal/team/leave", true, this::leave);
+        console.signedInPost(r, "/portal/team/leave", Gate.Guard.NONE, this::leave);
     }
 
     private void page(ServerRequest req, ServerResponse res, Sessions.Current c, String error, int status) {

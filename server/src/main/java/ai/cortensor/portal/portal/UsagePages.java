@@ -73,7 +73,7 @@ final class UsagePages {
         List<UsageReports.Day> days = usage.daily(f.scope(), from, today);
         var totals = usage.totals(f.scope(), from.atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
         List<KeyStore.Listing> accountKeys = keys.list(c.account());
-        Views.Spend spendView = SpendView.of(spend.daily(f.scope(), from, today, f.by()), from, today, f.by(),
+        Views.SpendByDay spendView = SpendView.of(spend.daily(f.scope(), from, today, f.by()), from, today, f.by(),
                 accountKeys);
         String filters = (f.scope().keyId() == null || f.scope().keyId() < 0 ? "" : "&key=" + f.scope().keyId())
                 + (f.scope().model() == null ? "" : "&model="

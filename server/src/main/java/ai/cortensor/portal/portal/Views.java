@@ -12,15 +12,23 @@ public final class Views {
     public record Overview(String planName, long tokensUsed, Long tokenAllowance, int percent, boolean nearLimit,
                            boolean atLimit, String resetText, long requestsThisWeek, Long requestAllowance,
                            boolean hasKeys, boolean hasRequests,
-                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked, Spending money) {}
+                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked, Spend spend, Credits credits) {}
 
     /**
-     * The overview's money: this UTC month's spend (always) and, when {@code credits} (prepaid or ever funded), the
-     * credits available and held by requests in flight; {@code low} when the available credits are under the alert
-     * threshold the account set.
+     * This calendar month (UTC) so far: served requests and tokens, what they cost as charged (micro-USD, each at
+     * the prices in force when it was admitted), and the plan's monthly price (cents).
      */
-    public record Spending(String monthSpend, String monthName, boolean credits, String available, String held,
-                        boolean low, String lowThreshold, int budgets) {}
+    public record Spend(String since, long requests, long tokens, long usageMicros, String planName,
+                        long planMonthlyCents) {}
+
+    /**
+     * The overview's credits, {@code shown} when the account is prepaid or was ever funded: available and held by
+     * requests in flight; {@code low} when the available credits are under the alert threshold the account set;
+     * {@code budgets}: how many spend caps the account and its keys have. The low-credit alert is for prepaid
+     * accounts (set on the alerts page).
+     */
+    public record Credits(boolean shown, boolean prepaid, String available, String held, boolean low,
+                          String lowThreshold, int budgets) {}
 
     /**
      * {@code revealed} is the full token right after creation, shown once; null otherwise. {@code budgets}: each
@@ -31,11 +39,12 @@ public final class Views {
 
     public record Usage(List<UsageReports.Day> days, List<UsageReports.Row> recent, UsageReports.Totals totals,
                         List<KeyStore.Listing> keys, List<String> models, Long keyId, String model, int rangeDays,
-                        String chartJson, String csvHref, Spend spend, String exportFrom, String exportTo,
+                        String chartJson, String csvHref, SpendByDay spend, String exportFrom, String exportTo,
                         String exportKey, String exportHref) {}
 
     /** Spend in the usage page's range: total, chart (HTML), one row per model or key, one per day and series. */
-    public record Spend(String by, String total, String chartHtml, List<SpendSeries> series, List<SpendDay> days) {}
+    public record SpendByDay(String by, String total, String chartHtml, List<SpendSeries> series,
+                             List<SpendDay> days) {}
 
     public record SpendSeries(String name, int colour, long requests, long tokens, String cost, String share) {}
 
@@ -43,19 +52,28 @@ public final class Views {
 
     /**
      * The budgets page: the budgets with their spend, the active keys a budget can be set on, the credits (when
-     * shown) and the low-credit alert; {@code error} names the field it is about ({@code errorField}).
+     * shown) and the low-credit alert threshold (set on the alerts page); {@code error} names the field it is about
+     * ({@code errorField}).
      */
     public record Budgets(boolean owner, String accountName, List<BudgetRow> budgets, List<KeyStore.Listing> keys,
                           boolean credits, String balance, String held, String available, String lowThreshold,
-                          String error, String errorField, String formKey, String formPeriod, String formAmount,
-                          String formThreshold) {}
+                          String error, String errorField, String formKey, String formPeriod, String formAmount) {}
 
     /** One budget as the page shows it; {@code keyId} empty for the account's own, {@code percent} of the cap used. */
     public record BudgetRow(String id, String appliesTo, String keyId, String period, String periodLabel, String cap,
                             String spent, String held, String remaining, String resets, int percent) {}
 
+    /**
+     * {@code state}: available, unavailable (paused or no capacity: {@code 503 model_unavailable}), not_in_plan
+     * ({@code 403 model_not_entitled}) or disabled ({@code 404 model_disabled}); {@code code} and {@code note} are
+     * the error a request would get, null when available.
+     */
     public record ModelRow(String id, String name, String description, int contextLength, int maxOutputTokens,
-                           boolean available) {}
+                           String state, String code, String note) {
+        public boolean available() {
+            return "available".equals(state);
+        }
+    }
 
     public record Quickstart(String baseUrl, String model, boolean hasKeys) {}
 
@@ -65,7 +83,24 @@ public final class Views {
 
     public record SessionRow(long id, String device, String address, String lastSeen, boolean current) {}
 
-    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans) {}
+    /**
+     * {@code limits}: what the gateway enforces on the account now, each with its use; {@code custom} when an operator
+     * set it for this account instead of the plan's value.
+     */
+    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans, List<AccountLimit> limits) {}
+
+    public record AccountLimit(String kind, String description, long used, long max, String resets, boolean custom) {}
+
+    /**
+     * The alerts page. {@code owner}: may change them; {@code balance}/{@code threshold}: USD text ({@code threshold}
+     * empty when off); {@code secret}: the webhook's signing secret right after it was made, shown once, else null.
+     */
+    public record Alerts(boolean owner, boolean prepaid, String balance, String threshold, List<BudgetLine> budgets,
+                         ai.cortensor.portal.notifications.Webhooks.Endpoint webhook, String secret, String error,
+                         List<ai.cortensor.portal.notifications.Webhooks.LogEntry> log, int maxAttempts) {}
+
+    /** A budget on the alerts page: on what, per what, its cap, spent so far and when it resets (USD, UTC). */
+    public record BudgetLine(String scope, String period, String cap, String spent, int percent, String resets) {}
 
     /** {@code me}: the signed-in user; {@code lastOwner}: they are the organization's only owner (cannot leave). */
     public record Team(boolean personal, boolean owner, String name, long me, boolean lastOwner,

@@ -50,11 +50,23 @@ public final class SpendReports {
         void accept(ExportRow row) throws Exception;
     }
 
+    /** Served requests, their tokens and what they cost, of the UTC days [from, to]. */
+    public record Totals(long requests, long promptTokens, long completionTokens, long costMicros) {}
+
     /** The account's spend, micro-USD, of the requests accepted on the UTC days [from, to]. */
     public long spent(UsageReports.Scope s, LocalDate from, LocalDate to) {
-        return jdbi.withHandle(h -> bindDaily(h.createQuery("SELECT coalesce(sum(cost_micros), 0) FROM usage_daily "
-                + "WHERE " + daily(s) + " AND day BETWEEN :from AND :to"), s)
-                .bind("from", from).bind("to", to).mapTo(Long.class).one());
+        return totals(s, from, to).costMicros();
+    }
+
+    /** The account's served requests, tokens and spend of the UTC days [from, to]. */
+    public Totals totals(UsageReports.Scope s, LocalDate from, LocalDate to) {
+        return jdbi.withHandle(h -> bindDaily(h.createQuery("SELECT coalesce(sum(requests), 0) AS n, "
+                        + "coalesce(sum(prompt_tokens), 0) AS pt, coalesce(sum(completion_tokens), 0) AS ct, "
+                        + "coalesce(sum(cost_micros), 0) AS cost FROM usage_daily WHERE " + daily(s)
+                        + " AND day BETWEEN :from AND :to"), s)
+                .bind("from", from).bind("to", to)
+                .map((rs, ctx) -> new Totals(rs.getLong("n"), rs.getLong("pt"), rs.getLong("ct"), rs.getLong("cost")))
+                .one());
     }
 
     /** Spend per UTC day in [from, to] and per model or key; days and series without spend are absent. */

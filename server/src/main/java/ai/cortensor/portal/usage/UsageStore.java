@@ -25,7 +25,8 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * row-by-row JDBC batches (even rewritten into multi-row {@code VALUES}) cost the writer about 4× and PostgreSQL about
  * 20 % more CPU per record ({@code docs/benchmarks.md}, usage ledger).
  * Arrays are bound with {@code Connection.createArrayOf}, so the driver does the encoding (no hand-written
- * escaping); instants travel as microseconds since the epoch.
+ * escaping); instants travel as microseconds since the epoch. A usage event's {@code recorded_at} is the database's
+ * clock when the row is written (its column default), so a request's lifecycle shows when its usage really landed.
  */
 public final class UsageStore {
     private static final ObjectWriter ATTEMPTS = Json.MAPPER.writerFor(new TypeReference<List<RequestRecord.Attempt>>() {});

@@ -15,11 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,18 +170,17 @@ class CustomerSpendIT {
     void the_overview_shows_this_months_spend_always_and_credits_only_when_prepaid_or_funded() {
         PortalHttp customer = new PortalHttp(portal.baseUrl()).signUp("overview-money@example.com",
                 PortalTestSupport.PASSWORD);
-        String month = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("MMMM yyyy", Locale.ENGLISH));
         String page = customer.get("/portal").body();
-        assertThat(page).contains("id=\"month-spend\"><span>$0.00</span>").contains("spent in " + month + " (UTC)")
-                .doesNotContain("credits available");
+        assertThat(page).contains("id=\"spend-usage\">$0.00</dd>").doesNotContain("id=\"credits-available\"");
 
         String key = customer.createKey("overview").get("key").asText();
         spend(key, 2, "oss-120b");
         long user = userId("overview-money@example.com");
         String spent = ai.cortensor.portal.billing.Money.usd(ledgerUsage("u" + user));
-        assertThat(customer.get("/portal").body()).contains("id=\"month-spend\"><span>" + spent + "</span>")
+        assertThat(customer.get("/portal").body()).contains("id=\"spend-usage\">" + spent + "</dd>")
+                .contains("id=\"spend-requests\">2</dd>")
                 .as("not prepaid and never funded: no credits, although the ledger has usage entries")
-                .doesNotContain("credits available");
+                .doesNotContain("id=\"credits-available\"");
 
         portal.portal().admission().changePlan(new AdmissionControl.AccountRef(user, null), "prepaid");
         assertThat(customer.get("/portal").body()).as("prepaid: the balance is the ledger's, here only what was spent")
@@ -316,8 +313,6 @@ class CustomerSpendIT {
         assertThat(PortalHttp.json(refused).at("/error/code").asText()).isEqualTo("owner_required");
         assertThat(member.api("DELETE", "/portal/api/budgets/account/day", null, member.csrf()).statusCode())
                 .isEqualTo(403);
-        assertThat(member.api("PUT", "/portal/api/credits/alert", "{\"threshold_usd\": \"1\"}", member.csrf())
-                .statusCode()).isEqualTo(403);
         HttpResponse<String> form = member.post("/portal/budgets", Map.of("key", "", "period", "day", "amount", "1"));
         assertThat(form.statusCode()).isEqualTo(403);
         assertThat(form.body()).contains("Only owners of Budget Labs can change its budgets");
@@ -361,30 +356,31 @@ class CustomerSpendIT {
     }
 
     @Test
-    void an_owner_sets_and_removes_the_low_credit_alert_and_a_bad_threshold_is_refused_naming_it() {
+    void a_prepaid_account_under_the_low_credit_threshold_it_set_is_warned_on_the_overview_and_the_change_is_audited() {
         PortalHttp owner = new PortalHttp(portal.baseUrl()).signUp("alert@example.com", PortalTestSupport.PASSWORD);
         long user = userId("alert@example.com");
         portal.portal().admission().changePlan(new AdmissionControl.AccountRef(user, null), "prepaid");
         portal.portal().billing().grant("u" + user, 3_000_000, "trial", new Actor("ops@example.com", "admin", null,
                 null), null);
-        assertRefused(owner.api("PUT", "/portal/api/credits/alert", "{\"threshold_usd\": \"lots\"}", owner.csrf()),
-                400, "threshold_usd:");
-        HttpResponse<String> set = owner.api("PUT", "/portal/api/credits/alert", "{\"threshold_usd\": \"5\"}",
+        assertThat(owner.get("/portal").body()).doesNotContain("id=\"credits-low\"")
+                .contains("get a mail when credits run low");
+        HttpResponse<String> set = owner.api("PUT", "/portal/api/alerts/low-balance", "{\"threshold_micros\": 5000000}",
                 owner.csrf());
         assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
-        assertThat(PortalHttp.json(set).get("low_balance_alert_micros").asLong()).isEqualTo(5_000_000);
+        assertThat(PortalHttp.json(owner.get("/portal/api/credits")).get("low_balance_alert_micros").asLong())
+                .isEqualTo(5_000_000);
         assertThat(owner.get("/portal").body()).as("3 available is under the 5 the account asked to hear about")
                 .contains("id=\"credits-low\"").contains("below the $5.00 you set");
-        assertThat(owner.get("/portal/budgets").body()).contains("value=\"5.00\"");
+        assertThat(owner.get("/portal/budgets").body()).contains("We mail you when credits fall below $5.00");
 
-        HttpResponse<String> form = owner.post("/portal/budgets/alert", Map.of("threshold", "-1"));
-        assertThat(form.statusCode()).isEqualTo(400);
-        assertThat(form.body()).contains("Alert below (USD): Enter the alert threshold");
-        assertThat(owner.post("/portal/budgets/alert", Map.of("threshold", "")).statusCode()).isEqualTo(303);
+        assertThat(owner.api("PUT", "/portal/api/alerts/low-balance", "{\"threshold_micros\": null}", owner.csrf())
+                .statusCode()).isEqualTo(200);
         assertThat(PortalHttp.json(owner.get("/portal/api/credits")).get("low_balance_alert_micros").isNull())
                 .as("no threshold reads back as none, not as $0").isTrue();
+        assertThat(owner.get("/portal").body()).doesNotContain("id=\"credits-low\"");
         assertThat(portal.count("SELECT count(*) FROM audit_events WHERE action = 'billing.low_balance_alert' AND "
-                + "actor = 'alert@example.com' AND target_id = 'u" + user + "'")).isEqualTo(2);
+                + "actor = 'alert@example.com' AND actor_role = 'customer' AND target_id = 'u" + user + "'"))
+                .isEqualTo(2);
     }
 
     @Test

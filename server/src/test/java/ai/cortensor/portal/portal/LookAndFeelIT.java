@@ -170,7 +170,7 @@ class LookAndFeelIT {
             page.navigate(base + "/portal");
             var blocked = page.locator("section", new Page.LocatorOptions().setHas(page.locator("#blocked-h")));
             assertThat(blocked).containsText("insufficient_quota");
-            assertThat(blocked).containsText(java.util.regex.Pattern.compile("frees up in [67] d( \\d{1,2} h)?\\."));
+            assertThat(blocked).containsText(java.util.regex.Pattern.compile("frees up in [67] d( \\d{1,2} h)?;"));
             assertThat(page.locator("main")).not().containsText(java.util.regex.Pattern.compile("\\d+h\\d+m"));
             var plan = page.locator("section", new Page.LocatorOptions().setHas(page.locator("#plan-h")));
             String card = (String) plan.evaluate("e => getComputedStyle(e).backgroundColor");

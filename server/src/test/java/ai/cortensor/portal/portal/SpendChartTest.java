@@ -32,7 +32,7 @@ class SpendChartTest {
         assertThat(html).contains("aria-label=\"Spend per day by model: $0.000085 over 7 days (2026-12-02 to "
                 + "2026-12-08 UTC)\"");
         assertThat(html).contains("<title>8 Dec · oss-120b · $0.00006</title>");
-        assertThat(html).contains("class=\"swatch s1\"");
+        assertThat(html).contains("class=\"spend-swatch s1\"");
         assertThat(html.split("class=\"mid minor\"", -1)).as("every other day label is hidden on phones").hasSize(4);
     }
 

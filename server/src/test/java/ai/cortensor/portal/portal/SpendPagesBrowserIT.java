@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A prepaid customer's money pages in real Chromium, on a desktop window and a 375 px phone, light and dark: the
  * overview's credits and month spend, the usage page's spend chart and tables (by model, by key) and its CSV export
  * (a real download whose costs are the ledger's), and the budgets page — a refused amount named on its field, a key
- * budget set from the keys page with its spent / held / remaining / reset, removed again — and the low-credit alert.
+ * budget set from the keys page with its spent / held / remaining / reset, removed again — and the overview's warning
+ * once credits are under the low-credit threshold set on the alerts page.
  * Screenshots: target/screenshots/spend-{desktop,phone}-*.png (and -dark-).
  */
 class SpendPagesBrowserIT {
@@ -119,7 +120,7 @@ class SpendPagesBrowserIT {
                     + "' AND entry_type = 'usage'");
 
             page.navigate(base + "/portal");
-            assertThat(page.locator("#month-spend")).hasText(Money.usd(spent));
+            assertThat(page.locator("#spend-usage")).hasText(Money.usd(spent));
             assertThat(page.locator("#credits-available")).hasText(Money.usd(20_000_000 - spent));
             assertThat(page.locator("#credits-held")).hasText("$0.00");
             shot(page, device, "01-overview");
@@ -183,12 +184,15 @@ class SpendPagesBrowserIT {
             assertThat(row).containsText("00:00:00 UTC");
             shot(page, device, "05-budget-set");
 
-            page.getByLabel("Alert below (USD)").fill("25");
-            page.getByRole(AriaRole.BUTTON, named("Save alert")).click();
-            assertThat(page.getByRole(AriaRole.STATUS)).hasText("The low-credit alert is saved.");
+            page.navigate(base + "/portal");
+            page.getByRole(AriaRole.LINK, named("get a mail when credits run low")).click();
+            page.getByLabel("Mail me when credits fall below $").fill("25");
+            page.locator("form[action='/portal/alerts/low-balance']").getByRole(AriaRole.BUTTON,
+                    new Locator.GetByRoleOptions().setName("Save")).click();
             page.navigate(base + "/portal");
             assertThat(page.locator("#credits-low")).containsText("below the $25.00 you set");
             assertThat(page.locator("main")).containsText("1 budget set");
+            assertThat(page.locator("#credits-available")).containsText(Money.usd(20_000_000 - spent));
             shot(page, device, "06-overview-low-credits");
 
             try (BrowserContext dark = browser.newContext(width, 860, ColorScheme.DARK)) {

@@ -25,7 +25,7 @@ final class CatalogCommands {
                 + (d.path("changed").asBoolean() ? "" : " (unchanged)"));
     }
 
-    @Command(name = "model", description = "Catalog models: list, enable, disable, map, family.")
+    @Command(name = "model", description = "Catalog models: list, pause, resume, enable, disable, map, family.")
     static final class Model {
         @Command(name = "list", description = "Every model with its state and pools.")
         int list(@Mixin AdminCommand.Connection c) {
@@ -41,13 +41,25 @@ final class CatalogCommands {
                     CatalogCommands::transition);
         }
 
-        @Command(name = "disable", description = "Stop serving a model (requests get model_not_found).")
+        @Command(name = "pause", description = "Refuse a model for now (503 model_unavailable with Retry-After); it stays listed.")
+        int pause(@Mixin AdminCommand.Connection c, @Parameters(paramLabel = "MODEL") String alias,
+                  @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/models/" + segment(alias) + "/pause", reason(reason), CatalogCommands::transition);
+        }
+
+        @Command(name = "resume", description = "Serve a paused model again.")
+        int resume(@Mixin AdminCommand.Connection c, @Parameters(paramLabel = "MODEL") String alias,
+                   @Option(names = "--reason", required = true) String reason) {
+            return c.post("/admin/api/models/" + segment(alias) + "/resume", reason(reason), CatalogCommands::transition);
+        }
+
+        @Command(name = "disable", description = "Withdraw a model (404 model_disabled; no longer listed).")
         int disable(@Mixin AdminCommand.Connection c, @Parameters(paramLabel = "MODEL") String alias,
                     @Option(names = "--reason", required = true) String reason) {
             return c.post("/admin/api/models/" + segment(alias) + "/disable", reason(reason), CatalogCommands::transition);
         }
 
-        @Command(name = "enable", description = "Serve a disabled model again.")
+        @Command(name = "enable", description = "Serve a disabled (or paused) model again.")
         int enable(@Mixin AdminCommand.Connection c, @Parameters(paramLabel = "MODEL") String alias,
                    @Option(names = "--reason", required = true) String reason) {
             return c.post("/admin/api/models/" + segment(alias) + "/enable", reason(reason), CatalogCommands::transition);

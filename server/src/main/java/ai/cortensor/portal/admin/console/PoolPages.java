@@ -7,8 +7,8 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * Pools and models: every pool and target with state, health, in-flight and error rate as this replica sees them
- * ({@code Catalog.status()}), and the catalog's models; pause, drain or resume a pool, enable or disable a target
- * or a model (admin only; each with a reason).
+ * ({@code Catalog.status()}), and the catalog's models; pause, drain or resume a pool, enable or disable a target,
+ * pause, resume, enable or disable a model (admin only; each with a reason).
  */
 final class PoolPages {
     private final ConsoleGate gate;
@@ -26,8 +26,9 @@ final class PoolPages {
         r.post("/admin/pools/{pool}/resume", (req, res) -> poolState(req, res, "live"));
         r.post("/admin/pools/{pool}/targets/{target}/enable", (req, res) -> target(req, res, true));
         r.post("/admin/pools/{pool}/targets/{target}/disable", (req, res) -> target(req, res, false));
-        r.post("/admin/models/{alias}/enable", (req, res) -> model(req, res, true));
-        r.post("/admin/models/{alias}/disable", (req, res) -> model(req, res, false));
+        r.post("/admin/models/{alias}/enable", (req, res) -> model(req, res, "enabled"));
+        r.post("/admin/models/{alias}/pause", (req, res) -> model(req, res, "paused"));
+        r.post("/admin/models/{alias}/disable", (req, res) -> model(req, res, "disabled"));
     }
 
     private void poolState(ServerRequest req, ServerResponse res, String state) {
@@ -42,9 +43,9 @@ final class PoolPages {
                 .changed());
     }
 
-    private void model(ServerRequest req, ServerResponse res, boolean enabled) {
+    private void model(ServerRequest req, ServerResponse res, String state) {
         String alias = AccountPages.param(req, "alias");
-        gate.act(req, res, this::show, p -> ops.setModelEnabled(alias, enabled, p.field("reason"), p.actor())
+        gate.act(req, res, this::show, p -> ops.setModelState(alias, state, p.field("reason"), p.actor())
                 .changed());
     }
 

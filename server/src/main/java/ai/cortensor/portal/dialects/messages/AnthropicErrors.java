@@ -7,9 +7,10 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * Anthropic's error object, {@code {"type":"error","error":{"type","message"},"request_id"}}: the type follows the
- * status as Anthropic's does, and the message starts with the field it is about ({@code "max_tokens: Field
- * required"}), since the object has no {@code param}.
+ * Anthropic's error object, {@code {"type":"error","error":{"type","message","details":{"error_code"}},
+ * "request_id"}}: the type follows the status as Anthropic's does, the message starts with the field it is about
+ * ({@code "max_tokens: Field required"}), since the object has no {@code param}, and {@code details.error_code}
+ * carries the same stable code as the OpenAI shapes' {@code code} (e.g. {@code model_disabled}).
  */
 final class AnthropicErrors {
     private AnthropicErrors() {}
@@ -49,6 +50,11 @@ final class AnthropicErrors {
             g.writeObjectFieldStart("error");
             g.writeStringField("type", type(e.status()));
             g.writeStringField("message", message(e));
+            if (e.code() != null) { // Anthropic's place for a machine-readable code (the SDKs' errorCode())
+                g.writeObjectFieldStart("details");
+                g.writeStringField("error_code", e.code());
+                g.writeEndObject();
+            }
             g.writeEndObject();
             g.writeStringField("request_id", requestId);
             g.writeEndObject();

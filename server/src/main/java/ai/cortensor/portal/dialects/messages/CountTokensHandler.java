@@ -7,11 +7,12 @@ import ai.cortensor.portal.families.Rendered;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.plans.AdmissionControl;
-import ai.cortensor.portal.pools.Catalog;
+import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.usage.TokenCounter;
 import ai.cortensor.portal.gateway.BoundedBody;
 import ai.cortensor.portal.gateway.Gateway;
+import ai.cortensor.portal.gateway.Refusals;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.WebHeaders;
 import io.helidon.http.HeaderNames;
@@ -27,24 +28,25 @@ import java.time.ZoneOffset;
  * sampling, answered with {@code {"input_tokens": N}}, N being the gateway tokenizer's count of the prompt the
  * model's family renders for it (system, tools, messages and the start of the answer). It is not an inference:
  * no router is asked, nothing is metered, no request limit is charged and no request-log row is written. The key
- * is checked as on every route (401, 403 for a paused account), the model must exist (404) and be in the plan (403).
+ * is checked as on every route (401, 403 for a paused account), and the model by the same rules as an inference:
+ * unknown (404 {@code model_not_found}), disabled (404 {@code model_disabled}), paused or without capacity (503
+ * {@code model_unavailable}), not in the plan (403). A model without capacity is refused too, although nothing is
+ * sent to a router, so a client learns the state before it sends the real request.
  */
 public final class CountTokensHandler {
     public static final String PATH = "/v1/messages/count_tokens";
 
     private final ApiKeys keys;
-    private final Catalog catalog;
-    private final AdmissionControl admission;
+    private final AdmissionRules rules;
     private final TokenCounter tokens;
     private final InstantSource clock;
     private final long maxBodyBytes;
     private final java.time.Duration bodyTimeout;
 
-    public CountTokensHandler(ApiKeys keys, Catalog catalog, AdmissionControl admission, TokenCounter tokens,
+    public CountTokensHandler(ApiKeys keys, AdmissionRules rules, TokenCounter tokens,
                               InstantSource clock, long maxBodyBytes, java.time.Duration bodyTimeout) {
         this.keys = keys;
-        this.catalog = catalog;
-        this.admission = admission;
+        this.rules = rules;
         this.tokens = tokens;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
@@ -66,15 +68,15 @@ public final class CountTokensHandler {
     }
 
     private int count(ServerRequest req) {
-        ApiKey key = Gateway.authenticate(keys, MessagesDialect.credentialOf(req));
-        Gateway.checkActive(key);
+        ApiKey key = Gateway.authenticate(keys, rules, MessagesDialect.credentialOf(req));
         MessagesParser.Parsed p = MessagesParser.parse(BoundedBody.request(req, maxBodyBytes, bodyTimeout), MessagesParser.Mode.COUNT);
-        Model model = catalog.model(p.model()).orElseThrow(() -> ApiError.notFound("model_not_found", "model",
-                "The model '" + p.model() + "' does not exist or you do not have access to it."));
-        if (!admission.entitled(key, model.alias())) {
-            throw new ApiError(403, "permission_error", "model_not_entitled", "model", "Your plan does not include "
-                    + "the model '" + model.alias() + "'. See your plan in the portal for the models it includes.",
-                    null);
+        AdmissionRules.ModelLookup found = rules.lookup(p.model());
+        if (found.refusal() != null) {
+            throw Refusals.error(found.refusal());
+        }
+        Model model = found.model();
+        if (rules.serve(model, AdmissionControl.AccountRef.of(key)) instanceof AdmissionRules.ModelDecision.Refused r) {
+            throw Refusals.error(r.refusal());
         }
         Family family = model.family();
         Reasoning r = p.conversation().reasoning();

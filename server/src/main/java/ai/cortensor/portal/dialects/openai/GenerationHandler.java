@@ -4,6 +4,7 @@ import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.json.Json;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.ErrorResponses;
@@ -33,13 +34,16 @@ public final class GenerationHandler {
     private static final Logger log = LoggerFactory.getLogger(GenerationHandler.class);
 
     private final ApiKeys keys;
+    private final AdmissionRules rules;
     private final SpendReports spend;
     private final InstantSource clock;
     private final Duration stillRunning;
 
     /** {@code stillRunning}: how long after its id was made a request may still be running or being written. */
-    public GenerationHandler(ApiKeys keys, SpendReports spend, InstantSource clock, Duration stillRunning) {
+    public GenerationHandler(ApiKeys keys, AdmissionRules rules, SpendReports spend, InstantSource clock,
+                             Duration stillRunning) {
         this.keys = keys;
+        this.rules = rules;
         this.spend = spend;
         this.clock = clock;
         this.stillRunning = stillRunning;
@@ -48,8 +52,7 @@ public final class GenerationHandler {
     public void get(ServerRequest req, ServerResponse res) {
         String requestId = WebHeaders.requestId(res);
         try {
-            ApiKey key = Gateway.authenticate(keys, req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-            Gateway.checkActive(key);
+            ApiKey key = Gateway.authenticate(keys, rules, req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
             for (String name : req.query().names()) {
                 if (!name.equals("id")) {
                     throw ApiError.invalidRequest("unknown_parameter", name, "Unrecognized request argument "

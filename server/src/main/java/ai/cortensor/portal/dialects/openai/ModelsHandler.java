@@ -1,7 +1,10 @@
 package ai.cortensor.portal.dialects.openai;
 
+import ai.cortensor.portal.gateway.Gateway;
+import ai.cortensor.portal.gateway.Refusals;
 import ai.cortensor.portal.keys.ApiKeys;
-import ai.cortensor.portal.keys.Authentication;
+import ai.cortensor.portal.plans.AdmissionRules;
+import ai.cortensor.portal.plans.Refusal;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
 import ai.cortensor.portal.web.ApiError;
@@ -19,16 +22,22 @@ import java.util.List;
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{id}}: the OpenAI model object plus OpenRouter-style catalog
  * fields ({@code name}, {@code description}, {@code context_length}, {@code max_output_tokens},
- * {@code pricing} in USD per token as decimal strings). The list is public; a key, when sent, must be valid.
+ * {@code pricing} in USD per token as decimal strings). The list is public and holds the models offered (enabled and
+ * paused; disabled ones are withdrawn); a key, when sent, must be one the admission rules accept. One model answers
+ * as a request for it would, by the same rules, at the model's level: 404 {@code model_not_found}, 404
+ * {@code model_disabled}, 503 {@code model_unavailable} with {@code Retry-After} while it is paused or no pool of it
+ * can take a request (the plan's entitlement is a property of a key, not of the model, and is not checked here).
  */
 public final class ModelsHandler {
     private final ApiKeys keys;
+    private final AdmissionRules rules;
     private final Catalog catalog;
     private final List<String> endpoints;
 
     /** {@code endpoints}: the inference routes every model is served on, listed as its supported endpoints. */
-    public ModelsHandler(ApiKeys keys, Catalog catalog, List<String> endpoints) {
+    public ModelsHandler(ApiKeys keys, AdmissionRules rules, Catalog catalog, List<String> endpoints) {
         this.keys = keys;
+        this.rules = rules;
         this.catalog = catalog;
         this.endpoints = List.copyOf(endpoints);
     }
@@ -38,7 +47,7 @@ public final class ModelsHandler {
         if (requestId == null) {
             return;
         }
-        List<Model> models = catalog.models();
+        List<Model> models = catalog.offered();
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(Json.write(g -> {
             g.writeStartObject();
@@ -58,24 +67,28 @@ public final class ModelsHandler {
             return;
         }
         String id = req.path().pathParameters().get("id");
-        var model = catalog.model(id);
-        if (model.isEmpty()) {
-            ErrorResponses.send(res, ApiError.notFound("model_not_found", "model",
-                    "The model '" + id + "' does not exist."), requestId);
+        AdmissionRules.ModelLookup found = rules.lookup(id);
+        Refusal refusal = found.refusal() != null ? found.refusal()
+                : catalog.serviceable(found.model()) ? null : rules.unavailable(found.model());
+        if (refusal != null) {
+            ErrorResponses.send(res, Refusals.error(refusal), requestId);
             return;
         }
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.write(g -> model(g, model.get())));
+        res.send(Json.write(g -> model(g, found.model())));
     }
 
-    /** Sets the request id; returns null after answering 401 when a key was sent and is not valid. */
+    /** Sets the request id; returns null after answering the error when a key was sent and is not accepted. */
     private String begin(ServerRequest req, ServerResponse res) {
         String requestId = WebHeaders.requestId(res);
         var auth = req.headers().first(HeaderNames.AUTHORIZATION);
-        if (auth.isPresent() && keys.authenticate(auth.get()) instanceof Authentication.Denied d) {
-            ErrorResponses.send(res, new ApiError(401, "authentication_error", d.code(), null, d.message(), null),
-                    requestId);
-            return null;
+        if (auth.isPresent()) {
+            try {
+                Gateway.authenticate(keys, rules, auth.get());
+            } catch (ApiError e) {
+                ErrorResponses.send(res, e, requestId);
+                return null;
+            }
         }
         return requestId;
     }

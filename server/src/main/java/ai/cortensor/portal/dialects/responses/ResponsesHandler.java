@@ -3,6 +3,7 @@ package ai.cortensor.portal.dialects.responses;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
+import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.web.ApiError;
 import ai.cortensor.portal.web.ErrorResponses;
 import ai.cortensor.portal.json.Json;
@@ -21,10 +22,12 @@ import java.util.Set;
  */
 public final class ResponsesHandler {
     private final ApiKeys keys;
+    private final AdmissionRules rules;
     private final StoredResponses stored;
 
-    public ResponsesHandler(ApiKeys keys, StoredResponses stored) {
+    public ResponsesHandler(ApiKeys keys, AdmissionRules rules, StoredResponses stored) {
         this.keys = keys;
+        this.rules = rules;
         this.stored = stored;
     }
 
@@ -91,9 +94,7 @@ public final class ResponsesHandler {
     }
 
     private ApiKey authenticate(ServerRequest req) {
-        ApiKey key = Gateway.authenticate(keys, req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-        Gateway.checkActive(key);
-        return key;
+        return Gateway.authenticate(keys, rules, req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
     }
 
     private static void checkQuery(ServerRequest req, Set<String> allowed) {

@@ -186,14 +186,16 @@ class MessagesEncodingTest {
                 + blockStart(0, "{\"type\":\"text\",\"text\":\"\"}") + PING
                 + delta(0, "{\"type\":\"text_delta\",\"text\":\"lorem\"}")
                 + "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"The inference "
-                + "backend stopped before the response was complete.\"},\"request_id\":\"req_01JQ7ABCDEF\"}\n\n");
+                + "backend stopped before the response was complete.\",\"details\":{\"error_code\":\"router_stream_interrupted\"}},"
+                + "\"request_id\":\"req_01JQ7ABCDEF\"}\n\n");
     }
 
     @Test
     void an_overload_mid_stream_is_an_overloaded_error_event() {
         assertThat(new String(AnthropicErrors.event(ApiError.server(503, "router_overloaded", "Busy."),
                 "req_1"), StandardCharsets.UTF_8)).isEqualTo("event: error\ndata: {\"type\":\"error\",\"error\":"
-                + "{\"type\":\"overloaded_error\",\"message\":\"Busy.\"},\"request_id\":\"req_1\"}\n\n");
+                + "{\"type\":\"overloaded_error\",\"message\":\"Busy.\",\"details\":{\"error_code\":\"router_overloaded\"}},"
+                + "\"request_id\":\"req_1\"}\n\n");
     }
 
     @Test
@@ -254,7 +256,8 @@ class MessagesEncodingTest {
     void error_types_follow_the_status_as_anthropics_do(int status, String type) {
         ApiError e = new ApiError(status, "x", "some_code", null, "Something.", null);
         assertThat(new String(new MessagesDialect().errorBody(e, "req_9"), StandardCharsets.UTF_8))
-                .isEqualTo("{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"Something.\"},"
+                .isEqualTo("{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"Something.\","
+                        + "\"details\":{\"error_code\":\"some_code\"}},"
                         + "\"request_id\":\"req_9\"}");
     }
 
