@@ -121,7 +121,7 @@ class SpendPagesBrowserIT {
 
             page.navigate(base + "/portal");
             assertThat(page.locator("#spend-usage")).hasText(Money.usd(spent));
-            assertThat(page.locator("#credits-available")).hasText(Money.usd(20_000_000 - spent));
+            assertThat(page.locator("#credits-available span")).hasText(Money.usd(20_000_000 - spent));
             assertThat(page.locator("#credits-held")).hasText("$0.00");
             shot(page, device, "01-overview");
 
