@@ -75,7 +75,7 @@ final class SpendApi {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!name.equals("cap_usd")) {
-                PortalApi.error(res, 400, "unknown_parameter", name + ": not a field of a budget; send "
+                PortalApi.error(res, 400, "unknown_field", name + ": not a field of a budget; send "
                         + "{\"cap_usd\": \"5.00\"}.");
                 return;
             }
@@ -194,7 +194,7 @@ final class SpendApi {
         try {
             change.run();
         } catch (CustomerBudgets.NotOwner e) {
-            PortalApi.error(res, 403, "owner_required", e.getMessage());
+            PortalApi.error(res, 403, "owner_only", e.getMessage());
         } catch (CustomerBudgets.NoSuchKey e) {
             PortalApi.error(res, 404, "not_found", e.getMessage());
         } catch (FormError e) {

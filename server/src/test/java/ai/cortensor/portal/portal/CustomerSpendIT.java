@@ -310,7 +310,7 @@ class CustomerSpendIT {
         HttpResponse<String> refused = member.api("PUT", "/portal/api/budgets/account/day", "{\"cap_usd\": \"999\"}",
                 member.csrf());
         assertThat(refused.statusCode()).isEqualTo(403);
-        assertThat(PortalHttp.json(refused).at("/error/code").asText()).isEqualTo("owner_required");
+        assertThat(PortalHttp.json(refused).at("/error/code").asText()).isEqualTo("owner_only");
         assertThat(member.api("DELETE", "/portal/api/budgets/account/day", null, member.csrf()).statusCode())
                 .isEqualTo(403);
         HttpResponse<String> form = member.post("/portal/budgets", Map.of("key", "", "period", "day", "amount", "1"));
