@@ -68,7 +68,7 @@ final class SpendApi {
         if (period == null) {
             return;
         }
-        JsonNode body = PortalApi.object(req, res, "{\"cap_usd\": \"5.00\"}");
+        JsonNode body = PortalApi.body(req, res, "{\"cap_usd\": \"5.00\"}");
         if (body == null) {
             return;
         }
