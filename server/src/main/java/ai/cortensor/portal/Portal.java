@@ -249,7 +249,8 @@ public final class Portal implements AutoCloseable {
         OperatorStore operators = new OperatorStore(database.jdbi(), random);
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
                 new InspectionStore(database.jdbi()), operators,
-                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad);
+                new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad,
+                billing, usageReports, clock);
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
                 new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),

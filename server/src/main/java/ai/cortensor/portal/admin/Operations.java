@@ -3,6 +3,7 @@ package ai.cortensor.portal.admin;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
 import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.billing.Billing;
 import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
@@ -11,6 +12,9 @@ import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.PoolLoad;
 import ai.cortensor.portal.pools.PoolStatus;
+import ai.cortensor.portal.pools.Prices;
+import ai.cortensor.portal.usage.UsageReports;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -33,11 +37,13 @@ public final class Operations {
     private final PoolControl pools;
     private final Catalog catalog;
     private final PoolLoad load;
+    private final Accounting accounting;
 
     public Operations(DirectoryStore directory, Accounts accounts, InspectionStore inspection, OperatorStore operators,
                       AccountInsight insight, ApiKeys keys, PoolControl pools, Catalog catalog,
-                      PoolLoad load) {
+                      PoolLoad load, Billing billing, UsageReports usage, InstantSource clock) {
         this.load = load;
+        this.accounting = new Accounting(this, directory, billing, usage, clock);
         this.directory = directory;
         this.accounts = accounts;
         this.inspectionStore = inspection;
@@ -235,6 +241,50 @@ public final class Operations {
                 maxConcurrency, actor, why));
     }
 
+    /** A model's prices as operators set them: micro-USD per million tokens; {@code reasoningPrice} null: none. */
+    public record ModelPrices(long inputPrice, long outputPrice, Long reasoningPrice) {
+        static ModelPrices of(Prices p) {
+            return new ModelPrices(p.input(), p.output(), p.reasoning());
+        }
+    }
+
+    /** A price change: the model and its prices before and after. */
+    public record PriceChange(String model, ModelPrices before, ModelPrices after) {}
+
+    /**
+     * Sets a model's input, output and (optional; null: reasoning tokens at the output price) reasoning prices, in
+     * micro-USD per million tokens, each 0 to {@link Prices#MAX}. Audited {@code model.prices} with the prices
+     * before and after; every replica's catalog follows at commit, and requests admitted from then on are charged
+     * at the new prices (those already admitted keep theirs).
+     */
+    public Done<PriceChange> setModelPrices(String alias, Long input, Long output, Long reasoning, String reason,
+                                            Actor actor) {
+        allow(actor, "model.prices");
+        String why = reason(reason);
+        String model = required(alias, "model");
+        price("input_price", input, true);
+        price("output_price", output, true);
+        price("reasoning_price", reasoning, false);
+        try {
+            PoolControl.PriceChange c = pools.setModelPrices(model, new Prices(input, output, reasoning), actor, why);
+            return new Done<>(c.changed(), new PriceChange(c.alias(), ModelPrices.of(c.before()),
+                    ModelPrices.of(c.after())));
+        } catch (PoolControl.NotFound e) {
+            throw ActionRefused.notFound(capitalized(e.getMessage()) + ".");
+        }
+    }
+
+    private static void price(String field, Long value, boolean required) {
+        String range = " micro-USD per million tokens, a whole number from 0 to " + Prices.MAX + " ($"
+                + Prices.MAX / 1_000_000 + " per million tokens)";
+        if (value == null && required) {
+            throw ActionRefused.invalid("missing_" + field, "Give " + field + ":" + range + ".");
+        }
+        if (value != null && (value < 0 || value > Prices.MAX)) {
+            throw ActionRefused.invalid("invalid_" + field, field + " must be" + range + "; got " + value + ".");
+        }
+    }
+
     /** Which pools serve a model: the first serves it, the rest are ordered fallbacks. */
     public Done<PoolControl.Transition> mapModel(String alias, List<String> poolNames, String reason, Actor actor) {
         allow(actor, "model.map");
@@ -279,6 +329,11 @@ public final class Operations {
         }
     }
 
+    /** Balances, ledgers, grants and adjustments of credits, spend and reconciliation. */
+    public Accounting accounting() {
+        return accounting;
+    }
+
     /** The request log, request lifecycles and the audit log (read only). */
     public Inspection inspection() {
         return inspection;
@@ -306,7 +361,7 @@ public final class Operations {
                 : "paused".equals(directory.user(a.id()).orElseThrow(() -> ActionRefused.notFound("No account " + a + ".")).state());
     }
 
-    private static void allow(Actor actor, String action) {
+    static void allow(Actor actor, String action) {
         Role role = Role.of(actor.role());
         if (role == null || !role.may(action)) {
             throw new ActionRefused(ActionRefused.Kind.FORBIDDEN, "forbidden",
