@@ -252,21 +252,27 @@ public final class Operations {
     public record PriceChange(String model, ModelPrices before, ModelPrices after) {}
 
     /**
-     * Sets a model's input, output and (optional; null: reasoning tokens at the output price) reasoning prices, in
-     * micro-USD per million tokens, each 0 to {@link Prices#MAX}. Audited {@code model.prices} with the prices
-     * before and after; every replica's catalog follows at commit, and requests admitted from then on are charged
-     * at the new prices (those already admitted keep theirs).
+     * Changes a model's input, output and reasoning prices, in micro-USD per million tokens, each 0 to
+     * {@link Prices#MAX}: a null {@code input} or {@code output} keeps it; {@code reasoning} is changed only when
+     * {@code setReasoning} (to null: reasoning tokens at the output price). Audited {@code model.prices} with the
+     * prices before and after; every replica's catalog follows at commit, and requests admitted from then on are
+     * charged at the new prices (those already admitted keep theirs).
      */
-    public Done<PriceChange> setModelPrices(String alias, Long input, Long output, Long reasoning, String reason,
-                                            Actor actor) {
+    public Done<PriceChange> setModelPrices(String alias, Long input, Long output, boolean setReasoning,
+                                            Long reasoning, String reason, Actor actor) {
         allow(actor, "model.prices");
         String why = reason(reason);
         String model = required(alias, "model");
-        price("input_price", input, true);
-        price("output_price", output, true);
-        price("reasoning_price", reasoning, false);
+        price("input_price", input);
+        price("output_price", output);
+        price("reasoning_price", reasoning);
+        Prices.Edit edit = new Prices.Edit(input, output, setReasoning, reasoning);
+        if (edit.empty()) {
+            throw ActionRefused.invalid("missing_price", "Give input_price, output_price or reasoning_price (null: "
+                    + "reasoning at the output price), in micro-USD per million tokens.");
+        }
         try {
-            PoolControl.PriceChange c = pools.setModelPrices(model, new Prices(input, output, reasoning), actor, why);
+            PoolControl.PriceChange c = pools.setModelPrices(model, edit, actor, why);
             return new Done<>(c.changed(), new PriceChange(c.alias(), ModelPrices.of(c.before()),
                     ModelPrices.of(c.after())));
         } catch (PoolControl.NotFound e) {
@@ -274,14 +280,11 @@ public final class Operations {
         }
     }
 
-    private static void price(String field, Long value, boolean required) {
-        String range = " micro-USD per million tokens, a whole number from 0 to " + Prices.MAX + " ($"
-                + Prices.MAX / 1_000_000 + " per million tokens)";
-        if (value == null && required) {
-            throw ActionRefused.invalid("missing_" + field, "Give " + field + ":" + range + ".");
-        }
+    private static void price(String field, Long value) {
         if (value != null && (value < 0 || value > Prices.MAX)) {
-            throw ActionRefused.invalid("invalid_" + field, field + " must be" + range + "; got " + value + ".");
+            throw ActionRefused.invalid("invalid_" + field, field + " must be a whole number of micro-USD per "
+                    + "million tokens from 0 to " + Prices.MAX + " ($" + Prices.MAX / 1_000_000
+                    + " per million tokens); got " + value + ".");
         }
     }
 

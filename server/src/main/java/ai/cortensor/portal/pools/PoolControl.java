@@ -104,31 +104,32 @@ public final class PoolControl {
     }
 
     /**
-     * Sets a model's prices (micro-USD per million tokens; {@code reasoning} null: reasoning tokens at the output
-     * price), audited {@code model.prices} with the prices before and after. Every replica's catalog reloads at commit
-     * (the {@code models} trigger); the gateway captures a model's prices when it admits a request, so the change
-     * applies to requests admitted after it and never to one already running.
+     * Changes a model's prices (micro-USD per million tokens; those the edit leaves out stay), audited
+     * {@code model.prices} with all three prices before and after. Every replica's catalog reloads at commit (the
+     * {@code models} trigger); the gateway captures a model's prices when it admits a request, so the change applies
+     * to requests admitted after it and never to one already running.
      */
-    public PriceChange setModelPrices(String alias, Prices prices, Actor actor, String reason) {
-        check("input", prices.input());
-        check("output", prices.output());
-        if (prices.reasoning() != null) {
-            check("reasoning", prices.reasoning());
-        }
+    public PriceChange setModelPrices(String alias, Prices.Edit edit, Actor actor, String reason) {
         return jdbi.inTransaction(h -> {
             Prices before = h.createQuery("SELECT prompt_price, completion_price, reasoning_price FROM models "
                             + "WHERE alias = :id FOR UPDATE").bind("id", alias)
                     .map((rs, ctx) -> new Prices(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class))).findOne()
                     .orElseThrow(() -> new NotFound("no model named '" + alias + "'"));
-            if (before.equals(prices)) {
-                return new PriceChange(alias, before, prices);
+            Prices after = edit.applyTo(before);
+            check("input", after.input());
+            check("output", after.output());
+            if (after.reasoning() != null) {
+                check("reasoning", after.reasoning());
+            }
+            if (before.equals(after)) {
+                return new PriceChange(alias, before, after);
             }
             h.createUpdate("UPDATE models SET prompt_price = :i, completion_price = :o, reasoning_price = :r "
                             + "WHERE alias = :id")
-                    .bind("i", prices.input()).bind("o", prices.output()).bind("r", prices.reasoning())
+                    .bind("i", after.input()).bind("o", after.output()).bind("r", after.reasoning())
                     .bind("id", alias).execute();
-            AuditLog.append(h, actor, "model.prices", "model", alias, priceState(before), priceState(prices), reason);
-            return new PriceChange(alias, before, prices);
+            AuditLog.append(h, actor, "model.prices", "model", alias, priceState(before), priceState(after), reason);
+            return new PriceChange(alias, before, after);
         }); // the models trigger notifies every replica at commit (V7)
     }
 

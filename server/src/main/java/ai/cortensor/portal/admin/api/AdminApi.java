@@ -186,8 +186,14 @@ public final class AdminApi {
                 c.reason(), c.actor())));
         r.post("/admin/api/models/{alias}/prices", write(c -> {
             c.only("input_price", "output_price", "reasoning_price", "reason");
+            for (String f : new String[] {"input_price", "output_price"}) {
+                if (c.body().has(f) && c.body().get(f).isNull()) {
+                    throw ActionRefused.invalid("invalid_" + f, f + " cannot be null; leave it out to keep it.");
+                }
+            }
+            // a price left out stays; "reasoning_price": null prices reasoning tokens at the output price again
             return ops.setModelPrices(c.param("alias"), c.longField("input_price"), c.longField("output_price"),
-                    c.longField("reasoning_price"), c.reason(), c.actor());
+                    c.body().has("reasoning_price"), c.longField("reasoning_price"), c.reason(), c.actor());
         }));
         r.get("/admin/api/accounts/{account}/balance", read(c -> ops.accounting().balance(c.param("account"))));
         r.get("/admin/api/accounts/{account}/ledger", read(c -> ops.accounting().ledger(c.param("account"),
