@@ -42,10 +42,13 @@ public final class InspectionStore {
 
     /**
      * A request's usage event: {@code occurredAt} is when the request was accepted (what the weekly windows count
-     * by), {@code recordedAt} when the row was written (null for rows written before V15).
+     * by), {@code recordedAt} when the row was written (null for rows written before V15); {@code costMicros} what
+     * it cost at the prices in force when it was admitted ({@code promptPrice}, {@code completionPrice}: micro-USD
+     * per million tokens).
      */
     public record UsageEvent(long id, Instant occurredAt, Instant recordedAt, int promptTokens, int completionTokens,
-                             int totalTokens, boolean tokensEstimated) {}
+                             int totalTokens, boolean tokensEstimated, long costMicros, long promptPrice,
+                             long completionPrice) {}
 
     public List<RequestRow> requests(RequestFilter f, RequestCursor after, int limit) {
         List<String> where = new ArrayList<>();
@@ -85,7 +88,8 @@ public final class InspectionStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM usage_events WHERE request_id = :id")
                 .bind("id", requestId).map((rs, ctx) -> new UsageEvent(rs.getLong("id"), instant(rs, "occurred_at"),
                         instant(rs, "recorded_at"), rs.getInt("prompt_tokens"), rs.getInt("completion_tokens"), rs.getInt("total_tokens"),
-                        rs.getBoolean("tokens_estimated"))).findOne());
+                        rs.getBoolean("tokens_estimated"), rs.getLong("cost_micros"), rs.getLong("prompt_price"),
+                        rs.getLong("completion_price"))).findOne());
     }
 
     public record AuditFilter(String actor, String action, String targetType, String targetId, Instant from,

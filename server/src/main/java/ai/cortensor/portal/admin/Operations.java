@@ -47,7 +47,7 @@ public final class Operations {
         this.directory = directory;
         this.accounts = accounts;
         this.inspectionStore = inspection;
-        this.inspection = new Inspection(inspection);
+        this.inspection = new Inspection(inspection, billing);
         this.operators = operators;
         this.insight = insight;
         this.keys = keys;

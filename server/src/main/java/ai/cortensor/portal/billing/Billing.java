@@ -174,6 +174,11 @@ public final class Billing {
         return store.ledger(account, limit, beforeId);
     }
 
+    /** The ledger entry that charged a request (its usage entry), if it was charged. */
+    public java.util.Optional<LedgerEntry> chargeOf(String requestId) {
+        return store.entryFor(requestId);
+    }
+
     /** How {@link #balances(BalanceOrder, Balance, int)} sorts: by what is available (balance − reserved), or by account. */
     public enum BalanceOrder { AVAILABLE_ASC, AVAILABLE_DESC, ACCOUNT }
 

@@ -157,6 +157,12 @@ final class BillingStore {
                 .bind("a", account).bind("b", beforeId).bind("n", limit).map((rs, ctx) -> entry(rs)).list());
     }
 
+    /** The usage entry that charged a request, if it was charged. */
+    Optional<LedgerEntry> entryFor(String requestId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM billing_ledger WHERE request_id = :r")
+                .bind("r", requestId).map((rs, ctx) -> entry(rs)).findOne());
+    }
+
     /**
      * One page of balances after {@code after} (the previous page's last row, null for the first), keyset-paged.
      * Sorting by available reads every balance row once per page (there is deliberately no index on the available
