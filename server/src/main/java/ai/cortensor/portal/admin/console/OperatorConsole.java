@@ -36,6 +36,7 @@ public final class OperatorConsole {
     private final AccountPages accounts;
     private final InspectionPages inspection;
     private final PoolPages pools;
+    private final BillingPages billing;
     private final SignInThrottle throttle;
 
     public OperatorConsole(Operations ops, OperatorStore operators, BrowserSessions<Operator> sessions,
@@ -45,6 +46,7 @@ public final class OperatorConsole {
         this.accounts = new AccountPages(gate, ops);
         this.inspection = new InspectionPages(gate, ops);
         this.pools = new PoolPages(gate, ops);
+        this.billing = new BillingPages(gate, ops);
         this.throttle = throttle;
     }
 
@@ -58,6 +60,7 @@ public final class OperatorConsole {
         accounts.register(r);
         inspection.register(r);
         pools.register(r);
+        billing.register(r);
         r.any("/admin/*", this::notFound);
     }
 
