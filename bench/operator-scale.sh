@@ -3,12 +3,14 @@
 # code (Operations → DirectoryStore / InspectionStore / AccountInsight), p50/p95/p99/max against the 50 ms target,
 # and EXPLAIN (ANALYZE, BUFFERS) of the slowest lookups (bench/target/operator-scale-results/).
 #
-# usage: bench/operator-scale.sh [--rows N] [--iterations N] [--budget S] [--regenerate] [--label TEXT] [--write]
+# usage: bench/operator-scale.sh [--rows N] [--iterations N] [--budget S] [--regenerate] [--label TEXT] [--only PREFIXES] [--write]
 #   --rows N        request-log rows (default 10000000; keys N/10, users min(keys/5, 200000), organizations users/10);
 #                   e.g. --rows 100000 for a quick run
 #   --iterations N  samples per lookup (default 200); --budget S: at most S seconds per lookup (default 30)
 #   --regenerate    generate the data even when the database already holds it (a marker table records the sizes)
 #   --label TEXT    name of the run in the results (before, after, …)
+#   --only PREFIXES only the lookups whose name starts with one of these comma-separated prefixes (e.g.
+#                   "find,users,accounts by usage,dashboard": the issue-14 lookups)
 #   --write         write the results between the operator-scale markers in docs/benchmarks.md
 # Database: PORTAL_BENCH_DATABASE_URL (e.g. jdbc:postgresql://127.0.0.1:5432/portal_scale?user=postgres; the
 # database is created when missing), otherwise the product's embedded PostgreSQL with its data in

@@ -1,6 +1,7 @@
 package ai.cortensor.portal;
 
 import ai.cortensor.portal.accounts.AccountStates;
+import ai.cortensor.portal.accounts.AccountDirectory;
 import ai.cortensor.portal.accounts.AccountStore;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.accounts.LogMailer;
@@ -32,6 +33,7 @@ import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.db.Database;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyStore;
+import ai.cortensor.portal.plans.AccountPlans;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.AdmissionRules;
 import ai.cortensor.portal.plans.Limiter;
@@ -59,6 +61,7 @@ import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.gateway.GatewayMetrics;
 import ai.cortensor.portal.dialects.openai.ModelsHandler;
 import ai.cortensor.portal.usage.TokenCounter;
+import ai.cortensor.portal.usage.TrafficReport;
 import ai.cortensor.portal.usage.UsageLedger;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.usage.UsageStore;
@@ -197,8 +200,8 @@ public final class Portal implements AutoCloseable {
                 config.usage().flushInterval(), config.usage().retryInterval(), registry).start();
 
         Limiter limiter = limiter(config, registry, new LocalLimiter(new UsageHistory(database.jdbi())));
-        AdmissionControl admission = new AdmissionControl(new PlanStore(database.jdbi()), limiter, clock, changes,
-                CACHE_RECONCILE);
+        PlanStore planStore = new PlanStore(database.jdbi());
+        AdmissionControl admission = new AdmissionControl(planStore, limiter, clock, changes, CACHE_RECONCILE);
         GatewayMetrics gatewayMetrics = new GatewayMetrics(registry, catalog);
         RouterClient routerClient = new RouterClient(config.router());
         HealthProbe probe = new HealthProbe(catalog, routerClient, config.health().probeInterval(), clock,
@@ -250,7 +253,8 @@ public final class Portal implements AutoCloseable {
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
                 new InspectionStore(database.jdbi()), operators,
                 new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad,
-                billing, usageReports, clock);
+                new AccountDirectory(database.jdbi()), usageReports, new AccountPlans(planStore, admission),
+                new TrafficReport(database.jdbi(), clock), billing, clock);
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
                 new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),

@@ -61,6 +61,8 @@ class OverloadIT {
 
         assertThat(slow.get().statusCode()).isEqualTo(200);
         harness.behave(Behavior.defaults());
+        // the slow request ends after its last bytes (settled, recorded), so its client can see it before the slot frees
+        await().atMost(Duration.ofSeconds(5)).until(() -> harness.metrics().contains("portal_requests_in_flight 0.0"));
         assertThat(harness.post("/v1/chat/completions", key, PortalHarness.chatBody("qwen", false)).statusCode())
                 .as("served again once the slow request ended").isEqualTo(200);
     }

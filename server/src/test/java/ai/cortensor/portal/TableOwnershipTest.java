@@ -33,6 +33,7 @@ class TableOwnershipTest {
             Map.entry("api_keys", "keys"),
             Map.entry("notifications", "notifications"), Map.entry("notification_cursors", "notifications"),
             Map.entry("plans", "plans"), Map.entry("plan_subscriptions", "plans"),
+            Map.entry("account_limit_overrides", "plans"),
             Map.entry("router_pools", "pools"), Map.entry("router_pool_targets", "pools"),
             Map.entry("router_pool_models", "pools"), Map.entry("models", "pools"), Map.entry("pool_load", "pools"),
             Map.entry("browser_sessions", "sessions"),

@@ -148,6 +148,20 @@ final class Lookups {
             Instant to = now.minus(r.nextInt(80), ChronoUnit.DAYS);
             return audit(new AuditFilter(pick(r, List.of("bob@ops.example", "dan@ops.example")), null, null, null, to.minus(7, ChronoUnit.DAYS), to));
         });
+        // find, sign-ups, accounts by usage, dashboard (issue 14)
+        time("find: part of an email (e.g. \"ser1234\")", r -> ops.find().find("ser" + (1 + r.nextLong(in.users())), null));
+        time("find: an email domain (a quarter of the users)", r -> ops.find().find(
+                "@" + pick(r, List.of("example.com", "acme.io", "mail.test", "corp.example")), null));
+        time("find: a rare part of a name (\"Org 1234\")", r -> ops.find().find("Org " + (1 + r.nextLong(in.orgs())), null));
+        time("find: a key name (\"key 123456\")", r -> ops.find().find("key " + pick(r, in.keyIds())[0], null));
+        time("find: nothing matches", r -> ops.find().find("zq" + r.nextInt(1000) + "x", null));
+        list("users: newest sign-ups", r -> c -> ops.find().users(null, c, null));
+        list("users: email contains a domain", r -> c -> ops.find().users("@acme.io", c, null));
+        time("accounts by usage, last hour", r -> ops.find().accountsByUsage("1h", "tokens", null, null));
+        time("accounts by usage, last 24 h", r -> ops.find().accountsByUsage("24h", "tokens", null, null));
+        time("accounts by usage, last 7 days", r -> ops.find().accountsByUsage("7d", "requests", null, null));
+        time("dashboard traffic, last hour", r -> ops.traffic("1h"));
+        time("dashboard traffic, last 24 h", r -> ops.traffic("24h"));
     }
 
     /** The filter is drawn once per walk, so every page of a walk follows the previous page's cursor. */
@@ -212,7 +226,17 @@ final class Lookups {
         Function<String, Page<?>> start(Random r);
     }
 
+    /** Only the lookups whose name starts with one of these comma-separated prefixes ({@code --only}); null: all. */
+    String only;
+
+    private boolean skipped(String name) {
+        return only != null && java.util.Arrays.stream(only.split(",")).noneMatch(p -> name.startsWith(p.strip()));
+    }
+
     private void time(String name, Lookup lookup) {
+        if (skipped(name)) {
+            return;
+        }
         Random r = new Random(name.hashCode());
         Sampler s = new Sampler(name);
         for (int i = 0; i < 3; i++) {
@@ -230,6 +254,9 @@ final class Lookups {
     }
 
     private void list(String name, ListLookup lookup) {
+        if (skipped(name)) {
+            return;
+        }
         Random r = new Random(name.hashCode());
         Sampler first = new Sampler(name + ", first page");
         Sampler deep = new Sampler(name + ", pages 2–" + DEEP_PAGES);

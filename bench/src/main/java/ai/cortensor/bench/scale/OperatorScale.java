@@ -36,6 +36,7 @@ import javax.sql.DataSource;
  *   --budget S        seconds per lookup at most (default 30)
  *   --regenerate      generate even when the marker says the data is there
  *   --label TEXT      name of this run in the results (e.g. before, after)
+ *   --only PREFIXES   only the lookups whose name starts with one of these comma-separated prefixes
  *   --write           write the results between the markers in docs/benchmarks.md
  * </pre>
  * Database: {@code PORTAL_BENCH_DATABASE_URL} (created when missing), else the product's embedded PostgreSQL in
@@ -51,7 +52,7 @@ public final class OperatorScale {
             String a = args[i];
             switch (a) {
                 case "--regenerate", "--write" -> opt.put(a.substring(2), "true");
-                case "--rows", "--iterations", "--budget", "--label" -> opt.put(a.substring(2), args[++i]);
+                case "--rows", "--iterations", "--budget", "--label", "--only" -> opt.put(a.substring(2), args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -102,6 +103,7 @@ public final class OperatorScale {
             Lookups lookups = new Lookups(portal.operations(), ds, capture, sizes,
                     Integer.parseInt(opt.get("iterations")), Duration.ofSeconds(Long.parseLong(opt.get("budget"))),
                     OperatorScale::log);
+            lookups.only = opt.get("only");
             lookups.runAll();
             portal.database().jdbi().setSqlLogger(new org.jdbi.v3.core.statement.SqlLogger() {});
             String report = report(opt.get("label"), sizes, dbMode, generation, startSeconds, ds, lookups.results);

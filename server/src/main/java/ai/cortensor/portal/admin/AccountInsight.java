@@ -28,9 +28,13 @@ public final class AccountInsight {
         this.clock = clock;
     }
 
-    /** One limit now: scope ({@code account}/{@code key}), kind ({@code rpm}, {@code weekly_tokens}, …), used of max. */
+    /**
+     * One limit now: scope ({@code account}/{@code key}), kind ({@code rpm}, {@code weekly_tokens}, …), used of max,
+     * and where its maximum comes from: {@code plan}, {@code override} (set for this account by an operator) or
+     * {@code key} (the key's own limits).
+     */
     public record LimitState(String scope, String kind, String description, long max, long used,
-                             Long resetsInSeconds) {}
+                             Long resetsInSeconds, String source) {}
 
     /**
      * A reason the next request is refused, with the error code the gateway answers and its scope (user,
@@ -41,37 +45,46 @@ public final class AccountInsight {
     /** Served requests and tokens (from usage events) over the last day and week. */
     public record Usage(long requests24h, long tokens24h, long requests7d, long tokens7d) {}
 
-    public record AccountStatus(String account, String state, String plan, String planName, boolean blocked,
-                                List<Reason> reasons, List<LimitState> limits, Usage usage) {}
+    /** {@code limitOverrides}: the limits an operator set for this account, replacing the plan's. */
+    public record AccountStatus(String account, String state, String plan, String planName,
+                                java.util.Map<String, Long> limitOverrides, boolean blocked, List<Reason> reasons,
+                                List<LimitState> limits, Usage usage) {}
 
     public record KeyStatus(KeyRecord key, String plan, boolean blocked, List<Reason> reasons, List<LimitState> limits,
                             Usage usage) {}
 
     AccountStatus account(AccountId a, boolean paused, String model) {
         AdmissionControl.AccountRef ref = a.ref();
-        var plan = admission.plan(ref).plan();
+        var view = admission.plan(ref);
+        var plan = view.plan();
         List<Reason> reasons = reasons(whyBlocked.forAccount(ref, model));
         return new AccountStatus(a.toString(), paused ? "paused" : "active", plan.code(), plan.name(),
-                !reasons.isEmpty(), reasons, limits(admission.accountLimits(ref)),
+                new java.util.TreeMap<>(view.overrides()), !reasons.isEmpty(), reasons,
+                limits(admission.accountLimits(ref), view),
                 usage(new UsageReports.Scope(ref.userId(), ref.organizationId(), null, null)));
     }
 
     KeyStatus key(KeyRecord record, ApiKey key, String model) {
         var ref = AdmissionControl.AccountRef.of(key);
         List<Reason> reasons = reasons(whyBlocked.forKey(key, model));
-        return new KeyStatus(record, admission.plan(ref).plan().code(), !reasons.isEmpty(), reasons,
-                limits(admission.limitsFor(key)),
+        var view = admission.plan(ref);
+        return new KeyStatus(record, view.plan().code(), !reasons.isEmpty(), reasons,
+                limits(admission.limitsFor(key), view),
                 usage(new UsageReports.Scope(key.userId(), key.organizationId(), key.id(), null)));
     }
 
-    private List<LimitState> limits(List<Limit> limits) {
-        return admission.peek(limits).stream().map(AccountInsight::limit).toList();
+    private List<LimitState> limits(List<Limit> limits, AdmissionControl.PlanView view) {
+        return admission.peek(limits).stream().map(s -> limit(s, view)).toList();
     }
 
-    private static LimitState limit(Limiter.State s) {
+    private static LimitState limit(Limiter.State s, AdmissionControl.PlanView view) {
         Limit l = s.limit();
+        String source = l.scope() == Limit.Scope.KEY ? "key"
+                : view.overridden(l.kind().key()) || (l.kind() == ai.cortensor.portal.plans.LimitKind.SHORT_WINDOW_REQUESTS
+                        && view.overridden(ai.cortensor.portal.plans.LimitOverrides.SHORT_WINDOW_SECONDS))
+                ? "override" : "plan";
         return new LimitState(l.scope().name().toLowerCase(java.util.Locale.ROOT), l.kind().key(), l.describe(),
-                l.max(), s.used(), seconds(s.resetIn()));
+                l.max(), s.used(), seconds(s.resetIn()), source);
     }
 
     private static List<Reason> reasons(List<WhyBlocked.Reason> reasons) {

@@ -243,12 +243,6 @@ public final class Accounting {
 
     /** The account named by {@code ref}, which must exist (the ledger refers to its user or organization). */
     private AccountId existing(String ref) {
-        AccountId a = ops.account(ref);
-        boolean found = a.organization() ? directory.organization(a.id()).isPresent()
-                : directory.user(a.id()).isPresent();
-        if (!found) {
-            throw ActionRefused.notFound("No account " + a + ".");
-        }
-        return a;
+        return ops.existing(ref);
     }
 }

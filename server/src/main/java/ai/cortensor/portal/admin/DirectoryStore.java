@@ -95,6 +95,24 @@ public final class DirectoryStore {
                 .bind("p", escaped + "%").bind("n", limit).map((rs, ctx) -> key(rs)).list());
     }
 
+    /**
+     * Keys whose public id starts with {@code text} or whose name contains it (case-insensitively), newest first,
+     * before the key {@code beforeId} (null: from the newest).
+     */
+    public List<KeyRecord> keysMatching(String text, Long beforeId, int limit) {
+        String like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery(KEY_SELECT + "WHERE (k.public_id LIKE :prefix OR lower(k.name) LIKE :part)"
+                    + (beforeId == null ? "" : " AND k.id < :before") + " ORDER BY k.id DESC LIMIT :n")
+                    .bind("prefix", like + "%").bind("part", "%" + like.toLowerCase(java.util.Locale.ROOT) + "%")
+                    .bind("n", limit);
+            if (beforeId != null) {
+                q.bind("before", beforeId);
+            }
+            return q.map((rs, ctx) -> key(rs)).list();
+        });
+    }
+
     /** Keys newest first, keyset-paginated on id ({@code beforeId} null for the first page). */
     public List<KeyRecord> keys(AccountId account, String state, Long beforeId, int limit) {
         List<String> where = new ArrayList<>();

@@ -1,5 +1,6 @@
 package ai.cortensor.portal.admin;
 
+import ai.cortensor.portal.accounts.AccountDirectory;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
 import ai.cortensor.portal.audit.Actor;
@@ -8,12 +9,15 @@ import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.keys.KeyFormat;
+import ai.cortensor.portal.plans.AccountPlans;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.PoolLoad;
 import ai.cortensor.portal.pools.PoolStatus;
 import ai.cortensor.portal.pools.Prices;
+import ai.cortensor.portal.usage.TrafficReport;
 import ai.cortensor.portal.usage.UsageReports;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.function.Supplier;
@@ -37,12 +41,19 @@ public final class Operations {
     private final PoolControl pools;
     private final Catalog catalog;
     private final PoolLoad load;
+    private final Find find;
+    private final PlanChanges planChanges;
+    private final TrafficReport traffic;
     private final Accounting accounting;
 
     public Operations(DirectoryStore directory, Accounts accounts, InspectionStore inspection, OperatorStore operators,
                       AccountInsight insight, ApiKeys keys, PoolControl pools, Catalog catalog,
-                      PoolLoad load, Billing billing, UsageReports usage, InstantSource clock) {
+                      PoolLoad load, AccountDirectory customers, UsageReports usage, AccountPlans plans,
+                      TrafficReport traffic, Billing billing, InstantSource clock) {
         this.load = load;
+        this.find = new Find(customers, directory, usage, clock);
+        this.planChanges = new PlanChanges(plans, this);
+        this.traffic = traffic;
         this.accounting = new Accounting(this, directory, billing, usage, clock);
         this.directory = directory;
         this.accounts = accounts;
@@ -342,6 +353,29 @@ public final class Operations {
         return inspection;
     }
 
+    /** Search for customers, the newest sign-ups, accounts by usage (read only). */
+    public Find find() {
+        return find;
+    }
+
+    /** An account's plan and limit overrides (admin). */
+    public PlanChanges plans() {
+        return planChanges;
+    }
+
+    /**
+     * The dashboard's traffic over the last hour (1-minute buckets) or day (15-minute buckets): requests, outcomes,
+     * latency p50/p99 and tokens, overall, per model and per pool.
+     */
+    public TrafficView traffic(String window) {
+        String w = window == null ? "1h" : window;
+        return TrafficView.of(w, switch (w) {
+            case "1h" -> traffic.last(Duration.ofHours(1), Duration.ofMinutes(1));
+            case "24h" -> traffic.last(Duration.ofDays(1), Duration.ofMinutes(15));
+            default -> throw ActionRefused.invalid("invalid_window", "window must be 1h or 24h.");
+        });
+    }
+
     // ---- helpers ----
 
     /** {@code u12}, {@code o3}, or a user's email (their personal account). */
@@ -356,6 +390,13 @@ public final class Operations {
                     .orElseThrow(() -> ActionRefused.notFound("No user with email " + r + ".")).id());
         }
         throw ActionRefused.invalid("invalid_account", "Name an account as u<user id>, o<organization id> or an email.");
+    }
+
+    /** The account {@code ref} names, which must exist (else not found). */
+    AccountId existing(String ref) {
+        AccountId a = account(ref);
+        paused(a);
+        return a;
     }
 
     private boolean paused(AccountId a) {

@@ -42,10 +42,28 @@ public final class AdmissionControl {
         }
     }
 
-    /** An account's plan and the models it may use (empty set = all). */
-    public record PlanView(PlanStore.Plan plan, Set<String> models) {
+    /**
+     * An account's plan, the models it may use (empty set = all), the limits an operator set for this account alone
+     * ({@code overrides}) and the limits admission enforces on it ({@code limits}: the plan's, with the overrides
+     * replacing theirs; computed once per cache load, not per request).
+     */
+    public record PlanView(PlanStore.Plan plan, Set<String> models, Map<String, Long> overrides,
+                           Map<String, Long> limits) {
+        public PlanView(PlanStore.Plan plan, Set<String> models, Map<String, Long> overrides) {
+            this(plan, models, Map.copyOf(overrides), LimitOverrides.apply(plan.limits(), overrides));
+        }
+
+        public PlanView(PlanStore.Plan plan, Set<String> models) {
+            this(plan, models, Map.of());
+        }
+
         public boolean entitled(String model) {
             return models.isEmpty() || models.contains(model);
+        }
+
+        /** Whether the account's value of this {@code plans.limits} key was set by an operator. */
+        public boolean overridden(String key) {
+            return overrides.containsKey(key);
         }
     }
 
@@ -65,7 +83,8 @@ public final class AdmissionControl {
                     PlanStore.Plan p = plans.current(a.userId(), a.organizationId())
                             .orElseGet(() -> plans.list().stream().filter(x -> x.code().equals("free")).findFirst()
                                     .orElseThrow());
-                    return new PlanView(p, plans.entitledModels(p.code()));
+                    return new PlanView(p, plans.entitledModels(p.code()),
+                            plans.overrides(a.userId(), a.organizationId()).limits());
                 });
     }
 
@@ -121,11 +140,11 @@ public final class AdmissionControl {
         planCache.invalidateAll();
     }
 
-    /** Account limits from the plan first (the first counter is the lock), then the key's own. */
+    /** Account limits (the plan's, with the account's overrides) first (the first counter is the lock), then the key's own. */
     public List<Limit> limitsFor(ApiKey key) {
         AccountRef account = AccountRef.of(key);
         List<Limit> out = new ArrayList<>(8);
-        add(out, Limit.Scope.ACCOUNT, account.id(), plan(account).plan().limits());
+        add(out, Limit.Scope.ACCOUNT, account.id(), plan(account).limits());
         add(out, Limit.Scope.KEY, Long.toString(key.id()), key.limits());
         return out;
     }
@@ -133,7 +152,7 @@ public final class AdmissionControl {
     /** The account-scope limits alone (the portal's view of an account without a particular key). */
     public List<Limit> accountLimits(AccountRef account) {
         List<Limit> out = new ArrayList<>(8);
-        add(out, Limit.Scope.ACCOUNT, account.id(), plan(account).plan().limits());
+        add(out, Limit.Scope.ACCOUNT, account.id(), plan(account).limits());
         return out;
     }
 

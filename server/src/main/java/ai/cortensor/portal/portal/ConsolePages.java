@@ -114,8 +114,24 @@ final class ConsolePages {
         signedIn(r, "/portal/billing", false, (req, res, c) -> html.render(res, 200, "billing.jte",
                 AuthPages.params("page", gate.page(req, res, c, "Plan and billing", "billing"), "view",
                         new Views.Billing(admission.plan(new AdmissionControl.AccountRef(c.user().id(),
-                                c.account().organizationId())).plan(), admission.plans()))));
+                                c.account().organizationId())).plan(), admission.plans(), accountLimits(c)))));
         signedInPost(r, "/portal/account", Gate.Guard.NONE, this::switchAccount);
+    }
+
+    /** The account's limits as admission enforces them (the plan's, or an operator's override), with their use. */
+    private List<Views.AccountLimit> accountLimits(Sessions.Current c) {
+        var ref = new AdmissionControl.AccountRef(c.user().id(), c.account().organizationId());
+        var view = admission.plan(ref);
+        return admission.peek(admission.accountLimits(ref)).stream().map(s -> new Views.AccountLimit(
+                s.limit().kind().key(), s.limit().kind() == LimitKind.SHORT_WINDOW_REQUESTS
+                        ? "Requests per " + Windows.readable(s.limit().window())
+                        : Character.toUpperCase(s.limit().kind().label().charAt(0)) + s.limit().kind().label().substring(1),
+                s.used(), s.limit().max(),
+                s.used() == 0 || s.resetIn() == null || s.limit().kind().concurrency() ? "—"
+                        : "in " + Windows.readable(s.resetIn()),
+                view.overridden(s.limit().kind().key()) || (s.limit().kind() == LimitKind.SHORT_WINDOW_REQUESTS
+                        && view.overridden(ai.cortensor.portal.plans.LimitOverrides.SHORT_WINDOW_SECONDS))))
+                .toList();
     }
 
     /** Allowance and consumption come from the policy layer's counters, the same ones admission uses. */

@@ -55,7 +55,13 @@ public final class Views {
 
     public record SessionRow(long id, String device, String address, String lastSeen, boolean current) {}
 
-    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans) {}
+    /**
+     * {@code limits}: what the gateway enforces on the account now, each with its use; {@code custom} when an operator
+     * set it for this account instead of the plan's value.
+     */
+    public record Billing(PlanStore.Plan current, List<PlanStore.Plan> plans, List<AccountLimit> limits) {}
+
+    public record AccountLimit(String kind, String description, long used, long max, String resets, boolean custom) {}
 
     /** {@code me}: the signed-in user; {@code lastOwner}: they are the organization's only owner (cannot leave). */
     public record Team(boolean personal, boolean owner, String name, long me, boolean lastOwner,

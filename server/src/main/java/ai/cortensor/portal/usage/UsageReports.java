@@ -173,6 +173,45 @@ public final class UsageReports {
         });
     }
 
+    /**
+     * An account's served usage over a window: {@code account} is {@code u<user id>} or {@code o<organization id>};
+     * {@code userId} is the personal account's user (0 for an organization).
+     */
+    public record AccountUsage(String account, long userId, Long organizationId, long requests, long tokens) {}
+
+    /**
+     * Accounts by served requests or tokens ({@code byTokens}) since {@code since}, most first, ties by account id;
+     * after the account {@code afterAccount} with the value {@code afterValue} (both null for the first page). One
+     * index-only range scan of the window's usage events (V16's {@code usage_events_time}), summed by account.
+     */
+    public List<AccountUsage> topAccounts(Instant since, boolean byTokens, Long afterValue, String afterAccount,
+                                          int limit) {
+        String value = byTokens ? "tokens" : "requests";
+        String sql = """
+                SELECT * FROM (
+                    SELECT CASE WHEN organization_id IS NULL THEN 'u' || uid ELSE 'o' || organization_id END AS account,
+                           organization_id, uid AS user_id, requests, tokens
+                    FROM (SELECT organization_id, CASE WHEN organization_id IS NULL THEN user_id END AS uid,
+                                 count(*) AS requests, coalesce(sum(prompt_tokens + completion_tokens), 0) AS tokens
+                          FROM usage_events WHERE occurred_at >= :since
+                          GROUP BY 1, 2) e) a
+                """ + (afterValue == null ? "" : "WHERE (" + value + " < :v OR (" + value + " = :v AND account > :a))\n")
+                + "ORDER BY " + value + " DESC, account LIMIT :n";
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql).bind("since", since).bind("n", limit);
+            if (afterValue != null) {
+                q.bind("v", afterValue).bind("a", afterAccount);
+            }
+            return q.map((rs, ctx) -> {
+                long org = rs.getLong("organization_id");
+                Long orgId = rs.wasNull() ? null : org;
+                return new AccountUsage(rs.getString("account"), orgId == null ? rs.getLong("user_id") : 0, orgId,
+                        rs.getLong("requests"),
+                        rs.getLong("tokens"));
+            }).list();
+        });
+    }
+
     public static LocalDate utcDay(Instant i) {
         return LocalDate.ofInstant(i, ZoneOffset.UTC);
     }

@@ -143,6 +143,31 @@ public final class AdminApi {
             }
         }
 
+        /**
+         * A JSON object of whole numbers or nulls ({@code {"rpm": 100, "tpm": null}}), in its order; refused with
+         * {@code invalid_<name>} naming the first bad entry.
+         */
+        Map<String, Long> numbers(String name) {
+            JsonNode v = body.get(name);
+            if (v == null || !v.isObject()) {
+                throw ActionRefused.invalid("invalid_" + name, name + " must be an object like {\"rpm\": 100, \"tpm\": null}.");
+            }
+            Map<String, Long> out = new java.util.LinkedHashMap<>();
+            for (var it = v.fields(); it.hasNext(); ) {
+                var e = it.next();
+                JsonNode n = e.getValue();
+                if (n.isNull()) {
+                    out.put(e.getKey(), null);
+                } else if (n.isIntegralNumber() && n.canConvertToLong()) {
+                    out.put(e.getKey(), n.longValue());
+                } else {
+                    throw ActionRefused.invalid("invalid_" + name, name + "." + e.getKey()
+                            + " must be a whole number, or null to remove it.");
+                }
+            }
+            return out;
+        }
+
         java.util.List<String> names(String name) {
             JsonNode v = body.get(name);
             if (v == null || !v.isArray()) {
@@ -166,12 +191,33 @@ public final class AdminApi {
 
     public void register(HttpRouting.Builder r) {
         r.get("/admin/api/me", read(c -> Map.of("email", c.operator().email(), "role", c.operator().role().code())));
+        r.get("/admin/api/search", read(c -> ops.find().find(c.query("q"), c.intQuery("limit"))));
+        r.get("/admin/api/users", read(c -> ops.find().users(c.query("q"), c.query("cursor"), c.intQuery("limit"))));
         r.get("/admin/api/users/{ref}", read(c -> ops.user(c.param("ref"))));
+        r.get("/admin/api/organizations", read(c -> ops.find().organizations(c.query("q"), c.query("cursor"),
+                c.intQuery("limit"))));
         r.get("/admin/api/organizations/{ref}", read(c -> ops.organization(c.param("ref"))));
+        r.get("/admin/api/accounts/by-usage", read(c -> ops.find().accountsByUsage(c.query("window"), c.query("by"),
+                c.query("cursor"), c.intQuery("limit"))));
+        r.post("/admin/api/accounts/{account}/plan", write(c -> ops.plans().changePlan(c.param("account"),
+                c.field("plan"), c.reason(), c.actor())));
+        r.get("/admin/api/accounts/{account}/limits", read(c -> ops.plans().overrides(c.param("account"))));
+        r.post("/admin/api/accounts/{account}/limits", write(c -> ops.plans().setLimits(c.param("account"),
+                c.numbers("limits"), c.reason(), c.actor())));
+        r.get("/admin/api/plans", read(c -> Map.of("data", ops.plans().plans())));
+        r.get("/admin/api/traffic", read(c -> ops.traffic(c.query("window"))));
         r.get("/admin/api/accounts/{account}/status", read(c -> ops.accountStatus(c.param("account"), c.query("model"))));
         r.post("/admin/api/accounts/{account}/pause", write(c -> ops.pauseAccount(c.param("account"), c.reason(), c.actor())));
         r.post("/admin/api/accounts/{account}/unpause", write(c -> ops.unpauseAccount(c.param("account"), c.reason(), c.actor())));
-        r.get("/admin/api/keys", read(c -> ops.keys(c.query("account"), c.query("state"), c.query("cursor"), c.intQuery("limit"))));
+        r.get("/admin/api/keys", read(c -> {
+            if (c.query("q") == null) {
+                return ops.keys(c.query("account"), c.query("state"), c.query("cursor"), c.intQuery("limit"));
+            }
+            if (c.query("account") != null || c.query("state") != null) {
+                throw ActionRefused.invalid("invalid_query", "q searches every key; it cannot be combined with account or state.");
+            }
+            return ops.find().keys(c.query("q"), c.query("cursor"), c.intQuery("limit"));
+        }));
         r.get("/admin/api/keys/{ref}", read(c -> ops.key(c.param("ref"))));
         r.get("/admin/api/keys/{ref}/status", read(c -> ops.keyStatus(c.param("ref"), c.query("model"))));
         r.post("/admin/api/keys/{ref}/revoke", write(c -> ops.revokeKey(c.param("ref"), c.reason(), c.actor())));

@@ -30,7 +30,9 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:ok", "1:usage error (bad arguments, missing reason, invalid input)", "2:not found",
                 "3:unauthorized or forbidden", "4:server error or server unreachable",
                 "5:billing reconcile found a drift"},
-        subcommands = {AdminCommand.Key.class, AdminCommand.Account.class, CatalogCommands.Model.class,
+        subcommands = {SupportCommands.Find.class, SupportCommands.Users.class, SupportCommands.Orgs.class,
+                AdminCommand.Key.class, AdminCommand.Account.class, SupportCommands.Plans.class,
+                SupportCommands.Traffic.class, CatalogCommands.Model.class,
                 CatalogCommands.Pool.class, CatalogCommands.Target.class, AdminCommand.Operators.class,
                 BillingCommands.class,
                 picocli.CommandLine.HelpCommand.class})
@@ -116,7 +118,7 @@ public final class AdminCommand implements Runnable {
             col("STATUS", "status"), col("ACCOUNT", "account"), col("OWNER", "owner_email"),
             col("CREATED", "created_at"), col("LAST_USED", "last_used_at")};
     static final Tables.Column[] LIMIT_COLUMNS = {col("SCOPE", "scope"), col("LIMIT", "kind"), col("USED", "used"),
-            col("MAX", "max"), col("RESETS_IN_S", "resets_in_seconds")};
+            col("MAX", "max"), col("SOURCE", "source"), col("RESETS_IN_S", "resets_in_seconds")};
 
     static void status(JsonNode s) {
         OUT.println(s.path("blocked").asBoolean() ? "BLOCKED:" : "Not blocked: the next request would be admitted.");
@@ -238,11 +240,13 @@ public final class AdminCommand implements Runnable {
             });
         }
 
-        @Command(name = "list", description = "Keys, newest first.")
+        @Command(name = "list", description = "Keys, newest first: of an account, in a state, or matching a query.")
         int list(@Mixin Connection c, @Option(names = "--account") String account,
                  @Option(names = "--state", description = "active or revoked") String state,
+                 @Option(names = "--query", description = "keys whose prefix starts with (ctsr_…, 4+ characters) "
+                         + "or whose name contains this; not with --account or --state") String q,
                  @Option(names = "--limit") Integer limit, @Option(names = "--cursor") String cursor) {
-            return c.show(withQuery("/admin/api/keys", query("account", account, "state", state, "limit", limit,
+            return c.show(withQuery("/admin/api/keys", query("q", q, "account", account, "state", state, "limit", limit,
                     "cursor", cursor)), p -> {
                 Tables.table(OUT, p.path("data"), KEY_COLUMNS);
                 next(p);
@@ -259,7 +263,8 @@ public final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "account", description = "Accounts (u<user id>, o<organization id> or an email): status, pause, unpause.")
+    @Command(name = "account", description = "Accounts (u<user id>, o<organization id> or an email): status, pause, "
+            + "unpause, plan, limits; top (accounts by usage).")
     static final class Account {
         @Command(name = "status", description = "Plan, limits, usage and why requests are refused right now.")
         int status(@Mixin Connection c, @Parameters(paramLabel = "ACCOUNT") String account,
@@ -267,6 +272,9 @@ public final class AdminCommand implements Runnable {
             return c.show(withQuery("/admin/api/accounts/" + segment(account) + "/status", query("model", model)), s -> {
                 OUT.println("account " + s.path("account").asText() + " (" + s.path("state").asText() + "), plan "
                         + s.path("plan").asText());
+                if (!s.path("limit_overrides").isEmpty()) {
+                    OUT.println("limit overrides: " + SupportCommands.pairs(s.path("limit_overrides")));
+                }
                 AdminCommand.status(s);
             });
         }
@@ -283,6 +291,81 @@ public final class AdminCommand implements Runnable {
                     @Option(names = "--reason", required = true) String reason) {
             return c.post("/admin/api/accounts/" + segment(account) + "/unpause", reason(reason),
                     d -> done(d, "Unpaused", "Already active:"));
+        }
+
+        @Command(name = "plan", description = "Move the account to another plan (admin; see 'portal admin plan list').")
+        int plan(@Mixin Connection c, @Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+                 @Parameters(index = "1", paramLabel = "PLAN") String plan,
+                 @Option(names = "--reason", required = true, description = "why (goes into the audit log)") String reason) {
+            return c.post("/admin/api/accounts/" + segment(account) + "/plan", Map.of("plan", plan, "reason", reason),
+                    d -> {
+                        JsonNode r = d.path("result");
+                        OUT.println(d.path("changed").asBoolean()
+                                ? "Moved " + r.path("account").asText() + " from plan " + r.path("before").asText()
+                                        + " to " + r.path("after").asText() + "."
+                                : r.path("account").asText() + " already is on plan " + r.path("after").asText()
+                                        + "; nothing changed.");
+                    });
+        }
+
+        @Command(name = "limits", description = "Show, set or remove the account's limit overrides (admin to change). "
+                + "Limits: rpm, tpm, short_window_requests, short_window_seconds, weekly_requests, weekly_tokens, "
+                + "max_concurrent. An override replaces the plan's value for this account only.")
+        int limits(@Mixin Connection c, @Parameters(paramLabel = "ACCOUNT") String account,
+                   @Option(names = "--set", paramLabel = "LIMIT=N", description = "set an override, e.g. --set rpm=100 (repeatable)")
+                   Map<String, String> set,
+                   @Option(names = "--unset", paramLabel = "LIMIT", description = "remove an override: the plan's value applies again (repeatable)")
+                   java.util.List<String> unset,
+                   @Option(names = "--clear", description = "remove every override of the account") boolean clear,
+                   @Option(names = "--reason", description = "why (required to change; goes into the audit log)") String reason) {
+            String path = "/admin/api/accounts/" + segment(account) + "/limits";
+            if ((set == null || set.isEmpty()) && (unset == null || unset.isEmpty()) && !clear) {
+                return c.show(path, o -> OUT.println(o.path("limits").isEmpty() ? "No limit overrides: the plan's limits apply."
+                        : "Limit overrides: " + SupportCommands.pairs(o.path("limits")) + " (set by "
+                                + o.path("updated_by").asText() + " at " + o.path("updated_at").asText() + ": "
+                                + o.path("reason").asText() + ")"));
+            }
+            if (reason == null || reason.isBlank()) {
+                throw new AdminClient.Failure(AdminClient.ExitCodes.USAGE, "Missing required option: '--reason=<reason>'");
+            }
+            Map<String, Object> limits = new java.util.LinkedHashMap<>();
+            if (clear) {
+                for (String k : SupportCommands.LIMITS) {
+                    limits.put(k, null);
+                }
+            }
+            if (unset != null) {
+                unset.forEach(k -> limits.put(k, null));
+            }
+            if (set != null) {
+                set.forEach((k, v) -> limits.put(k, SupportCommands.number(k, v)));
+            }
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("limits", limits);
+            body.put("reason", reason);
+            return c.post(path, body, d -> {
+                JsonNode r = d.path("result");
+                OUT.println(!d.path("changed").asBoolean() ? "Limit overrides of " + r.path("account").asText()
+                        + " unchanged: " + SupportCommands.pairs(r.path("after"))
+                        : "Limit overrides of " + r.path("account").asText() + ": " + SupportCommands.pairs(r.path("before"))
+                                + " -> " + SupportCommands.pairs(r.path("after")));
+            });
+        }
+
+        @Command(name = "top", description = "Accounts by served usage over a window, most first.")
+        int top(@Mixin Connection c,
+                @Option(names = "--window", description = "1h, 24h, 7d or 30d (default 24h)") String window,
+                @Option(names = "--by", description = "tokens (default) or requests") String by,
+                @Option(names = "--limit", description = "rows per page (1-500, default 50)") Integer limit,
+                @Option(names = "--cursor", description = "next page, as printed after a page") String cursor) {
+            return c.show(withQuery("/admin/api/accounts/by-usage", query("window", window, "by", by, "limit", limit,
+                    "cursor", cursor)), p -> {
+                OUT.println("Accounts by " + p.path("by").asText() + " over the last " + p.path("window").asText()
+                        + " (since " + p.path("since").asText() + "):");
+                Tables.table(OUT, p.path("data"), col("ACCOUNT", "account"), col("TYPE", "type"), col("NAME", "name"),
+                        col("STATE", "state"), col("REQUESTS", "requests"), col("TOKENS", "tokens"));
+                next(p);
+            });
         }
 
         private static void done(JsonNode d, String changed, String unchanged) {

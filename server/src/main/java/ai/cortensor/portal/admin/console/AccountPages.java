@@ -30,6 +30,16 @@ final class AccountPages {
                 account(req, res, c, param(req, "account"), null, 200)));
         r.post("/admin/accounts/{account}/pause", (req, res) -> setPaused(req, res, true));
         r.post("/admin/accounts/{account}/unpause", (req, res) -> setPaused(req, res, false));
+        r.post("/admin/accounts/{account}/plan", (req, res) -> {
+            String account = param(req, "account");
+            gate.act(req, res, (q, s, c, error, status) -> account(q, s, c, account, error, status),
+                    p -> ops.plans().changePlan(account, p.field("plan"), p.field("reason"), p.actor()).changed());
+        });
+        r.post("/admin/accounts/{account}/limits", (req, res) -> {
+            String account = param(req, "account");
+            gate.act(req, res, (q, s, c, error, status) -> account(q, s, c, account, error, status),
+                    p -> ops.plans().setLimits(account, limits(p), p.field("reason"), p.actor()).changed());
+        });
         r.post("/admin/accounts/{account}/credits", (req, res) -> credit(req, res, true));
         r.post("/admin/accounts/{account}/adjustments", (req, res) -> credit(req, res, false));
         r.get("/admin/keys/{ref}", (req, res) -> gate.require(req, res).ifPresent(c ->
@@ -81,7 +91,9 @@ final class AccountPages {
         OperatorPage page = gate.page(req, res, c, title, "search");
         gate.render(res, status, "admin/account.jte", error == null ? page : page.withNotice(error, "error"),
                 "account", a.toString(), "user", user, "org", org, "status", accountStatus, "keys", keys.data(),
-                "moreKeys", keys.nextCursor() != null, "money", BillingPages.accountMoney(ops, a.toString()));
+                "moreKeys", keys.nextCursor() != null, "plans", ops.plans().plans(),
+                "overrides", ops.plans().overrides(a.toString()),
+                "money", BillingPages.accountMoney(ops, a.toString()));
     }
 
     private void key(ServerRequest req, ServerResponse res, OperatorSessions.Current c, String ref, String error,
@@ -104,6 +116,21 @@ final class AccountPages {
         OperatorPage page = gate.page(req, res, c, "Key " + key.prefix(), "search");
         gate.render(res, status, "admin/key.jte", error == null ? page : page.withNotice(error, "error"),
                 "key", key, "keyStatus", keyStatus);
+    }
+
+    /** Every override field of the limits form: a number sets it, an empty field removes it. */
+    private static java.util.Map<String, Long> limits(ConsoleGate.Posted p) {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (String k : ai.cortensor.portal.plans.LimitOverrides.KEYS) {
+            String v = p.field("limit_" + k);
+            try {
+                out.put(k, v == null ? null : Long.valueOf(v.replace(",", "").replace("_", "").replace(" ", "")));
+            } catch (NumberFormatException e) {
+                throw ActionRefused.invalid("invalid_limits", k + " must be a whole number (or empty for the plan's value); “"
+                        + v + "” is not.");
+            }
+        }
+        return out;
     }
 
     static String param(ServerRequest req, String name) {

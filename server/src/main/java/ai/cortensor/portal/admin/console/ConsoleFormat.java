@@ -42,6 +42,27 @@ public final class ConsoleFormat {
         return seconds == null ? "—" : "in " + Windows.readable(Duration.ofSeconds(seconds));
     }
 
+    /** A limit key as a person reads it: "Requests per minute". */
+    public static String limitLabel(String key) {
+        return switch (key) {
+            case "rpm" -> "Requests per minute";
+            case "tpm" -> "Tokens per minute";
+            case "short_window_requests" -> "Requests per short window";
+            case "short_window_seconds" -> "Short window (seconds)";
+            case "weekly_requests" -> "Requests per week";
+            case "weekly_tokens" -> "Tokens per week";
+            case "max_concurrent" -> "Concurrent requests";
+            default -> key;
+        };
+    }
+
+    /** Limit overrides as one line: "rpm 100, weekly_tokens 5,000,000". */
+    public static String limits(java.util.Map<String, Long> limits) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        limits.forEach((k, v) -> out.add(k + " " + ai.cortensor.portal.portal.Format.number(v)));
+        return String.join(", ", out);
+    }
+
     public static String percent(double rate) {
         return String.format(Locale.ENGLISH, "%.1f%%", rate * 100);
     }

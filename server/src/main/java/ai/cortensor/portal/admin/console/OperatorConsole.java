@@ -1,8 +1,7 @@
 package ai.cortensor.portal.admin.console;
 
-import ai.cortensor.portal.admin.AccountId;
 import ai.cortensor.portal.admin.ActionRefused;
-import ai.cortensor.portal.admin.DirectoryStore;
+import ai.cortensor.portal.admin.Find;
 import ai.cortensor.portal.admin.Operations;
 import ai.cortensor.portal.sessions.BrowserSessions;
 import ai.cortensor.portal.admin.Operator;
@@ -17,7 +16,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -36,6 +34,10 @@ public final class OperatorConsole {
     private final AccountPages accounts;
     private final InspectionPages inspection;
     private final PoolPages pools;
+    private final FindPages lists;
+    private final DashboardPages dashboard;
+    /** How many newest sign-ups and busiest accounts the empty Find page lists. */
+    private static final int RECENT = 8;
     private final BillingPages billing;
     private final SignInThrottle throttle;
 
@@ -46,6 +48,8 @@ public final class OperatorConsole {
         this.accounts = new AccountPages(gate, ops);
         this.inspection = new InspectionPages(gate, ops);
         this.pools = new PoolPages(gate, ops);
+        this.lists = new FindPages(gate, ops);
+        this.dashboard = new DashboardPages(gate, ops);
         this.billing = new BillingPages(gate, ops);
         this.throttle = throttle;
     }
@@ -57,6 +61,8 @@ public final class OperatorConsole {
         r.get("/admin/signin", this::signInPage);
         r.post("/admin/signin", this::signIn);
         r.post("/admin/signout", this::signOut);
+        lists.register(r); // before the account and key pages: /admin/keys is a list, /admin/keys/{ref} a key
+        dashboard.register(r);
         accounts.register(r);
         inspection.register(r);
         pools.register(r);
@@ -130,84 +136,30 @@ public final class OperatorConsole {
         });
     }
 
-    /** A search result: what was found, a line about it, and its console page. */
-    public record Hit(String kind, String label, String detail, String href) {}
-
+    /**
+     * Find: one box searched in users, organizations and keys ({@link Find}); without a query, the newest sign-ups
+     * and the busiest accounts of the last day. Nothing found answers 404 with a sentence naming what was searched.
+     */
     private void search(ServerRequest req, ServerResponse res) {
         gate.require(req, res).ifPresent(c -> {
-            String q = withoutSecret(req.query().first("q").map(String::strip).orElse(""));
-            List<Hit> hits = new ArrayList<>();
+            String q = Find.withoutSecret(req.query().first("q").map(String::strip).orElse(""));
+            Find.Found found = null;
             String error = null;
+            int status = 200;
             if (!q.isEmpty()) {
-                List<String> refused = new ArrayList<>();
-                for (Lookup l : lookups(q)) {
-                    try {
-                        l.find(hits);
-                    } catch (ActionRefused e) {
-                        refused.add(e.getMessage());
-                    }
-                }
-                if (hits.isEmpty()) {
-                    error = refused.isEmpty() ? "Nothing matches " + q + "." : String.join(" ", refused);
+                try {
+                    found = ops.find().find(q, null);
+                    status = found.empty() ? 404 : 200;
+                } catch (ActionRefused e) {
+                    error = e.getMessage();
+                    status = e.kind().status;
                 }
             }
-            gate.render(res, q.isEmpty() || !hits.isEmpty() ? 200 : 404, "admin/search.jte",
-                    gate.page(req, res, c, "Find", "search"), "q", q, "hits", hits, "error", error);
+            gate.render(res, status, "admin/search.jte", gate.page(req, res, c, "Find", "search"), "q", q,
+                    "found", found, "error", error,
+                    "recent", q.isEmpty() ? ops.find().users(null, null, RECENT).data() : List.of(),
+                    "top", q.isEmpty() ? ops.find().busiestToday(RECENT) : null);
         });
-    }
-
-    @FunctionalInterface
-    private interface Lookup {
-        void find(List<Hit> hits);
-    }
-
-    /** What the one search box tries for a query: an email, an account id, a numeric id, or a key prefix. */
-    private List<Lookup> lookups(String q) {
-        List<Lookup> l = new ArrayList<>();
-        if (q.contains("@")) {
-            l.add(hits -> user(hits, ops.user(q)));
-        } else if (AccountId.parse(q) != null) {
-            AccountId a = AccountId.parse(q);
-            l.add(hits -> {
-                if (a.organization()) {
-                    organization(hits, ops.organization(a.toString()));
-                } else {
-                    user(hits, ops.user(Long.toString(a.id())));
-                }
-            });
-        } else if (q.chars().allMatch(Character::isDigit)) {
-            l.add(hits -> user(hits, ops.user(q)));
-            l.add(hits -> organization(hits, ops.organization(q)));
-            l.add(hits -> key(hits, ops.key(q)));
-        } else {
-            l.add(hits -> {
-                DirectoryStore.KeyRecord k = ops.key(q);
-                key(hits, k);
-                hits.add(new Hit("Account", k.organizationId() == null ? k.ownerEmail() : k.organizationName(),
-                        "owner of " + k.prefix() + " (" + k.account() + ")", "/admin/accounts/" + k.account()));
-            });
-        }
-        return l;
-    }
-
-    private static void user(List<Hit> hits, DirectoryStore.UserRecord u) {
-        hits.add(new Hit("User", u.email(), u.account() + " · " + u.state(), "/admin/accounts/" + u.account()));
-    }
-
-    private static void organization(List<Hit> hits, DirectoryStore.OrganizationRecord o) {
-        hits.add(new Hit("Organization", o.name(), o.account() + " · " + o.state(), "/admin/accounts/" + o.account()));
-    }
-
-    private static void key(List<Hit> hits, DirectoryStore.KeyRecord k) {
-        hits.add(new Hit("Key", k.prefix(), "“" + k.name() + "” of " + k.ownerEmail() + " · " + k.status(),
-                "/admin/keys/" + k.id()));
-    }
-
-    /** A pasted full key ({@code ctsr_<public id>_<secret>}) cut to its prefix, so the page never echoes a secret. */
-    private static String withoutSecret(String q) {
-        String p = ai.cortensor.portal.keys.KeyFormat.PREFIX;
-        int secret = q.startsWith(p) ? q.indexOf('_', p.length()) : -1;
-        return secret < 0 ? q : q.substring(0, secret);
     }
 
     private void notFound(ServerRequest req, ServerResponse res) {

@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The spend page's chart: one bar per UTC day, stacked by model, drawn by the server as inline SVG in the style of the
- * dashboard's charts — the plot stretches to its box, the axis labels are HTML placed in percent (readable from a
+ * The spend page's chart: one bar per UTC day, stacked by model, drawn by the server as inline SVG in the style of
+ * {@link Charts} (the dashboard's) — the plot stretches to its box, the axis labels are HTML placed in percent (readable from a
  * 375 px phone to a wide screen), colours are the CSS classes {@code c0}…{@code c7} (light and dark mode), each day
  * has a {@code <title>} with its total and every model's part, and the figure's {@code aria-label} sums it up.
  */
 final class SpendChart {
-    private static final int COLOURS = 8;
+    private static final int COLOURS = Charts.COLOURS;
     private static final int W = 600;
     private static final int H = 200;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("MMM d", Locale.ENGLISH);
@@ -157,18 +157,7 @@ final class SpendChart {
         return String.format(Locale.ENGLISH, "%.2f", v);
     }
 
-    static String esc(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(ch);
-            }
-        }
-        return b.toString();
+    private static String esc(String s) {
+        return Charts.esc(s);
     }
 }
