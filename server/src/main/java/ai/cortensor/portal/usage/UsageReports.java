@@ -75,8 +75,8 @@ public final class UsageReports {
                     SELECT CAST(occurred_at AT TIME ZONE 'UTC' AS date) AS day, model_alias, count(*) AS n,
                            coalesce(sum(prompt_tokens), 0) AS pt, coalesce(sum(completion_tokens), 0) AS ct,
                            coalesce(sum(cost_micros), 0) AS cost
-                    FROM usage_events WHERE occurred_at >= :from AND occurred_at < :to""" + scope + """
-                     GROUP BY 1, 2 ORDER BY 1, 2""")
+                    FROM usage_events WHERE occurred_at >= :from AND occurred_at < :to""" + scope
+                    + " GROUP BY 1, 2 ORDER BY 1, 2")
                     .bind("from", from.atStartOfDay(ZoneOffset.UTC).toInstant())
                     .bind("to", to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
             if (organizationId != null) {
