@@ -340,6 +340,7 @@ class BillingOperatorIT {
         JsonNode balance = json(get("/admin/api/accounts/" + acct + "/balance", support));
         assertThat(balance.path("available_micros").asLong()).isEqualTo(6_750_000);
         assertThat(balance.path("reserved_micros").asLong()).isZero();
+        assertThat(balance.path("low_balance_micros").isNull()).as("no alert threshold was set").isTrue();
     }
 
     @Test

@@ -296,9 +296,8 @@ final class BillingStore {
     }
 
     private static Balance balance(ResultSet rs) throws SQLException {
-        long low = rs.getLong("low_balance_micros");
-        return new Balance(rs.getString("account"), rs.getLong("balance_micros"), rs.getLong("reserved_micros"),
-                rs.wasNull() ? null : low);
+        Long low = rs.getObject("low_balance_micros", Long.class); // null: no alert (wasNull would read the last column)
+        return new Balance(rs.getString("account"), rs.getLong("balance_micros"), rs.getLong("reserved_micros"), low);
     }
 
     private static LedgerEntry entry(ResultSet rs) throws SQLException {
