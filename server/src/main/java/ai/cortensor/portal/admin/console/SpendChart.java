@@ -95,10 +95,14 @@ final class SpendChart {
                     .append("</title></rect>");
         }
         b.append("</svg><div class=\"x-axis\" aria-hidden=\"true\">");
-        for (int i : labelled(n)) {
+        List<Integer> labels = labelled(n);
+        int middle = labels.get(labels.size() / 2);
+        for (int i : labels) {
             double p = (i + 0.5) / n;
             String align = p < 0.1 ? "start" : p > 0.9 ? "end" : "mid";
-            b.append("<span class=\"").append(align).append("\" style=\"left:").append(pct(align.equals("start") ? 0
+            // a phone keeps the first, the middle and the last day's labels ("minor" ones hide there)
+            boolean minor = i != 0 && i != n - 1 && i != middle;
+            b.append("<span class=\"").append(align).append(minor ? " minor" : "").append("\" style=\"left:").append(pct(align.equals("start") ? 0
                     : align.equals("end") ? 1 : p)).append("\">").append(DAY.format(days.get(i).day())).append("</span>");
         }
         b.append("</div></div></div></figure>");
