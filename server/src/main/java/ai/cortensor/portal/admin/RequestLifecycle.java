@@ -59,7 +59,8 @@ public record RequestLifecycle(RequestRow request, List<Stage> stages, UsageEven
             stages.add(new Stage("usage_recorded", usage.recordedAt(), "usage event " + usage.id() + ", "
                     + usage.totalTokens() + " tokens" + (usage.recordedAt() == null ? " (write time not kept)" : "")));
             // "why was I charged X": the cost, the prices it was charged at (those in force at admission), the entry
-            stages.add(new Stage("charged", charge == null ? null : charge.createdAt(), "cost "
+            // charged in the transaction that wrote the usage event: the same moment
+            stages.add(new Stage("charged", charge == null ? null : usage.recordedAt(), "cost "
                     + Money.usd(usage.costMicros()) + ": " + usage.promptTokens() + " prompt tokens at "
                     + Money.usd(usage.promptPrice()) + " and " + usage.completionTokens() + " completion tokens at "
                     + Money.usd(usage.completionPrice()) + " per million" + (charge == null

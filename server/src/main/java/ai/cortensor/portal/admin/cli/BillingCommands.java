@@ -123,8 +123,17 @@ final class BillingCommands {
                     col("REQUESTS", "requests"), col("PROMPT_TOKENS", "prompt_tokens"),
                     col("COMPLETION_TOKENS", "completion_tokens"), col("COST", "cost_usd"));
             OUT.println();
-            Tables.table(OUT, usd(s.path("by_day"), "cost_micros"), col("DAY", "day"), col("REQUESTS", "requests"),
+            ArrayNode days = AdminApi.JSON.createArrayNode();
+            s.path("by_day").forEach(d -> {
+                if (d.path("requests").asLong() > 0) {
+                    days.add(d);
+                }
+            });
+            Tables.table(OUT, usd(days, "cost_micros"), col("DAY", "day"), col("REQUESTS", "requests"),
                     col("COST", "cost_usd"));
+            if (days.size() < s.path("by_day").size()) {
+                OUT.println("(days without charged requests left out; --json lists every day)");
+            }
         });
     }
 
