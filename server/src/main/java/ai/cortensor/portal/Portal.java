@@ -20,6 +20,7 @@ import ai.cortensor.portal.portal.Sessions;
 import ai.cortensor.portal.sessions.BrowserSessions;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.notifications.Notifications;
+import ai.cortensor.portal.notifications.Webhooks;
 import ai.cortensor.portal.web.SignInThrottle;
 import ai.cortensor.portal.admin.AccountInsight;
 import ai.cortensor.portal.admin.api.AdminApi;
@@ -224,8 +225,9 @@ public final class Portal implements AutoCloseable {
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(rules);
         Mailer mailer = mailer(config.mail());
-        Notifications notifications = new Notifications(database.jdbi(), admission, mailer, clock,
-                config.mail().notifyInterval(), publicUrl::get);
+        Notifications notifications = new Notifications(database.jdbi(), admission, mailer, config.mail().delivers(),
+                clock, config.mail().notifyInterval(), publicUrl::get, random);
+        Webhooks webhooks = new Webhooks(database.jdbi(), config.webhooks(), clock, random);
         // browser sessions: one component, one table, two audiences
         AtomicReference<BrowserSessions<User>> customerSessions = new AtomicReference<>();
         OrganizationStore organizationStore = new OrganizationStore(database.jdbi());
@@ -247,7 +249,8 @@ public final class Portal implements AutoCloseable {
         Organizations organizations = new Organizations(organizationStore, mailer, tokens, clock, publicUrl::get);
         CustomerPortal customerPortal = new CustomerPortal(config, accountService, organizations, sessions, tokens, keys,
                 audit, usageReports, catalog, gateway, admission, whyBlocked,
-                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), notifications, clock, publicUrl::get);
+                new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), notifications, billing, webhooks, clock,
+                publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
         OperatorStore operators = new OperatorStore(database.jdbi(), random);
         Operations operations = new Operations(new DirectoryStore(database.jdbi()), accountService,
@@ -341,13 +344,22 @@ public final class Portal implements AutoCloseable {
                 log.warn("expiring money holds failed: {}", e.toString());
             }
         }), 1, 1, TimeUnit.MINUTES);
-        if (config.mail().delivers()) {
-            long notifyEvery = config.mail().notifyInterval().toMillis();
-            // off the scheduler's thread: a slow mail server must not hold back the catalog refresh
-            background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("notifications")
-                    .start(notifications::runOnce), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
-        } else {
-            log.warn("customer notifications are off: mail.smtp-host is not set, so no mail would reach anyone");
+        long notifyEvery = config.mail().notifyInterval().toMillis();
+        // off the scheduler's thread: a slow mail server or webhook receiver must not hold back the catalog refresh
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("notifications")
+                .start(notifications::runOnce), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("webhooks")
+                .start(webhooks::deliverDueQuietly), notifyEvery, notifyEvery, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(() -> Thread.ofVirtual().name("webhooks-sweep").start(() -> {
+            try {
+                webhooks.sweep();
+            } catch (RuntimeException e) {
+                log.warn("deleting old webhook deliveries failed: {}", e.toString());
+            }
+        }), 5, 60, TimeUnit.MINUTES);
+        if (!config.mail().delivers()) {
+            log.warn("customer mail notifications are off: mail.smtp-host is not set, so no mail would reach anyone "
+                    + "(spend alerts still go to customers' webhooks)");
         }
         probe.start();
         log.info("Cortensor Portal {} listening on http://{}:{}; management (/metrics, /health, /ready) on http://{}:{}",

@@ -83,6 +83,11 @@ public final class ConfigLoader {
         DEFAULTS.put("mail.log-text", "false");
         DEFAULTS.put("portal.support-email", "");
         DEFAULTS.put("mail.notify-interval", "PT30S");
+        DEFAULTS.put("webhooks.timeout", "PT5S");
+        DEFAULTS.put("webhooks.max-attempts", "10");
+        DEFAULTS.put("webhooks.retry-base", "PT30S");
+        DEFAULTS.put("webhooks.concurrency", "8");
+        DEFAULTS.put("webhooks.allow-local-urls", "false");
         DEFAULTS.put("oidc.issuer", "");
         DEFAULTS.put("oidc.client-id", "");
         DEFAULTS.put("oidc.client-secret", "");
@@ -219,6 +224,13 @@ public final class ConfigLoader {
         var mail = new PortalConfig.Mail(blankToNull(v.get("mail.smtp-host")), intIn(v, "mail.smtp-port", 1, 65535),
                 blankToNull(v.get("mail.smtp-username")), blankToNull(v.get("mail.smtp-password")), v.get("mail.from"),
                 bool(v, "mail.smtp-starttls"), bool(v, "mail.log-text"), duration(v, "mail.notify-interval"));
+        var webhooks = new PortalConfig.Webhooks(duration(v, "webhooks.timeout"), intIn(v, "webhooks.max-attempts", 1, 20),
+                duration(v, "webhooks.retry-base"), intIn(v, "webhooks.concurrency", 1, 256),
+                bool(v, "webhooks.allow-local-urls"));
+        if (webhooks.timeout().compareTo(Duration.ofSeconds(30)) > 0) {
+            throw new ConfigException("webhooks.timeout must be at most PT30S (a slow receiver holds a sender), got "
+                    + webhooks.timeout());
+        }
         var oidc = new PortalConfig.Oidc(blankToNull(v.get("oidc.issuer")), blankToNull(v.get("oidc.client-id")),
                 blankToNull(v.get("oidc.client-secret")), v.get("oidc.name"));
         if (oidc.enabled() && (oidc.clientId() == null || oidc.clientSecret() == null)) {
@@ -251,7 +263,8 @@ public final class ConfigLoader {
                     + supportEmail + "'");
         }
         return new PortalConfig(http, database, router, health, usage, limits, mail, oidc, Path.of(dataDir).toAbsolutePath(), pools, secrets,
-                responses, management, duration(v, "shutdown.deadline"), new PortalConfig.Support(supportEmail));
+                responses, management, duration(v, "shutdown.deadline"), new PortalConfig.Support(supportEmail),
+                webhooks);
     }
 
     /** {@code cortensor-v3 http://host:5010 session=12 key=main, openai http://host:8000} */

@@ -12,7 +12,7 @@ import java.util.Map;
 public record PortalConfig(Http http, Database database, Router router, Health health, Usage usage, Limits limits,
                            Mail mail, Oidc oidc, Path dataDir, Map<String, PoolSpec> pools, Map<String, String> routerSecrets,
                            Responses responses, Management management, Duration shutdownDeadline,
-                           Support support) {
+                           Support support, Webhooks webhooks) {
 
     public PortalConfig {
         pools = Map.copyOf(pools);
@@ -59,6 +59,16 @@ public record PortalConfig(Http http, Database database, Router router, Health h
         /** Whether a mail goes anywhere: to an SMTP server, or (demo) its text to the log. */
         public boolean delivers() { return host != null || logText; }
     }
+
+    /**
+     * Customers' alert webhooks. An attempt gets {@code timeout} to connect and answer (its body is not read);
+     * a failed one is tried again after {@code retryBase}, doubling (with jitter) up to 2 h, {@code maxAttempts} in
+     * all; each replica sends at most {@code concurrency} at once. {@code allowLocalUrls} accepts URLs on this machine
+     * or private networks, and plain {@code http://} to this machine — for development and tests only: in production
+     * it would let a customer make the portal call internal services.
+     */
+    public record Webhooks(Duration timeout, int maxAttempts, Duration retryBase, int concurrency,
+                           boolean allowLocalUrls) {}
 
     /**
      * Where customers get help: {@code email} ({@code portal.support-email}) is shown where the portal says to
@@ -185,6 +195,11 @@ public record PortalConfig(Http http, Database database, Router router, Health h
          .append("\n  mail.smtp-password=").append(mask(mail.password()))
          .append("\n  mail.from=").append(mail.from())
          .append("\n  mail.log-text=").append(mail.logText())
+         .append("\n  webhooks.timeout=").append(webhooks.timeout())
+         .append("\n  webhooks.max-attempts=").append(webhooks.maxAttempts())
+         .append("\n  webhooks.retry-base=").append(webhooks.retryBase())
+         .append("\n  webhooks.concurrency=").append(webhooks.concurrency())
+         .append("\n  webhooks.allow-local-urls=").append(webhooks.allowLocalUrls())
          .append("\n  oidc.issuer=").append(oidc.enabled() ? oidc.issuer() : "")
          .append("\n  oidc.client-id=").append(oidc.clientId() == null ? "" : oidc.clientId())
          .append("\n  oidc.client-secret=").append(mask(oidc.clientSecret()));

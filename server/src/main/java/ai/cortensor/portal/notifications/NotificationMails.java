@@ -1,5 +1,6 @@
 package ai.cortensor.portal.notifications;
 
+import ai.cortensor.portal.billing.Money;
 import ai.cortensor.portal.plans.Windows;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +66,43 @@ final class NotificationMails {
                         + "insufficient_quota until older usage frees room.\n\n"
                         + "Usage: " + publicUrl.get() + "/portal/usage\nPlans: " + publicUrl.get()
                         + "/portal/billing\n" + footer());
+    }
+
+    Text budget(String account, SpendAlerts.BudgetCrossing c, int threshold, Instant now) {
+        String daily = c.period().equals("day") ? "daily" : "monthly";
+        String which = c.keyId() == null ? "its " + daily + " budget of " + Money.usd(c.capMicros())
+                : "the " + daily + " budget of " + Money.usd(c.capMicros()) + " on its API key \"" + c.keyName() + "\"";
+        String spent = Money.usd(c.spentMicros()) + " of " + Money.usd(c.capMicros());
+        String when = c.period().equals("day") ? "today (UTC)" : "this month (UTC)";
+        String requests = c.keyId() == null ? "requests" : "requests with this key";
+        String resets = "at " + WHEN.format(c.resetsAt()) + ", in " + Windows.readable(Duration.between(now, c.resetsAt()));
+        String links = "Budgets: " + publicUrl.get() + "/portal/billing\nAlerts and webhooks: " + publicUrl.get()
+                + "/portal/alerts\n";
+        if (threshold >= 100) {
+            return new Text(capitalized(daily) + " budget of " + Money.usd(c.capMicros()) + " reached"
+                    + (c.keyId() == null ? "" : " on API key \"" + c.keyName() + "\""),
+                    capitalized(account) + " has reached " + which + ": " + spent + " spent " + when + ".\n\n"
+                            + "Until the budget resets " + resets + ", " + requests + " that could cost more than "
+                            + "what is left are refused with 402 budget_exceeded. Raise or remove the budget to "
+                            + "continue sooner.\n\n" + links + footer());
+        }
+        return new Text("You have spent " + threshold + " % of your " + daily + " budget"
+                + (c.keyId() == null ? "" : " on API key \"" + c.keyName() + "\"") + " (" + spent + ")",
+                capitalized(account) + " has spent " + Money.usd(c.spentMicros()) + " " + when + ": "
+                        + (c.spentMicros() * 100 / c.capMicros()) + " % of " + which + ".\n\n"
+                        + "When the budget is reached, " + requests + " are refused with 402 budget_exceeded until it "
+                        + "resets " + resets + ".\n\n" + links + footer());
+    }
+
+    Text creditsLow(String account, long balanceMicros, long thresholdMicros) {
+        return new Text("Your prepaid credits are below " + Money.usd(thresholdMicros),
+                capitalized(account) + " has " + Money.usd(balanceMicros) + " of prepaid credits left, less than the "
+                        + Money.usd(thresholdMicros) + " you asked us to warn you about.\n\n"
+                        + "When the credits run out, requests are refused with 402 insufficient_credits. To add credits, "
+                        + "contact support (or your operator).\n\n"
+                        + "We tell you once; after credits are added above " + Money.usd(thresholdMicros)
+                        + ", the next fall below it is mailed again. Change the threshold: " + publicUrl.get()
+                        + "/portal/alerts\n" + footer());
     }
 
     private String footer() {

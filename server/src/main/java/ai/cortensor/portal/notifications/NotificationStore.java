@@ -98,7 +98,7 @@ final class NotificationStore {
         });
     }
 
-    private static int insert(Handle h, Draft d, String state) {
+    static int insert(Handle h, Draft d, String state) {
         int n = 0;
         for (Recipient r : d.to()) {
             n += h.createUpdate("""

@@ -6,6 +6,7 @@ import ai.cortensor.portal.accounts.Mailer;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.LimitKind;
 import ai.cortensor.portal.plans.Limiter;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mails customers what they need to know without asking: an operator revoked one of their keys, paused or unpaused
- * their account, and the account used 80 % and 100 % of a weekly allowance. Each is written once to an outbox
+ * their account, the account used 80 % and 100 % of a weekly allowance, and spend alerts ({@link SpendAlerts}: 50,
+ * 80 and 100 % of a budget, credits below the account's threshold — these also go to the account's webhook). Each is written once to an outbox
  * ({@code notifications}, unique per account, kind, period and recipient) and sent by {@link #runOnce}, which every
  * replica runs every {@code mail.notify-interval}:
  * <ol>
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
  *       and none is mailed twice, whichever replica reads it;</li>
  *   <li>allowances: accounts with requests since the last round are checked against the same counters admission
  *       uses ({@link AdmissionControl#peek}); a threshold is mailed once per rolling week;</li>
+ *   <li>spend alerts: budgets and balances as settlement left them ({@link SpendAlerts});</li>
  *   <li>due mails are claimed ({@code FOR UPDATE SKIP LOCKED}, leased), sent through the {@link Mailer}, and retried
  *       with doubling delays ({@link #MAX_ATTEMPTS} attempts, at most {@link #MAX_RETRY_DELAY} apart) when the mail
  *       server refuses. A replica that dies mid-send leaves the lease to expire: that mail may go out twice, never
@@ -52,16 +55,29 @@ public final class Notifications {
     private final Duration interval;
     private final NotificationMails mails;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final boolean mailDelivers;
+    private final SpendAlerts spendAlerts;
     private Instant lastAllowanceScan;
 
     public Notifications(Jdbi jdbi, AdmissionControl admission, Mailer mailer, InstantSource clock, Duration interval,
                          java.util.function.Supplier<String> publicUrl) {
+        this(jdbi, admission, mailer, true, clock, interval, publicUrl, new SecureRandom());
+    }
+
+    /**
+     * {@code mailDelivers} false (no mail server): only spend alerts are planned, for webhooks; no mail is written
+     * or sent.
+     */
+    public Notifications(Jdbi jdbi, AdmissionControl admission, Mailer mailer, boolean mailDelivers, InstantSource clock,
+                         Duration interval, java.util.function.Supplier<String> publicUrl, SecureRandom random) {
         this.store = new NotificationStore(jdbi);
         this.admission = admission;
         this.mailer = mailer;
+        this.mailDelivers = mailDelivers;
         this.clock = clock;
         this.interval = interval;
         this.mails = new NotificationMails(publicUrl);
+        this.spendAlerts = new SpendAlerts(new SpendAlertStore(jdbi), store, admission, mails, clock, random);
         this.lastAllowanceScan = clock.instant().minus(Duration.ofHours(1));
     }
 
@@ -83,9 +99,14 @@ public final class Notifications {
             return; // the previous round is still sending
         }
         try {
-            step("reading the audit log", this::planFromAudit);
-            step("checking allowances", this::planAllowances);
-            step("sending", this::deliver); // also when planning failed: what is written goes out
+            if (mailDelivers) {
+                step("reading the audit log", this::planFromAudit);
+                step("checking allowances", this::planAllowances);
+            }
+            step("checking spend alerts", this::planSpendAlerts);
+            if (mailDelivers) {
+                step("sending", this::deliver); // also when planning failed: what is written goes out
+            }
         } finally {
             running.set(false);
         }
@@ -127,6 +148,11 @@ public final class Notifications {
         var mail = paused ? mails.paused(accountLabel(account), e.at()) : mails.unpaused(accountLabel(account), e.at());
         return Optional.of(new NotificationStore.Draft(account, paused ? "account_paused" : "account_unpaused", period,
                 mail.subject(), mail.body(), store.recipients(account)));
+    }
+
+    /** Budgets at 50, 80 and 100 %, credits below their threshold ({@link SpendAlerts}). */
+    int planSpendAlerts() {
+        return spendAlerts.runOnce(mailDelivers);
     }
 
     /** Accounts that made requests since the last scan, against their weekly allowances. */

@@ -25,10 +25,11 @@ public record Limit(Scope scope, String scopeId, LimitKind kind, long max, Durat
     /** "60 requests per minute on your account" — for error messages and the blocked-why answer. */
     public String describe() {
         String where = scope == Scope.ACCOUNT ? "your account" : "this key";
-        return switch (kind) {
+        String text = switch (kind) {
             case SHORT_WINDOW_REQUESTS -> max + " requests per " + Windows.human(window) + " on " + where;
             case CONCURRENT_REQUESTS -> max + " concurrent requests on " + where;
             default -> max + " " + kind.label() + " on " + where;
         };
+        return max == 1 ? text.replaceFirst("(request|token)s\\b", "$1") : text; // "1 request per minute"
     }
 }

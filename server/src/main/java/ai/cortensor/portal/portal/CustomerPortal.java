@@ -9,7 +9,9 @@ import ai.cortensor.portal.audit.AuditLog;
 import ai.cortensor.portal.config.PortalConfig;
 import ai.cortensor.portal.keys.ApiKeys;
 import ai.cortensor.portal.accounts.Organizations;
+import ai.cortensor.portal.billing.Billing;
 import ai.cortensor.portal.notifications.Notifications;
+import ai.cortensor.portal.notifications.Webhooks;
 import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
@@ -32,6 +34,8 @@ public final class CustomerPortal {
     private final ProfilePages profile;
     private final TeamPages team;
     private final PortalApi api;
+    private final AlertPages alerts;
+    private final AlertsApi alertsApi;
     private final StaticAssets assets = new StaticAssets();
     private final Accounts accounts;
     private final Gate gate;
@@ -41,7 +45,8 @@ public final class CustomerPortal {
     public CustomerPortal(PortalConfig config, Accounts accounts, Organizations organizations, Sessions sessions,
                           OneTimeTokens tokens, ApiKeys apiKeys, AuditLog audit, UsageReports usage, Catalog catalog,
                           Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked, SignInThrottle throttle,
-                          Notifications notifications, InstantSource clock, Supplier<String> publicUrl) {
+                          Notifications notifications, Billing billing, Webhooks webhooks, InstantSource clock,
+                          Supplier<String> publicUrl) {
         this.accounts = accounts;
         this.gate = new Gate(sessions, tokens, whyBlocked, config.support().email());
         this.html = new Html();
@@ -55,14 +60,18 @@ public final class CustomerPortal {
         this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
         this.profile = new ProfilePages(gate, html, accounts, notifications);
         this.api = new PortalApi(gate, keys, usage, admission, gateway, clock, whyBlocked);
+        this.alerts = new AlertPages(gate, html, keys, billing, webhooks, admission);
+        this.alertsApi = new AlertsApi(api, billing, webhooks, admission);
     }
 
     public void register(HttpRouting.Builder r) {
         r.get("/static/*", assets::serve);
         r.get("/webjars/*", assets::serve);
         auth.register(r);
+        alertsApi.register(r); // before the API's catch-all 404
         api.register(r);
         console.register(r);
+        alerts.register(console, r);
         usagePages.register(console, r);
         team.register(console, r);
         profile.register(console, r);

@@ -55,12 +55,12 @@ final class PortalApi {
         void handle(ServerRequest req, ServerResponse res, Sessions.Current c) throws Exception;
     }
 
-    private io.helidon.webserver.http.Handler api(boolean mutates, Call call) {
+    io.helidon.webserver.http.Handler api(boolean mutates, Call call) {
         return api(mutates, Gate.Guard.NONE, call);
     }
 
     /** {@code guard}: what must not be paused for the call to run (403 {@code account_paused} otherwise). */
-    private io.helidon.webserver.http.Handler api(boolean mutates, Gate.Guard guard, Call call) {
+    io.helidon.webserver.http.Handler api(boolean mutates, Gate.Guard guard, Call call) {
         return (req, res) -> {
             Optional<Sessions.Current> c = gate.current(req);
             if (c.isEmpty()) {
@@ -118,21 +118,32 @@ final class PortalApi {
         });
     }
 
-    private void createKey(ServerRequest req, ServerResponse res, Sessions.Current c) throws IOException {
+    /**
+     * The request's JSON object (empty body: an empty object), or null after answering 413 or 400; {@code example}
+     * shows the expected shape in the error.
+     */
+    static JsonNode body(ServerRequest req, ServerResponse res, String example) throws IOException {
         JsonNode body;
         try (InputStream in = req.content().inputStream()) {
             byte[] raw = in.readNBytes(Web.MAX_FORM_BYTES + 1);
             if (raw.length > Web.MAX_FORM_BYTES) {
                 error(res, 413, "request_too_large", "The body is larger than 64 KB.");
-                return;
+                return null;
             }
             body = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            error(res, 400, "invalid_json", "The body must be a JSON object like {\"name\": \"laptop\"}.");
-            return;
+            body = null;
         }
         if (body == null || !body.isObject()) {
-            error(res, 400, "invalid_json", "The body must be a JSON object like {\"name\": \"laptop\"}.");
+            error(res, 400, "invalid_json", "The body must be a JSON object like " + example + ".");
+            return null;
+        }
+        return body;
+    }
+
+    private void createKey(ServerRequest req, ServerResponse res, Sessions.Current c) throws IOException {
+        JsonNode body = body(req, res, "{\"name\": \"laptop\"}");
+        if (body == null) {
             return;
         }
         JsonNode days = body.get("expires_in_days");
@@ -261,14 +272,14 @@ final class PortalApi {
         g.writeEndObject();
     }
 
-    private static void send(ServerResponse res, int status, Json.Body body) {
+    static void send(ServerResponse res, int status, Json.Body body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(Json.write(body));
     }
 
-    private static void error(ServerResponse res, int status, String code, String message) {
+    static void error(ServerResponse res, int status, String code, String message) {
         send(res, status, g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");

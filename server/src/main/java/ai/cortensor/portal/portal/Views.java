@@ -63,6 +63,17 @@ public final class Views {
 
     public record AccountLimit(String kind, String description, long used, long max, String resets, boolean custom) {}
 
+    /**
+     * The alerts page. {@code owner}: may change them; {@code balance}/{@code threshold}: USD text ({@code threshold}
+     * empty when off); {@code secret}: the webhook's signing secret right after it was made, shown once, else null.
+     */
+    public record Alerts(boolean owner, boolean prepaid, String balance, String threshold, List<BudgetLine> budgets,
+                         ai.cortensor.portal.notifications.Webhooks.Endpoint webhook, String secret, String error,
+                         List<ai.cortensor.portal.notifications.Webhooks.LogEntry> log, int maxAttempts) {}
+
+    /** A budget on the alerts page: on what, per what, its cap, spent so far and when it resets (USD, UTC). */
+    public record BudgetLine(String scope, String period, String cap, String spent, int percent, String resets) {}
+
     /** {@code me}: the signed-in user; {@code lastOwner}: they are the organization's only owner (cannot leave). */
     public record Team(boolean personal, boolean owner, String name, long me, boolean lastOwner,
                        List<ai.cortensor.portal.accounts.OrganizationStore.Member> members,
