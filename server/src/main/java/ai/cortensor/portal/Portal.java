@@ -60,7 +60,9 @@ import ai.cortensor.portal.dialects.responses.StoredResponses;
 import ai.cortensor.portal.gateway.Dialect;
 import ai.cortensor.portal.gateway.Gateway;
 import ai.cortensor.portal.gateway.GatewayMetrics;
+import ai.cortensor.portal.dialects.openai.GenerationHandler;
 import ai.cortensor.portal.dialects.openai.ModelsHandler;
+import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.usage.TokenCounter;
 import ai.cortensor.portal.usage.TrafficReport;
 import ai.cortensor.portal.usage.UsageLedger;
@@ -221,6 +223,10 @@ public final class Portal implements AutoCloseable {
         CountTokensHandler countTokens = new CountTokensHandler(keys, rules, tokenCounter, clock,
                 config.http().maxBodyBytes(), config.http().bodyTimeout());
         ModelsHandler models = new ModelsHandler(keys, rules, catalog, dialects.stream().map(Dialect::path).toList());
+        SpendReports spendReports = new SpendReports(database.jdbi());
+        // an id younger than the longest a request runs (plus the usage writer's retries) may not be written yet
+        GenerationHandler generations = new GenerationHandler(keys, rules, spendReports, clock,
+                config.router().streamTimeout().plus(Duration.ofMinutes(5)));
         Ops ops = new Ops(catalog, ledger, limiter, registry, VERSION, gateway::draining);
         AtomicReference<String> publicUrl = new AtomicReference<>(config.http().publicUrl());
         WhyBlocked whyBlocked = new WhyBlocked(rules);
@@ -248,7 +254,7 @@ public final class Portal implements AutoCloseable {
         Sessions sessions = new Sessions(customerSessions.get(), accountService);
         Organizations organizations = new Organizations(organizationStore, mailer, tokens, clock, publicUrl::get);
         CustomerPortal customerPortal = new CustomerPortal(config, accountService, organizations, sessions, tokens, keys,
-                audit, usageReports, catalog, gateway, admission, whyBlocked,
+                audit, usageReports, spendReports, catalog, gateway, admission, whyBlocked,
                 new SignInThrottle(clock, SignInThrottle.Policy.DEFAULT), notifications, billing, webhooks, clock,
                 publicUrl::get);
         PoolLoad poolLoad = new PoolLoad(database.jdbi(), catalog);
@@ -272,6 +278,8 @@ public final class Portal implements AutoCloseable {
                 .any("/v1/models", ApiFallbacks::methodNotAllowed)
                 .get("/v1/models/{id}", models::one)
                 .any("/v1/models/{id}", ApiFallbacks::methodNotAllowed)
+                .get("/v1/generation", generations::get)
+                .any("/v1/generation", ApiFallbacks::methodNotAllowed)
                 .get("/v1/responses/{id}", storedResponseRoutes::retrieve)
                 .delete("/v1/responses/{id}", storedResponseRoutes::delete)
                 .any("/v1/responses/{id}", ApiFallbacks::methodNotAllowed)

@@ -40,7 +40,7 @@ class TableOwnershipTest {
             Map.entry("router_pools", "pools"), Map.entry("router_pool_targets", "pools"),
             Map.entry("router_pool_models", "pools"), Map.entry("models", "pools"), Map.entry("pool_load", "pools"),
             Map.entry("browser_sessions", "sessions"),
-            Map.entry("usage_events", "usage"), Map.entry("request_logs", "usage"));
+            Map.entry("usage_events", "usage"), Map.entry("request_logs", "usage"), Map.entry("usage_daily", "usage"));
 
     /**
      * Writes we keep on purpose, each with its reason. The usage writer stamps {@code api_keys.last_used_at} in the

@@ -48,9 +48,18 @@ public final class Billing {
             return new Hold.None();
         }
         Instant now = clock.instant();
-        String refused = store.hold(requestId, account, prepaid, worstCaseMicros, applicable, now);
+        BillingStore.Held held = store.hold(requestId, account, prepaid, worstCaseMicros, applicable, now);
+        String refused = held.refused();
         if (refused == null) {
-            return new Hold.Held(worstCaseMicros);
+            int tightest = -1;
+            for (int i = 0; i < held.remaining().length; i++) {
+                if (tightest < 0 || held.remaining()[i] < held.remaining()[tightest]) {
+                    tightest = i;
+                }
+            }
+            return tightest < 0 ? new Hold.Held(worstCaseMicros)
+                    : new Hold.Held(worstCaseMicros, applicable.get(tightest), Math.max(0, held.remaining()[tightest]),
+                            applicable.get(tightest).periodEnd(now));
         }
         if (refused.equals("credits")) {
             return new Hold.Refused("insufficient_credits", null, Math.max(0, store.balance(account).availableMicros()),
@@ -192,6 +201,19 @@ public final class Billing {
         store.setLowBalance(account, thresholdMicros);
     }
 
+    /** The same, set by {@code actor} and audited ({@code billing.low_balance_alert}). */
+    public void setLowBalanceAlert(String account, Long thresholdMicros, Actor actor) {
+        if (thresholdMicros != null && thresholdMicros < 0) {
+            throw new IllegalArgumentException("a threshold is not negative");
+        }
+        store.setLowBalance(account, thresholdMicros, actor);
+    }
+
+    /** Whether the account was ever funded (credits granted, an adjustment or a payment), whatever its plan. */
+    public boolean funded(String account) {
+        return store.funded(account);
+    }
+
     /** Recomputes every balance, reservation and usage charge from their sources; empty when nothing drifted. */
     public List<Drift> reconcile() {
         return store.reconcile();
@@ -217,6 +239,21 @@ public final class Billing {
         for (Budget b : all) {
             long[] spend = store.spend(b, now);
             out.add(new BudgetState(b, spend[0], spend[1], b.periodEnd(now)));
+        }
+        return out;
+    }
+
+    /**
+     * The budgets of an account and of its keys {@code keyIds} with their spend, in two queries whatever their
+     * number: the account's first, then each key's (by key id), day before month.
+     */
+    public List<BudgetState> budgetsOf(String account, List<Long> keyIds) {
+        Instant now = clock.instant();
+        List<Budget> all = store.budgetsOf(account, keyIds);
+        List<long[]> spend = store.spends(all, now);
+        List<BudgetState> out = new ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            out.add(new BudgetState(all.get(i), spend.get(i)[0], spend.get(i)[1], all.get(i).periodEnd(now)));
         }
         return out;
     }

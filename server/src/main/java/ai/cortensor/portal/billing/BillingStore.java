@@ -27,8 +27,13 @@ final class BillingStore {
         this.jdbi = jdbi;
     }
 
-    /** Null when held; {@code credits}, or the counter of the budget that refused (nothing held then). */
-    String hold(String requestId, String account, boolean prepaid, long amount, List<Budget> budgets, Instant now) {
+    /**
+     * A hold's answer: {@code refused} null when held, else {@code credits} or the counter of the budget that refused
+     * (nothing held then); {@code remaining} what each budget (in the order given) has left after the hold.
+     */
+    record Held(String refused, long[] remaining) {}
+
+    Held hold(String requestId, String account, boolean prepaid, long amount, List<Budget> budgets, Instant now) {
         String[] counters = new String[budgets.size()];
         Timestamp[] periods = new Timestamp[budgets.size()];
         Long[] caps = new Long[budgets.size()];
@@ -40,7 +45,7 @@ final class BillingStore {
         try {
             return jdbi.withHandle(h -> {
                 var c = h.getConnection();
-                try (var ps = c.prepareStatement("SELECT billing_hold(?, ?, ?, ?, ?, ?, ?)")) {
+                try (var ps = c.prepareStatement("SELECT * FROM billing_hold_remaining(?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, requestId);
                     ps.setString(2, account);
                     ps.setBoolean(3, prepaid);
@@ -50,14 +55,23 @@ final class BillingStore {
                     ps.setArray(7, c.createArrayOf("int8", caps));
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        return rs.getString(1);
+                        String refused = rs.getString("refused");
+                        java.sql.Array left = rs.getArray("remaining");
+                        long[] remaining = new long[budgets.size()];
+                        if (refused == null && left != null) {
+                            Long[] values = (Long[]) left.getArray();
+                            for (int i = 0; i < remaining.length && i < values.length; i++) {
+                                remaining[i] = values[i];
+                            }
+                        }
+                        return new Held(refused, refused == null ? remaining : new long[0]);
                     }
                 }
             });
         } catch (SQLException e) {
             String refused = refusal(e);
             if (refused != null) {
-                return refused;
+                return new Held(refused, new long[0]);
             }
             throw new UnableToExecuteStatementException("billing_hold", e, null);
         }
@@ -200,10 +214,33 @@ final class BillingStore {
     }
 
     void setLowBalance(String account, Long thresholdMicros) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> setLowBalance(h, account, thresholdMicros));
+    }
+
+    /** Sets (or, null, removes) the low-credit alert threshold, audited ({@code billing.low_balance_alert}). */
+    void setLowBalance(String account, Long thresholdMicros, Actor actor) {
+        jdbi.useTransaction(h -> {
+            Long before = h.createQuery("SELECT low_balance_micros FROM billing_balances WHERE account = :a")
+                    .bind("a", account).mapTo(Long.class).findOne().orElse(null);
+            setLowBalance(h, account, thresholdMicros);
+            AuditLog.append(h, actor, "billing.low_balance_alert", "account", account,
+                    before == null ? null : Map.of("threshold_micros", before),
+                    thresholdMicros == null ? null : Map.of("threshold_micros", thresholdMicros), null);
+        });
+    }
+
+    private static void setLowBalance(Handle h, String account, Long thresholdMicros) {
+        h.createUpdate("""
                         INSERT INTO billing_balances (account, low_balance_micros) VALUES (:a, :t)
                         ON CONFLICT (account) DO UPDATE SET low_balance_micros = :t, updated_at = now()""")
-                .bind("a", account).bind("t", thresholdMicros).execute());
+                .bind("a", account).bind("t", thresholdMicros).execute();
+    }
+
+    /** Whether the account was ever funded: a credit, adjustment or payment entry (V23's partial index). */
+    boolean funded(String account) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM billing_ledger WHERE account = :a "
+                        + "AND entry_type <> 'usage')")
+                .bind("a", account).mapTo(Boolean.class).one());
     }
 
     /**
@@ -284,6 +321,51 @@ final class BillingStore {
                     before.map(c -> Map.of("period", p, "cap_micros", c)).orElse(null),
                     capMicros == null ? null : Map.of("period", p, "cap_micros", capMicros), null);
             ChangeFeed.publishOnCommit(h, ChangeFeed.BUDGET, s + ":" + scopeId);
+        });
+    }
+
+    /** The budgets of an account and of the keys {@code keyIds}, in one query: account first, then by key. */
+    List<Budget> budgetsOf(String account, List<Long> keyIds) {
+        String[] keys = keyIds.stream().map(String::valueOf).toArray(String[]::new);
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM billing_budgets WHERE (scope = 'account' AND "
+                        + "scope_id = :a) OR (scope = 'key' AND scope_id = ANY(:k)) "
+                        + "ORDER BY scope, length(scope_id), scope_id, period")
+                .bind("a", account).bind("k", keys)
+                .map((rs, ctx) -> new Budget(Budget.Scope.valueOf(rs.getString("scope").toUpperCase()),
+                        rs.getString("scope_id"), Budget.Period.valueOf(rs.getString("period").toUpperCase()),
+                        rs.getLong("cap_micros"))).list());
+    }
+
+    /** Spent and reserved in each budget's current period, in one query; {0, 0} where nothing was counted yet. */
+    List<long[]> spends(List<Budget> budgets, Instant now) {
+        if (budgets.isEmpty()) {
+            return List.of();
+        }
+        String[] counters = budgets.stream().map(Budget::counter).toArray(String[]::new);
+        Timestamp[] periods = budgets.stream().map(b -> Timestamp.from(b.periodStart(now))).toArray(Timestamp[]::new);
+        Map<String, long[]> found = new java.util.HashMap<>();
+        try {
+            read(found, counters, periods);
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException("budget spends", e, null);
+        }
+        return budgets.stream().map(b -> found.getOrDefault(b.counter(), new long[] {0, 0})).toList();
+    }
+
+    private void read(Map<String, long[]> found, String[] counters, Timestamp[] periods) throws SQLException {
+        jdbi.useHandle(h -> {
+            var c = h.getConnection();
+            try (var ps = c.prepareStatement("SELECT s.counter, s.spent_micros, s.reserved_micros FROM billing_spend s "
+                    + "JOIN unnest(?::text[], ?::timestamptz[]) AS b (counter, period_start) "
+                    + "ON s.counter = b.counter AND s.period_start = b.period_start")) {
+                ps.setArray(1, c.createArrayOf("text", counters));
+                ps.setArray(2, c.createArrayOf("timestamptz", periods));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                    }
+                }
+            }
         });
     }
 

@@ -7,8 +7,16 @@ public sealed interface Hold {
     /** Nothing to hold: the account is not prepaid and no budget applies. */
     record None() implements Hold {}
 
-    /** {@code amountMicros} held against the credits and budgets until the request's usage is written. */
-    record Held(long amountMicros) implements Hold {}
+    /**
+     * {@code amountMicros} held against the credits and budgets until the request's usage is written. When budgets
+     * apply, {@code tightest} is the one with the least left after this hold: {@code remainingMicros} (cap − spent −
+     * held, this request included) until {@code resetsAt}; all three are null (0) when no budget applies.
+     */
+    record Held(long amountMicros, Budget tightest, long remainingMicros, Instant resetsAt) implements Hold {
+        public Held(long amountMicros) {
+            this(amountMicros, null, 0, null);
+        }
+    }
 
     /**
      * Refused: {@code insufficient_credits} (budget null) or {@code budget_exceeded}; {@code availableMicros} is what

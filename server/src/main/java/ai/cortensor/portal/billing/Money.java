@@ -9,13 +9,19 @@ public final class Money {
 
     private Money() {}
 
-    /** "$1.234567" trimmed to cents when exact: "$5.00", "$0.000120", "-$2.50". */
+    /** "$1.234567" trimmed to cents when exact, else to its last digit: "$5.00", "$0.00012", "-$2.50". */
     public static String usd(long micros) {
         BigDecimal v = BigDecimal.valueOf(micros, 6);
         BigDecimal cents = v.setScale(2, RoundingMode.DOWN);
         String digits = (cents.compareTo(v) == 0 ? cents : v.stripTrailingZeros().setScale(
                 Math.max(2, v.stripTrailingZeros().scale()), RoundingMode.UNNECESSARY)).abs().toPlainString();
         return (micros < 0 ? "-$" : "$") + digits;
+    }
+
+    /** {@link #usd} without the dollar sign, for machine-read places (headers, the API): "5.00", "0.00012". */
+    public static String decimal(long micros) {
+        String s = usd(micros);
+        return micros < 0 ? "-" + s.substring(2) : s.substring(1);
     }
 
     /** Parses a USD amount ("5", "5.25", "0.000001"); null when it is not a number with at most 6 decimals. */

@@ -142,7 +142,9 @@ public final class Gateway {
                 case Admission.Admitted a -> {
                     reservation = a.reservation();
                     closing.prices = plan.model().prices(); // in force at admission: a later change is not retroactive
-                    switch (hold(requestId, key, plan)) {
+                    Hold hold = hold(requestId, key, plan);
+                    BudgetHeaders.set(res, hold);
+                    switch (hold) {
                         case Hold.Refused r -> outcome = new Blocked(Refusals.error(rules.refusal(r)),
                                 r.budget() == null ? null : r.budget().counter());
                         case Hold.Held h -> {
@@ -413,7 +415,7 @@ public final class Gateway {
             res.status(200);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.header(WebHeaders.PROCESSING_MS, Long.toString((System.nanoTime() - plan.startNanos()) / 1_000_000));
-            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding));
+            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding, answer.finishReason()));
             try {
                 res.send(body);
                 return done;
@@ -425,7 +427,7 @@ public final class Gateway {
             StreamEncoder encoder = exchange.stream(meta, out);
             out.deferFlushes(true); // the whole answer's events leave in one flush
             new EncoderSink(encoder, plan.turn().maxToolCalls(), false).replay(answer);
-            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding));
+            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding, answer.finishReason()));
             encoder.finish(answer.finishReason(), usage);
             out.deferFlushes(false);
             return out.gone() ? new Cancelled(usage, forwarding) : done;
@@ -445,8 +447,9 @@ public final class Gateway {
                     Forwarding forwarding = attempts.forwarding(r.firstByteNanos());
                     yield switch (r.outcome()) {
                         case COMPLETED -> {
-                            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding));
-                            encoder.finish(s.sink().calls > 0 ? "tool_calls" : r.finishReason(), usage);
+                            String finish = s.sink().calls > 0 ? "tool_calls" : r.finishReason();
+                            Completed done = plan.closing().beforeLastBytes(new Completed(usage, forwarding, finish));
+                            encoder.finish(finish, usage);
                             yield out.gone() ? new Cancelled(usage, forwarding) : done;
                         }
                         case CLIENT_GONE -> new Cancelled(usage, forwarding);
@@ -842,27 +845,32 @@ public final class Gateway {
         int http;
         String code;
         String blockReason = null;
+        String finish;
         switch (outcome) {
             case Blocked b -> {
                 status = "blocked";
                 http = b.error().status();
                 code = b.error().code();
                 blockReason = b.detail() == null ? code : code + ":" + b.detail();
+                finish = "error";
             }
             case Completed c -> {
                 status = "completed";
                 http = 200;
                 code = null;
+                finish = finishReason(c.finishReason());
             }
             case Failed f -> {
                 status = "failed";
                 http = f.reported() ? 200 : f.error().status();
                 code = f.error().code();
+                finish = "error";
             }
             case Cancelled c -> {
                 status = "cancelled";
                 http = 499;
                 code = "client_closed_request";
+                finish = "cancelled";
             }
         }
         Forwarding f = outcome.forwarding();
@@ -875,7 +883,19 @@ public final class Gateway {
                 f == null ? null : f.forwardedAt(),
                 f == null || f.firstByteNanos() == 0 ? null : millis(f.firstByteNanos() - startNanos),
                 millis(endNanos - startNanos), u == null ? null : u.inputTokens(), u == null ? null : u.outputTokens(),
-                u != null && u.estimated(), f == null ? List.of() : f.attempts());
+                u != null && u.estimated(), f == null ? List.of() : f.attempts())
+                .withFinish(finish, u == null ? null : u.reasoningTokens());
+    }
+
+    /**
+     * A completed answer's finish reason as recorded: the model's own end ({@code stop}, {@code length},
+     * {@code tool_calls}, {@code content_filter}); a router's other words for a normal end are {@code stop}.
+     */
+    static String finishReason(String told) {
+        return told == null ? "stop" : switch (told) {
+            case "length", "tool_calls", "content_filter" -> told;
+            default -> "stop";
+        };
     }
 
     private static int millis(long nanos) {

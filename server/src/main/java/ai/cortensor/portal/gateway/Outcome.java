@@ -35,7 +35,8 @@ sealed interface Outcome {
         }
     }
 
-    record Completed(Usage usage, Forwarding forwarding) implements Outcome {}
+    /** {@code finishReason}: why the model stopped, as the client was told ({@code stop}, {@code length}, …). */
+    record Completed(Usage usage, Forwarding forwarding, String finishReason) implements Outcome {}
 
     /**
      * Forwarded but not answered in full. {@code reported} is true when the error went to the client inside an

@@ -73,7 +73,7 @@ final class AlertPages {
                     + "the alert off.", null, 400);
             return;
         }
-        billing.setLowBalanceAlert(AlertsApi.account(c), micros);
+        billing.setLowBalanceAlert(AlertsApi.account(c), micros, AlertsApi.actor(req, c));
         page(req, res, c, micros == null ? "The low-credit alert is off." : "We will mail you when credits fall below "
                 + Money.usd(micros) + ".", null, null, 200);
     }

@@ -82,7 +82,7 @@ final class AlertsApi {
                     + "(5000000 = $5.00), at least 0, or null to turn the alert off.");
             return;
         }
-        billing.setLowBalanceAlert(account(c), t.isNull() ? null : t.asLong());
+        billing.setLowBalanceAlert(account(c), t.isNull() ? null : t.asLong(), actor(req, c));
         PortalApi.send(res, 200, g -> lowBalance(g, c));
     }
 

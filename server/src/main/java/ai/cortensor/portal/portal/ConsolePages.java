@@ -14,7 +14,10 @@ import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.plans.Windows;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.usage.UsageReports;
+import ai.cortensor.portal.billing.Balance;
+import ai.cortensor.portal.billing.Money;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -36,6 +39,8 @@ final class ConsolePages {
     private final OneTimeTokens tokens;
     private final AdmissionControl admission;
     private final WhyBlocked whyBlocked;
+    private final CustomerBudgets budgets;
+    private final SpendReports spend;
     /** New key secrets between the create POST and the redirected GET: seconds in memory, never stored. */
     private final Cache<String, Reveal> reveals = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(2)).build();
@@ -45,7 +50,10 @@ final class ConsolePages {
 
     ConsolePages(Gate gate, Html html, CustomerKeys keys, UsageReports usage, Catalog catalog,
                  InstantSource clock, Supplier<String> publicUrl,
-                 OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked) {
+                 OneTimeTokens tokens, AdmissionControl admission, WhyBlocked whyBlocked, CustomerBudgets budgets,
+                 SpendReports spend) {
+        this.budgets = budgets;
+        this.spend = spend;
         this.tokens = tokens;
         this.admission = admission;
         this.whyBlocked = whyBlocked;
@@ -161,7 +169,7 @@ final class ConsolePages {
                 tokens == null ? null : tokens.limit().max(), percent, percent >= 80, percent >= 100, reset,
                 requests == null ? week.requests() : requests.used(), requests == null ? null : requests.limit().max(),
                 !keys.list(c.account()).isEmpty(), week.requests() > 0,
-                whyBlocked.forAccount(ref, null), spend(c, plan));
+                whyBlocked.forAccount(ref, null), spend(c, plan), credits(c));
         Page page = gate.page(req, res, c, "Overview", "overview");
         if (req.query().contains("welcome")) {
             page = page.withNotice("Welcome! Your account is ready. We sent you a mail to confirm your address.", "info");
@@ -171,19 +179,26 @@ final class ConsolePages {
         html.render(res, 200, "overview.jte", AuthPages.params("page", page, "view", view));
     }
 
-    /** This month's usage and what it cost as charged, and the plan's price: the account's spend so far. */
+    /**
+     * This month's usage and what it cost as charged, and the plan's price: the account's spend so far. Read from the
+     * daily spend (days × models × keys rows), however many requests the account made.
+     */
     private Views.Spend spend(Sessions.Current c, PlanStore.Plan plan) {
-        var month = UsageReports.utcDay(clock.instant()).withDayOfMonth(1);
-        var since = month.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-        long requests = 0;
-        long tokens = 0;
-        long micros = 0;
-        for (var m : usage.byModel(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null), since)) {
-            requests += m.requests();
-            tokens += m.promptTokens() + m.completionTokens();
-            micros += m.costMicros();
-        }
-        return new Views.Spend(Format.date(since), requests, tokens, micros, plan.name(), plan.monthlyPriceCents());
+        var month = SpendReports.monthStart(clock.instant());
+        var t = spend.totals(new UsageReports.Scope(c.user().id(), c.account().organizationId(), null, null), month,
+                month.plusMonths(1).minusDays(1));
+        return new Views.Spend(Format.date(month.atStartOfDay(java.time.ZoneOffset.UTC).toInstant()), t.requests(),
+                t.promptTokens() + t.completionTokens(), t.costMicros(), plan.name(), plan.monthlyPriceCents());
+    }
+
+    /** The credits when the account is prepaid or was ever funded, and how many budgets it has. */
+    private Views.Credits credits(Sessions.Current c) {
+        CustomerBudgets.Credits credits = budgets.credits(c.account());
+        Balance b = credits.balance();
+        boolean low = credits.shown() && b.lowBalanceMicros() != null && b.availableMicros() < b.lowBalanceMicros();
+        return new Views.Credits(credits.shown(), credits.prepaid(), Money.usd(b.availableMicros()),
+                Money.usd(b.reservedMicros()), low,
+                b.lowBalanceMicros() == null ? null : Money.usd(b.lowBalanceMicros()), budgets.list(c.account()).size());
     }
 
     private void keysPage(ServerRequest req, ServerResponse res, Sessions.Current c, String revealed, String revealedName,
@@ -193,7 +208,20 @@ final class ConsolePages {
             page = page.withNotice("The key is revoked.", "info");
         }
         html.render(res, status, "keys.jte", AuthPages.params("page", page, "view",
-                new Views.Keys(keys.list(c.account()), revealed, revealedName, error, publicUrl.get() + "/v1")));
+                new Views.Keys(keys.list(c.account()), revealed, revealedName, error, publicUrl.get() + "/v1",
+                        keyBudgets(c))));
+    }
+
+    /** Each key's budgets as the keys table shows them: "$5.00 / day · $100.00 / month". */
+    private Map<Long, String> keyBudgets(Sessions.Current c) {
+        Map<Long, String> out = new java.util.HashMap<>();
+        for (CustomerBudgets.Row r : budgets.list(c.account())) {
+            if (r.key() != null) {
+                out.merge(r.key().id(), Money.usd(r.state().budget().capMicros()) + " / "
+                        + r.state().budget().period().name().toLowerCase(), (a, b) -> a + " · " + b);
+            }
+        }
+        return out;
     }
 
     private void createKey(ServerRequest req, ServerResponse res, Sessions.Current c) {

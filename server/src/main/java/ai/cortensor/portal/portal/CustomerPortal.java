@@ -16,6 +16,8 @@ import ai.cortensor.portal.plans.AdmissionControl;
 import ai.cortensor.portal.plans.WhyBlocked;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.gateway.Gateway;
+import ai.cortensor.portal.billing.Billing;
+import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.usage.UsageReports;
 import ai.cortensor.portal.web.ApiFallbacks;
 import ai.cortensor.portal.web.SignInThrottle;
@@ -33,7 +35,9 @@ public final class CustomerPortal {
     private final UsagePages usagePages;
     private final ProfilePages profile;
     private final TeamPages team;
+    private final BudgetPages budgetPages;
     private final PortalApi api;
+    private final SpendApi spendApi;
     private final AlertPages alerts;
     private final AlertsApi alertsApi;
     private final StaticAssets assets = new StaticAssets();
@@ -43,7 +47,8 @@ public final class CustomerPortal {
 
     /** Everything is built once by the composition root; this only assembles the customer's pages over it. */
     public CustomerPortal(PortalConfig config, Accounts accounts, Organizations organizations, Sessions sessions,
-                          OneTimeTokens tokens, ApiKeys apiKeys, AuditLog audit, UsageReports usage, Catalog catalog,
+                          OneTimeTokens tokens, ApiKeys apiKeys, AuditLog audit, UsageReports usage,
+                          SpendReports spend, Catalog catalog,
                           Gateway gateway, AdmissionControl admission, WhyBlocked whyBlocked, SignInThrottle throttle,
                           Notifications notifications, Billing billing, Webhooks webhooks, InstantSource clock,
                           Supplier<String> publicUrl) {
@@ -51,15 +56,18 @@ public final class CustomerPortal {
         this.gate = new Gate(sessions, tokens, whyBlocked, config.support().email());
         this.html = new Html();
         CustomerKeys keys = new CustomerKeys(apiKeys, audit, clock);
+        CustomerBudgets budgets = new CustomerBudgets(billing, keys, admission);
         OidcLogin oidc = config.oidc().enabled() ? new OidcLogin(new OidcSettings(config.oidc().issuer(),
                 config.oidc().clientId(), config.oidc().clientSecret(), config.oidc().name())) : null;
         this.auth = new AuthPages(gate, html, accounts, organizations, throttle, oidc, publicUrl);
         this.console = new ConsolePages(gate, html, keys, usage, catalog, clock, publicUrl, tokens,
-                admission, whyBlocked);
+                admission, whyBlocked, budgets, spend);
         this.team = new TeamPages(gate, html, organizations, keys);
-        this.usagePages = new UsagePages(gate, html, keys, usage, catalog, clock);
+        this.usagePages = new UsagePages(gate, html, keys, usage, spend, catalog, clock);
+        this.budgetPages = new BudgetPages(gate, html, keys, budgets);
         this.profile = new ProfilePages(gate, html, accounts, notifications);
         this.api = new PortalApi(gate, keys, usage, admission, gateway, clock, whyBlocked);
+        this.spendApi = new SpendApi(api, budgets, spend, new UsageExport(spend, keys, clock));
         this.alerts = new AlertPages(gate, html, keys, billing, webhooks, admission);
         this.alertsApi = new AlertsApi(api, billing, webhooks, admission);
     }
@@ -68,11 +76,13 @@ public final class CustomerPortal {
         r.get("/static/*", assets::serve);
         r.get("/webjars/*", assets::serve);
         auth.register(r);
-        alertsApi.register(r); // before the API's catch-all 404
+        spendApi.register(r); // these two before the API's catch-all 404
+        alertsApi.register(r);
         api.register(r);
         console.register(r);
         alerts.register(console, r);
         usagePages.register(console, r);
+        budgetPages.register(console, r);
         team.register(console, r);
         profile.register(console, r);
         r.any("/portal/*", this::notFound); // last: /portal/api/* keeps its own JSON 404

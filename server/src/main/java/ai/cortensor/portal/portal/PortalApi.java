@@ -259,6 +259,29 @@ final class PortalApi {
         });
     }
 
+    /**
+     * A request's JSON object body (empty: {@code {}}), or null after answering 413 or 400 — the body must be an
+     * object like {@code example}.
+     */
+    static JsonNode object(ServerRequest req, ServerResponse res, String example) throws IOException {
+        JsonNode body;
+        try (InputStream in = req.content().inputStream()) {
+            byte[] raw = in.readNBytes(Web.MAX_FORM_BYTES + 1);
+            if (raw.length > Web.MAX_FORM_BYTES) {
+                error(res, 413, "request_too_large", "The body is larger than 64 KB.");
+                return null;
+            }
+            body = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            body = null;
+        }
+        if (body == null || !body.isObject()) {
+            error(res, 400, "invalid_json", "The body must be a JSON object like " + example + ".");
+            return null;
+        }
+        return body;
+    }
+
     private static void key(JsonGenerator g, KeyStore.Listing k) throws IOException {
         g.writeStartObject();
         g.writeNumberField("id", k.id());

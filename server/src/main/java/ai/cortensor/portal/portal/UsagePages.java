@@ -3,7 +3,9 @@ package ai.cortensor.portal.portal;
 import ai.cortensor.portal.web.Html;
 import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.Model;
+import ai.cortensor.portal.usage.SpendReports;
 import ai.cortensor.portal.usage.UsageReports;
+import ai.cortensor.portal.keys.KeyStore;
 import ai.cortensor.portal.json.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
@@ -14,7 +16,10 @@ import java.time.InstantSource;
 import java.time.LocalDate;
 import java.util.List;
 
-/** The usage page (chart and recent requests, filtered by key and model) and its CSV export. */
+/**
+ * The usage page — requests and tokens per day, spend per day by model or by key (chart and table), the recent
+ * requests, all filtered by key and model — its CSV of recent requests, and links to the usage export.
+ */
 final class UsagePages {
     private static final int RECENT = 100;
     private static final int CSV_ROWS = 10_000;
@@ -23,14 +28,17 @@ final class UsagePages {
     private final Html html;
     private final CustomerKeys keys;
     private final UsageReports usage;
+    private final SpendReports spend;
     private final Catalog catalog;
     private final InstantSource clock;
 
-    UsagePages(Gate gate, Html html, CustomerKeys keys, UsageReports usage, Catalog catalog, InstantSource clock) {
+    UsagePages(Gate gate, Html html, CustomerKeys keys, UsageReports usage, SpendReports spend, Catalog catalog,
+               InstantSource clock) {
         this.gate = gate;
         this.html = html;
         this.keys = keys;
         this.usage = usage;
+        this.spend = spend;
         this.catalog = catalog;
         this.clock = clock;
     }
@@ -40,7 +48,7 @@ final class UsagePages {
         console.signedIn(r, "/portal/usage.csv", false, this::csv);
     }
 
-    record Filter(UsageReports.Scope scope, int days, String query) {}
+    record Filter(UsageReports.Scope scope, int days, String query, SpendReports.By by) {}
 
     /** Filters from the query; a key id not of this account matches nothing (never another account's data). */
     Filter filter(ServerRequest req, Sessions.Current c) {
@@ -50,19 +58,31 @@ final class UsagePages {
         }
         String model = req.query().first("model").filter(s -> !s.isBlank()).orElse(null);
         int days = req.query().first("days").map(UsagePages::parseDays).orElse(7);
+        SpendReports.By by = req.query().first("by").filter("key"::equals).isPresent() ? SpendReports.By.KEY
+                : SpendReports.By.MODEL;
         String query = "days=" + days + (key == null ? "" : "&key=" + key)
                 + (model == null ? "" : "&model=" + java.net.URLEncoder.encode(model, StandardCharsets.UTF_8));
-        return new Filter(new UsageReports.Scope(c.user().id(), c.account().organizationId(), key, model), days, query);
+        return new Filter(new UsageReports.Scope(c.user().id(), c.account().organizationId(), key, model), days, query,
+                by);
     }
 
     private void page(ServerRequest req, ServerResponse res, Sessions.Current c) {
         Filter f = filter(req, c);
         LocalDate today = UsageReports.utcDay(clock.instant());
-        List<UsageReports.Day> days = usage.daily(f.scope(), today.minusDays(f.days() - 1), today);
-        var totals = usage.totals(f.scope(), today.minusDays(f.days() - 1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
-        var view = new Views.Usage(days, usage.recent(f.scope(), RECENT), totals, keys.list(c.account()),
+        LocalDate from = today.minusDays(f.days() - 1);
+        List<UsageReports.Day> days = usage.daily(f.scope(), from, today);
+        var totals = usage.totals(f.scope(), from.atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
+        List<KeyStore.Listing> accountKeys = keys.list(c.account());
+        Views.SpendByDay spendView = SpendView.of(spend.daily(f.scope(), from, today, f.by()), from, today, f.by(),
+                accountKeys);
+        String filters = (f.scope().keyId() == null || f.scope().keyId() < 0 ? "" : "&key=" + f.scope().keyId())
+                + (f.scope().model() == null ? "" : "&model="
+                        + java.net.URLEncoder.encode(f.scope().model(), StandardCharsets.UTF_8));
+        var view = new Views.Usage(days, usage.recent(f.scope(), RECENT), totals, accountKeys,
                 catalog.models().stream().map(Model::alias).toList(), f.scope().keyId(), f.scope().model(), f.days(),
-                chartJson(days), "/portal/usage.csv?" + f.query());
+                chartJson(days), "/portal/usage.csv?" + f.query(), spendView, from.toString(), today.toString(),
+                f.scope().keyId() == null || f.scope().keyId() < 0 ? "" : f.scope().keyId().toString(),
+                "/portal/api/usage/export?from=" + from + "&to=" + today + filters);
         html.render(res, 200, "usage.jte", AuthPages.params("page", gate.page(req, res, c, "Usage", "usage"), "view", view));
     }
 
@@ -100,7 +120,7 @@ final class UsagePages {
         }), StandardCharsets.UTF_8).replace("<", "\\u003c");
     }
 
-    private static String csvField(String s) {
+    static String csvField(String s) {
         if (s == null) {
             return "";
         }

@@ -12,7 +12,7 @@ public final class Views {
     public record Overview(String planName, long tokensUsed, Long tokenAllowance, int percent, boolean nearLimit,
                            boolean atLimit, String resetText, long requestsThisWeek, Long requestAllowance,
                            boolean hasKeys, boolean hasRequests,
-                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked, Spend spend) {}
+                           List<ai.cortensor.portal.plans.WhyBlocked.Reason> blocked, Spend spend, Credits credits) {}
 
     /**
      * This calendar month (UTC) so far: served requests and tokens, what they cost as charged (micro-USD, each at
@@ -21,13 +21,47 @@ public final class Views {
     public record Spend(String since, long requests, long tokens, long usageMicros, String planName,
                         long planMonthlyCents) {}
 
-    /** {@code revealed} is the full token right after creation, shown once; null otherwise. */
+    /**
+     * The overview's credits, {@code shown} when the account is prepaid or was ever funded: available and held by
+     * requests in flight; {@code low} when the available credits are under the alert threshold the account set;
+     * {@code budgets}: how many spend caps the account and its keys have. The low-credit alert is for prepaid
+     * accounts (set on the alerts page).
+     */
+    public record Credits(boolean shown, boolean prepaid, String available, String held, boolean low,
+                          String lowThreshold, int budgets) {}
+
+    /**
+     * {@code revealed} is the full token right after creation, shown once; null otherwise. {@code budgets}: each
+     * key's spend caps ("$5.00 / day"), by key id.
+     */
     public record Keys(List<KeyStore.Listing> keys, String revealed, String revealedName, String error,
-                       String baseUrl) {}
+                       String baseUrl, java.util.Map<Long, String> budgets) {}
 
     public record Usage(List<UsageReports.Day> days, List<UsageReports.Row> recent, UsageReports.Totals totals,
                         List<KeyStore.Listing> keys, List<String> models, Long keyId, String model, int rangeDays,
-                        String chartJson, String csvHref) {}
+                        String chartJson, String csvHref, SpendByDay spend, String exportFrom, String exportTo,
+                        String exportKey, String exportHref) {}
+
+    /** Spend in the usage page's range: total, chart (HTML), one row per model or key, one per day and series. */
+    public record SpendByDay(String by, String total, String chartHtml, List<SpendSeries> series,
+                             List<SpendDay> days) {}
+
+    public record SpendSeries(String name, int colour, long requests, long tokens, String cost, String share) {}
+
+    public record SpendDay(String day, String name, long requests, long tokens, String cost) {}
+
+    /**
+     * The budgets page: the budgets with their spend, the active keys a budget can be set on, the credits (when
+     * shown) and the low-credit alert threshold (set on the alerts page); {@code error} names the field it is about
+     * ({@code errorField}).
+     */
+    public record Budgets(boolean owner, String accountName, List<BudgetRow> budgets, List<KeyStore.Listing> keys,
+                          boolean credits, String balance, String held, String available, String lowThreshold,
+                          String error, String errorField, String formKey, String formPeriod, String formAmount) {}
+
+    /** One budget as the page shows it; {@code keyId} empty for the account's own, {@code percent} of the cap used. */
+    public record BudgetRow(String id, String appliesTo, String keyId, String period, String periodLabel, String cap,
+                            String spent, String held, String remaining, String resets, int percent) {}
 
     /**
      * {@code state}: available, unavailable (paused or no capacity: {@code 503 model_unavailable}), not_in_plan

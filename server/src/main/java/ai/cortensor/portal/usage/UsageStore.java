@@ -15,12 +15,13 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
- * SQL for {@code request_logs} and {@code usage_events} (and the keys' {@code last_used_at}); in the same
+ * SQL for {@code request_logs}, {@code usage_events} and {@code usage_daily} (and the keys' {@code last_used_at}); in the same
  * transaction, billing settles the batch's money ({@link Billing#settle}). Every write is idempotent on request id.
  *
  * <p>A batch is one statement in one transaction: every column travels as one array parameter, the arrays are
- * unnested once, and the rows feed the request-log insert, the usage-event insert (served requests only) and the
- * key touch. PostgreSQL parses and plans it once per connection whatever the batch size, and it is one round trip;
+ * unnested once, and the rows feed the request-log insert, the usage-event insert (served requests only), the daily
+ * spend per account, model and key ({@code usage_daily}, from the events actually inserted, in key order so that
+ * concurrent writers lock its rows in one order) and the key touch. PostgreSQL parses and plans it once per connection whatever the batch size, and it is one round trip;
  * row-by-row JDBC batches (even rewritten into multi-row {@code VALUES}) cost the writer about 4× and PostgreSQL about
  * 20 % more CPU per record ({@code docs/benchmarks.md}, usage ledger).
  * Arrays are bound with {@code Connection.createArrayOf}, so the driver does the encoding (no hand-written
@@ -35,19 +36,21 @@ public final class UsageStore {
                 SELECT * FROM unnest(?::text[], ?::int8[], ?::text[], ?::bool[], ?::text[], ?::int8[], ?::int8[],
                         ?::int8[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[],
                         ?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::bool[], ?::bool[], ?::text[], ?::int8[],
-                        ?::int8[], ?::int8[])
+                        ?::int8[], ?::int8[], ?::text[], ?::int4[])
                     AS b (request_id, accepted_us, route, stream, model_alias, api_key_id, user_id, organization_id,
                         status, http_status, error_code, block_reason, pool, target, forwarded_us, ttft_ms,
                         latency_ms, prompt_tokens, completion_tokens, tokens_estimated, served, attempts, cost_micros,
-                        prompt_price, completion_price)
+                        prompt_price, completion_price, finish_reason, reasoning_tokens)
             ), logs AS (
                 INSERT INTO request_logs (request_id, accepted_at, route, stream, model_alias, api_key_id, user_id,
                     organization_id, status, http_status, error_code, block_reason, pool, target, forwarded_at,
-                    ttft_ms, latency_ms, prompt_tokens, completion_tokens, tokens_estimated, usage_recorded, attempts)
+                    ttft_ms, latency_ms, prompt_tokens, completion_tokens, tokens_estimated, usage_recorded, attempts,
+                    finish_reason, reasoning_tokens)
                 SELECT request_id, timestamptz 'epoch' + accepted_us * interval '1 microsecond', route, stream,
                     model_alias, api_key_id, user_id, organization_id, status, http_status, error_code, block_reason,
                     pool, target, timestamptz 'epoch' + forwarded_us * interval '1 microsecond', ttft_ms, latency_ms,
-                    prompt_tokens, completion_tokens, tokens_estimated, served, attempts::jsonb
+                    prompt_tokens, completion_tokens, tokens_estimated, served, attempts::jsonb, finish_reason,
+                    reasoning_tokens
                 FROM batch
                 ON CONFLICT (request_id) DO NOTHING
             ), usage AS (
@@ -60,6 +63,19 @@ public final class UsageStore {
                     prompt_price, completion_price
                 FROM batch WHERE served
                 ON CONFLICT (request_id) DO NOTHING
+                RETURNING occurred_at, api_key_id, user_id, organization_id, model_alias, prompt_tokens,
+                    completion_tokens, cost_micros
+            ), daily AS (
+                INSERT INTO usage_daily AS d (account, day, model_alias, api_key_id, requests, prompt_tokens,
+                    completion_tokens, cost_micros)
+                SELECT CASE WHEN organization_id IS NULL THEN 'u' || user_id ELSE 'o' || organization_id END,
+                    (occurred_at AT TIME ZONE 'UTC')::date, model_alias, api_key_id, count(*), sum(prompt_tokens),
+                    sum(completion_tokens), sum(cost_micros)
+                FROM usage GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+                ON CONFLICT (account, day, model_alias, api_key_id) DO UPDATE
+                SET requests = d.requests + excluded.requests, prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
+                    completion_tokens = d.completion_tokens + excluded.completion_tokens,
+                    cost_micros = d.cost_micros + excluded.cost_micros
             )
             UPDATE api_keys k SET last_used_at = t.last_used
             FROM (SELECT api_key_id, timestamptz 'epoch' + max(accepted_us) * interval '1 microsecond' AS last_used
@@ -118,6 +134,8 @@ public final class UsageStore {
         Long[] cost = new Long[n];
         Long[] promptPrice = new Long[n];
         Long[] completionPrice = new Long[n];
+        String[] finish = new String[n];
+        Integer[] reasoning = new Integer[n];
         List<String> money = new java.util.ArrayList<>();
         List<String> accounts = new java.util.ArrayList<>();
         List<Long> charges = new java.util.ArrayList<>();
@@ -149,6 +167,11 @@ public final class UsageStore {
             cost[i] = r.money().costMicros();
             promptPrice[i] = r.money().promptPrice();
             completionPrice[i] = r.money().completionPrice();
+            // the column allows only these words; any other (never written by this gateway) is stored as unknown
+            // rather than refusing the whole batch
+            finish[i] = r.finishReason() != null && RequestRecord.FINISH_REASONS.contains(r.finishReason())
+                    ? r.finishReason() : null;
+            reasoning[i] = r.reasoningTokens();
             if (r.served() || r.money().held()) {
                 money.add(r.requestId());
                 accounts.add(r.account());
@@ -159,10 +182,10 @@ public final class UsageStore {
         try (PreparedStatement ps = c.prepareStatement(WRITE)) {
             Object[][] columns = {id, at, route, stream, model, key, user, org, status, http, error, block, pool,
                     target, forwarded, ttft, latency, prompt, completion, estimated, served, attempts, cost, promptPrice,
-                    completionPrice};
+                    completionPrice, finish, reasoning};
             String[] types = {"text", "int8", "text", "bool", "text", "int8", "int8", "int8", "text", "int4", "text",
                     "text", "text", "text", "int8", "int4", "int4", "int4", "int4", "bool", "bool", "text", "int8",
-                    "int8", "int8"};
+                    "int8", "int8", "text", "int4"};
             for (int i = 0; i < columns.length; i++) {
                 ps.setArray(i + 1, c.createArrayOf(types[i], columns[i]));
             }

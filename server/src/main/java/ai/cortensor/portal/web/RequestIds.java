@@ -31,4 +31,31 @@ public final class RequestIds {
         }
         return new String(out);
     }
+
+    /** When the request {@code id} was accepted (its time part, to the millisecond); null when it is not a request id. */
+    public static java.time.Instant time(String id) {
+        if (id == null || id.length() != 30 || !id.startsWith("req_")) {
+            return null;
+        }
+        long t = 0;
+        for (int i = 4; i < 30; i++) {
+            int v = value(id.charAt(i));
+            if (v < 0) {
+                return null;
+            }
+            if (i < 14) {
+                t = (t << 5) | v;
+            }
+        }
+        return java.time.Instant.ofEpochMilli(t);
+    }
+
+    private static int value(char c) {
+        for (int i = 0; i < CROCKFORD.length; i++) {
+            if (CROCKFORD[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -152,6 +152,44 @@ class BillingIT {
     }
 
     @Test
+    void an_account_with_credits_but_no_low_credit_threshold_reads_back_with_none_not_zero() {
+        String account = "u" + 1020;
+        a.grant(account, 4_000_000, "trial", OPERATOR, null);
+        assertThat(b.balance(account).lowBalanceMicros()).isNull();
+        a.setLowBalanceAlert(account, 2_500_000L, OPERATOR);
+        assertThat(b.balance(account).lowBalanceMicros()).isEqualTo(2_500_000);
+        a.setLowBalanceAlert(account, null, OPERATOR);
+        assertThat(b.balance(account).lowBalanceMicros()).as("removed").isNull();
+        assertThat(b.balances(1000, null)).filteredOn(x -> x.account().equals(account)).singleElement()
+                .satisfies(x -> assertThat(x.lowBalanceMicros()).isNull());
+    }
+
+    @Test
+    void a_hold_says_what_its_tightest_budget_has_left_from_the_same_round_trip() {
+        String account = "u" + 1010;
+        a.setBudget(Budget.Scope.ACCOUNT, account, Budget.Period.MONTH, 5_000L, OPERATOR);
+        a.setBudget(Budget.Scope.KEY, "55", Budget.Period.DAY, 2_000L, OPERATOR);
+        Hold first = b.hold("req_tight_1", account, 55, false, 300);
+        assertThat(first).isInstanceOfSatisfying(Hold.Held.class, h -> {
+            assertThat(h.tightest().scope()).isEqualTo(Budget.Scope.KEY);
+            assertThat(h.tightest().period()).isEqualTo(Budget.Period.DAY);
+            assertThat(h.remainingMicros()).as("2000 − this hold").isEqualTo(1_700);
+            assertThat(h.resetsAt()).isEqualTo(h.tightest().periodEnd(Instant.now()));
+        });
+        usage.write(List.of(served("req_tight_1", 1010L, 55L, 100, true)));
+        a.setBudget(Budget.Scope.KEY, "55", Budget.Period.DAY, 10_000L, OPERATOR);
+        b.budgetChanged("key:55"); // what the change feed does on every replica
+        assertThat(b.hold("req_tight_2", account, 55, false, 400)).isInstanceOfSatisfying(Hold.Held.class, h -> {
+            assertThat(h.tightest().scope()).as("now the account's month is tighter").isEqualTo(Budget.Scope.ACCOUNT);
+            assertThat(h.remainingMicros()).as("5000 − 100 spent − this hold").isEqualTo(4_500);
+        });
+        assertThat(a.hold("req_tight_3", "u" + 1011, 56, false, 400)).as("no budget: no round trip, nothing told")
+                .isInstanceOf(Hold.None.class);
+        b.release("req_tight_2");
+        assertThat(a.reconcile()).isEmpty();
+    }
+
+    @Test
     void an_account_that_is_not_prepaid_and_has_no_budget_holds_nothing_but_is_still_charged_in_the_ledger() {
         String account = "u" + 1005;
         assertThat(a.hold("req_free_1", account, 5, false, 10_000)).isInstanceOf(Hold.None.class);

@@ -224,4 +224,20 @@ class UsageLedgerTest {
             return s.filter(p -> p.toString().endsWith(".jsonl")).toList();
         }
     }
+
+    @Test
+    void a_record_journaled_before_finish_reasons_reads_back_with_them_unknown(@TempDir Path dir) throws Exception {
+        RequestRecord now = record(1).withFinish("length", 4);
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) ai.cortensor.portal.json.Json.MAPPER.valueToTree(now);
+        assertThat(tree.has("finishReason")).isTrue();
+        tree.remove(List.of("finishReason", "reasoningTokens")); // the line an older version wrote
+        Path file = dir.resolve("old.jsonl");
+        Files.writeString(file, ai.cortensor.portal.json.Json.MAPPER.writeValueAsString(tree) + "\n");
+
+        List<RequestRecord> read = UsageJournal.read(file);
+        assertThat(read).hasSize(1);
+        assertThat(read.get(0).finishReason()).isNull();
+        assertThat(read.get(0).reasoningTokens()).isNull();
+        assertThat(read.get(0).withFinish("length", 4)).isEqualTo(now);
+    }
 }

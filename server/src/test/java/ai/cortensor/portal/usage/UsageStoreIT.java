@@ -167,6 +167,24 @@ class UsageStoreIT {
         assertThat(lastUsed(other)).as("a key with no records").isNull();
     }
 
+    @Test
+    void how_each_request_ended_and_its_reasoning_tokens_are_written_with_it() {
+        long user = user("finish@example.com");
+        Instant at = Instant.parse("2026-11-23T10:00:00Z");
+        store.write(List.of(served("req_fin_1", user, at).withFinish("length", 7),
+                served("req_fin_2", user, at).withFinish("tool_calls", 0),
+                served("req_fin_3", user, at).withFinish("sideways", null),
+                served("req_fin_4", user, at)));
+        assertThat(text("SELECT finish_reason || '/' || reasoning_tokens FROM request_logs WHERE request_id = "
+                + "'req_fin_1'")).isEqualTo("length/7");
+        assertThat(text("SELECT finish_reason || '/' || reasoning_tokens FROM request_logs WHERE request_id = "
+                + "'req_fin_2'")).isEqualTo("tool_calls/0");
+        assertThat(count("SELECT count(*) FROM request_logs WHERE request_id IN ('req_fin_3', 'req_fin_4') "
+                + "AND finish_reason IS NULL AND reasoning_tokens IS NULL"))
+                .as("a word the column does not know is stored as unknown rather than refusing the batch")
+                .isEqualTo(2);
+    }
+
     private static RequestRecord served(String id, long user, Instant at) {
         return served(id, user, at, 7L);
     }
