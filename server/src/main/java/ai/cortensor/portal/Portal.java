@@ -263,7 +263,7 @@ public final class Portal implements AutoCloseable {
                 new InspectionStore(database.jdbi()), operators,
                 new AccountInsight(admission, whyBlocked, usageReports, clock), keys, poolControl, catalog, poolLoad,
                 new AccountDirectory(database.jdbi()), usageReports, new AccountPlans(planStore, admission),
-                new TrafficReport(database.jdbi(), clock), clock);
+                new TrafficReport(database.jdbi(), clock), billing, clock);
         AdminApi adminApi = new AdminApi(operations, operators);
         OperatorConsole operatorConsole = new OperatorConsole(operations, operators,
                 new BrowserSessions<>(database.jdbi(), OperatorSessions.POLICY, OperatorSessions.principals(operators),

@@ -311,7 +311,7 @@ class OperatorApiIT {
 
         JsonNode life = json(get("/admin/api/requests/" + ids.get(0), support));
         assertThat(life.path("stages").findValuesAsText("stage"))
-                .containsExactly("accepted", "forwarded", "completed", "usage_recorded");
+                .containsExactly("accepted", "forwarded", "completed", "usage_recorded", "charged");
         assertThat(life.path("request").path("pool").asText()).isEqualTo("default");
         assertThat(life.path("usage_event").path("total_tokens").asInt()).isPositive();
         JsonNode failed = json(get("/admin/api/requests/" + blockedId, support));

@@ -99,6 +99,19 @@ public final class AccountInsight {
         return new Usage(day.requests(), day.tokens(), week.requests(), week.tokens());
     }
 
+    /**
+     * The few words operators read first for a money refusal — "Out of credits", "Budget reached" — or null for the
+     * other codes (their message says it).
+     */
+    public static String headline(String code) {
+        return switch (code) {
+            case "insufficient_credits" -> "Out of credits";
+            case "budget_exceeded" -> "Budget reached";
+            case "billing_unavailable" -> "Credits and budgets cannot be read";
+            default -> null;
+        };
+    }
+
     private static Long seconds(Duration d) {
         return d == null ? null : Math.max(0, d.toSeconds());
     }

@@ -139,6 +139,24 @@ public final class DirectoryStore {
         });
     }
 
+    /** Who each account is, for lists: a user's email or an organization's name, by {@code u12} / {@code o3}. */
+    public Map<String, String> accountNames(java.util.Collection<AccountId> accounts) {
+        Long[] users = accounts.stream().filter(a -> !a.organization()).map(AccountId::id).toArray(Long[]::new);
+        Long[] orgs = accounts.stream().filter(AccountId::organization).map(AccountId::id).toArray(Long[]::new);
+        if (users.length == 0 && orgs.length == 0) {
+            return Map.of();
+        }
+        return jdbi.withHandle(h -> {
+            Map<String, String> out = new java.util.HashMap<>();
+            h.createQuery("SELECT 'u' || id AS account, email AS name FROM users WHERE id = ANY(:u) UNION ALL "
+                            + "SELECT 'o' || id, name FROM organizations WHERE id = ANY(:o)")
+                    .bind("u", users).bind("o", orgs)
+                    .map((rs, ctx) -> Map.entry(rs.getString("account"), rs.getString("name")))
+                    .forEach(e -> out.put(e.getKey(), e.getValue()));
+            return out;
+        });
+    }
+
     private static KeyRecord key(ResultSet rs) throws SQLException {
         long org = rs.getLong("organization_id");
         Long orgId = rs.wasNull() ? null : org;

@@ -3,6 +3,7 @@ package ai.cortensor.portal.admin;
 import ai.cortensor.portal.admin.InspectionStore.AuditEntry;
 import ai.cortensor.portal.admin.InspectionStore.RequestRow;
 import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.billing.Billing;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +19,11 @@ public final class Inspection {
             null, null);
 
     private final InspectionStore store;
+    private final Billing billing;
 
-    Inspection(InspectionStore store) {
+    Inspection(InspectionStore store, Billing billing) {
         this.store = store;
+        this.billing = billing;
     }
 
     public Page<RequestRow> requests(InspectionStore.RequestFilter filter, String cursor, Integer limit) {
@@ -47,7 +50,7 @@ public final class Inspection {
         String id = requestId.strip();
         RequestRow row = store.request(id).orElseThrow(() -> ActionRefused.notFound("No request " + id
                 + " in the request log (unknown, or still in flight: rows are written when a request ends)."));
-        return RequestLifecycle.of(row, store.usageEvent(id).orElse(null));
+        return RequestLifecycle.of(row, store.usageEvent(id).orElse(null), billing.chargeOf(id).orElse(null));
     }
 
     public Page<AuditEntry> audit(InspectionStore.AuditFilter filter, String cursor, Integer limit) {

@@ -42,10 +42,13 @@ public final class InspectionStore {
 
     /**
      * A request's usage event: {@code occurredAt} is when the request was accepted (what the weekly windows count
-     * by), {@code recordedAt} when the row was written (null for rows written before V15).
+     * by), {@code recordedAt} when the row was written (null for rows written before V15); {@code costMicros} what
+     * it cost at the prices in force when it was admitted ({@code promptPrice}, {@code completionPrice}: micro-USD
+     * per million tokens).
      */
     public record UsageEvent(long id, Instant occurredAt, Instant recordedAt, int promptTokens, int completionTokens,
-                             int totalTokens, boolean tokensEstimated) {}
+                             int totalTokens, boolean tokensEstimated, long costMicros, long promptPrice,
+                             long completionPrice) {}
 
     public List<RequestRow> requests(RequestFilter f, RequestCursor after, int limit) {
         List<String> where = new ArrayList<>();
@@ -85,7 +88,8 @@ public final class InspectionStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM usage_events WHERE request_id = :id")
                 .bind("id", requestId).map((rs, ctx) -> new UsageEvent(rs.getLong("id"), instant(rs, "occurred_at"),
                         instant(rs, "recorded_at"), rs.getInt("prompt_tokens"), rs.getInt("completion_tokens"), rs.getInt("total_tokens"),
-                        rs.getBoolean("tokens_estimated"))).findOne());
+                        rs.getBoolean("tokens_estimated"), rs.getLong("cost_micros"), rs.getLong("prompt_price"),
+                        rs.getLong("completion_price"))).findOne());
     }
 
     public record AuditFilter(String actor, String action, String targetType, String targetId, Instant from,
@@ -119,17 +123,24 @@ public final class InspectionStore {
         });
     }
 
-    /** A catalog model as operators see it, disabled ones included, with the pools serving it in priority order. */
-    public record ModelState(String alias, String displayName, String state, String family, List<String> pools) {}
+    /**
+     * A catalog model as operators see it, disabled ones included, with the pools serving it in priority order and
+     * its prices (micro-USD per million tokens; {@code reasoningPrice} null: reasoning at the output price).
+     */
+    public record ModelState(String alias, String displayName, String state, String family, List<String> pools,
+                             long inputPrice, long outputPrice, Long reasoningPrice) {}
 
     public List<ModelState> models() {
         return jdbi.withHandle(h -> h.createQuery("""
-                SELECT m.alias, m.display_name, m.state, m.chat_template,
+                SELECT m.alias, m.display_name, m.state, m.chat_template, m.prompt_price, m.completion_price,
+                       m.reasoning_price,
                        coalesce(array_agg(p.name ORDER BY rpm.priority) FILTER (WHERE p.name IS NOT NULL), '{}') AS pools
                 FROM models m LEFT JOIN router_pool_models rpm ON rpm.model_alias = m.alias
                 LEFT JOIN router_pools p ON p.id = rpm.pool_id GROUP BY m.alias ORDER BY m.alias""")
                 .map((rs, ctx) -> new ModelState(rs.getString("alias"), rs.getString("display_name"),
-                        rs.getString("state"), rs.getString("chat_template"), List.of((String[]) rs.getArray("pools").getArray()))).list());
+                        rs.getString("state"), rs.getString("chat_template"),
+                        List.of((String[]) rs.getArray("pools").getArray()), rs.getLong("prompt_price"),
+                        rs.getLong("completion_price"), rs.getObject("reasoning_price", Long.class))).list());
     }
 
     private static void add(List<String> where, Map<String, Object> binds, String condition, String name, Object v) {

@@ -4,6 +4,7 @@ import ai.cortensor.portal.accounts.AccountDirectory;
 import ai.cortensor.portal.accounts.Accounts;
 import ai.cortensor.portal.admin.DirectoryStore.KeyRecord;
 import ai.cortensor.portal.audit.Actor;
+import ai.cortensor.portal.billing.Billing;
 import ai.cortensor.portal.changes.ChangeFeed;
 import ai.cortensor.portal.keys.ApiKey;
 import ai.cortensor.portal.keys.ApiKeys;
@@ -13,6 +14,7 @@ import ai.cortensor.portal.pools.Catalog;
 import ai.cortensor.portal.pools.PoolControl;
 import ai.cortensor.portal.pools.PoolLoad;
 import ai.cortensor.portal.pools.PoolStatus;
+import ai.cortensor.portal.pools.Prices;
 import ai.cortensor.portal.usage.TrafficReport;
 import ai.cortensor.portal.usage.UsageReports;
 import java.time.Duration;
@@ -42,19 +44,21 @@ public final class Operations {
     private final Find find;
     private final PlanChanges planChanges;
     private final TrafficReport traffic;
+    private final Accounting accounting;
 
     public Operations(DirectoryStore directory, Accounts accounts, InspectionStore inspection, OperatorStore operators,
                       AccountInsight insight, ApiKeys keys, PoolControl pools, Catalog catalog,
                       PoolLoad load, AccountDirectory customers, UsageReports usage, AccountPlans plans,
-                      TrafficReport traffic, InstantSource clock) {
+                      TrafficReport traffic, Billing billing, InstantSource clock) {
         this.load = load;
         this.find = new Find(customers, directory, usage, clock);
         this.planChanges = new PlanChanges(plans, this);
         this.traffic = traffic;
+        this.accounting = new Accounting(this, directory, billing, usage, clock);
         this.directory = directory;
         this.accounts = accounts;
         this.inspectionStore = inspection;
-        this.inspection = new Inspection(inspection);
+        this.inspection = new Inspection(inspection, billing);
         this.operators = operators;
         this.insight = insight;
         this.keys = keys;
@@ -248,6 +252,53 @@ public final class Operations {
                 maxConcurrency, actor, why));
     }
 
+    /** A model's prices as operators set them: micro-USD per million tokens; {@code reasoningPrice} null: none. */
+    public record ModelPrices(long inputPrice, long outputPrice, Long reasoningPrice) {
+        static ModelPrices of(Prices p) {
+            return new ModelPrices(p.input(), p.output(), p.reasoning());
+        }
+    }
+
+    /** A price change: the model and its prices before and after. */
+    public record PriceChange(String model, ModelPrices before, ModelPrices after) {}
+
+    /**
+     * Changes a model's input, output and reasoning prices, in micro-USD per million tokens, each 0 to
+     * {@link Prices#MAX}: a null {@code input} or {@code output} keeps it; {@code reasoning} is changed only when
+     * {@code setReasoning} (to null: reasoning tokens at the output price). Audited {@code model.prices} with the
+     * prices before and after; every replica's catalog follows at commit, and requests admitted from then on are
+     * charged at the new prices (those already admitted keep theirs).
+     */
+    public Done<PriceChange> setModelPrices(String alias, Long input, Long output, boolean setReasoning,
+                                            Long reasoning, String reason, Actor actor) {
+        allow(actor, "model.prices");
+        String why = reason(reason);
+        String model = required(alias, "model");
+        price("input_price", input);
+        price("output_price", output);
+        price("reasoning_price", reasoning);
+        Prices.Edit edit = new Prices.Edit(input, output, setReasoning, reasoning);
+        if (edit.empty()) {
+            throw ActionRefused.invalid("missing_price", "Give input_price, output_price or reasoning_price (null: "
+                    + "reasoning at the output price), in micro-USD per million tokens.");
+        }
+        try {
+            PoolControl.PriceChange c = pools.setModelPrices(model, edit, actor, why);
+            return new Done<>(c.changed(), new PriceChange(c.alias(), ModelPrices.of(c.before()),
+                    ModelPrices.of(c.after())));
+        } catch (PoolControl.NotFound e) {
+            throw ActionRefused.notFound(capitalized(e.getMessage()) + ".");
+        }
+    }
+
+    private static void price(String field, Long value) {
+        if (value != null && (value < 0 || value > Prices.MAX)) {
+            throw ActionRefused.invalid("invalid_" + field, field + " must be a whole number of micro-USD per "
+                    + "million tokens from 0 to " + Prices.MAX + " ($" + Prices.MAX / 1_000_000
+                    + " per million tokens); got " + value + ".");
+        }
+    }
+
     /** Which pools serve a model: the first serves it, the rest are ordered fallbacks. */
     public Done<PoolControl.Transition> mapModel(String alias, List<String> poolNames, String reason, Actor actor) {
         allow(actor, "model.map");
@@ -290,6 +341,11 @@ public final class Operations {
         } catch (IllegalArgumentException e) {
             throw ActionRefused.invalid("invalid_value", capitalized(e.getMessage()) + ".");
         }
+    }
+
+    /** Balances, ledgers, grants and adjustments of credits, spend and reconciliation. */
+    public Accounting accounting() {
+        return accounting;
     }
 
     /** The request log, request lifecycles and the audit log (read only). */

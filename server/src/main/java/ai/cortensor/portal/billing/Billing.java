@@ -111,30 +111,89 @@ public final class Billing {
 
     /** Grants prepaid credits (a positive amount), audited; an idempotency key makes a retried grant one entry. */
     public LedgerEntry grant(String account, long amountMicros, String reason, Actor actor, String idempotencyKey) {
-        if (amountMicros <= 0) {
-            throw new IllegalArgumentException("a grant is a positive amount");
-        }
-        return append(account, "credit", amountMicros, "Credits granted: " + reason, actor, reason, idempotencyKey);
+        return post(Movement.GRANT, account, amountMicros, reason, actor, idempotencyKey).entry();
     }
 
     /** Corrects a balance up or down (not zero), audited. */
     public LedgerEntry adjust(String account, long amountMicros, String reason, Actor actor, String idempotencyKey) {
+        return post(Movement.ADJUSTMENT, account, amountMicros, reason, actor, idempotencyKey).entry();
+    }
+
+    /** The most one grant or adjustment may move: 10 million USD (a typo's extra zeros stop here). */
+    public static final long MAX_ENTRY_MICROS = 10_000_000L * Money.MICROS_PER_USD;
+
+    /** What an operator can write to the ledger: a grant of credits (positive) or an adjustment (either sign). */
+    public enum Movement {
+        GRANT("credit", "Credits granted: "), ADJUSTMENT("adjustment", "Adjustment: ");
+
+        /** The ledger's {@code entry_type}; the audit action is {@code billing.<type>}. */
+        public final String type;
+        private final String description;
+
+        Movement(String type, String description) {
+            this.type = type;
+            this.description = description;
+        }
+    }
+
+    /** A written (or, for a repeated idempotency key, earlier) ledger entry. */
+    public record Posted(LedgerEntry entry, boolean replayed) {}
+
+    /** An idempotency key repeated with another account, kind or amount: nothing was written. */
+    public static final class KeyReused extends RuntimeException {
+        public KeyReused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Writes one grant or adjustment with its audit event (the balance before and after) in one transaction. With
+     * an {@code idempotencyKey} used before for the same account, kind and amount, nothing is written and the
+     * earlier entry comes back ({@code replayed}); used before for anything else, {@link KeyReused}.
+     *
+     * @throws IllegalArgumentException for a grant that is not positive, an adjustment of zero, or more than
+     *                                  {@link #MAX_ENTRY_MICROS}
+     */
+    public Posted post(Movement movement, String account, long amountMicros, String reason, Actor actor,
+                       String idempotencyKey) {
+        if (movement == Movement.GRANT && amountMicros <= 0) {
+            throw new IllegalArgumentException("a grant is a positive amount");
+        }
         if (amountMicros == 0) {
             throw new IllegalArgumentException("an adjustment is not zero");
         }
-        return append(account, "adjustment", amountMicros, "Adjustment: " + reason, actor, reason, idempotencyKey);
-    }
-
-    private LedgerEntry append(String account, String type, long amount, String description, Actor actor,
-                               String reason, String idempotencyKey) {
+        if (Math.abs(amountMicros) > MAX_ENTRY_MICROS) {
+            throw new IllegalArgumentException("one entry moves at most " + Money.usd(MAX_ENTRY_MICROS));
+        }
         long id = Long.parseLong(account.substring(1));
         boolean org = account.charAt(0) == 'o';
-        return store.append(account, org ? null : id, org ? id : null, type, amount, description, actor, reason,
-                idempotencyKey);
+        BillingStore.Appended a = store.append(account, org ? null : id, org ? id : null, movement.type, amountMicros,
+                movement.description + reason, actor, reason, idempotencyKey);
+        LedgerEntry e = a.entry();
+        if (a.replayed() && (!e.account().equals(account) || !e.type().equals(movement.type)
+                || e.amountMicros() != amountMicros)) {
+            throw new KeyReused("the idempotency key was already used for " + e.type() + " " + e.id() + " of "
+                    + Money.usd(e.amountMicros()) + " on " + e.account());
+        }
+        return new Posted(e, a.replayed());
     }
 
+    /** An account's ledger entries, newest first, before the entry {@code beforeId} (null: from the newest). */
     public List<LedgerEntry> ledger(String account, int limit, Long beforeId) {
         return store.ledger(account, limit, beforeId);
+    }
+
+    /** The ledger entry that charged a request (its usage entry), if it was charged. */
+    public java.util.Optional<LedgerEntry> chargeOf(String requestId) {
+        return store.entryFor(requestId);
+    }
+
+    /** How {@link #balances(BalanceOrder, Balance, int)} sorts: by what is available (balance − reserved), or by account. */
+    public enum BalanceOrder { AVAILABLE_ASC, AVAILABLE_DESC, ACCOUNT }
+
+    /** A page of every account's balance, after {@code after} (the previous page's last row; null for the first). */
+    public List<Balance> balances(BalanceOrder order, Balance after, int limit) {
+        return store.balancesByAvailable(order, after, limit);
     }
 
     /** The account's "credits are low" alert threshold (null: no alert). */

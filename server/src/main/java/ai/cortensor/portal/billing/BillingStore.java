@@ -115,42 +115,102 @@ final class BillingStore {
                 .bind("after", after).bind("n", limit).map((rs, ctx) -> balance(rs)).list());
     }
 
+    /** What {@link #append} did: the entry, and whether it was written earlier under the same idempotency key. */
+    record Appended(LedgerEntry entry, boolean replayed) {}
+
     /**
-     * Appends a grant, an adjustment or a payment with its audit event, and moves the balance, in one transaction.
-     * With an idempotency key already used, nothing is written and the earlier entry is returned.
+     * Appends a grant, an adjustment or a payment with its audit event (the balance before and after), and moves the
+     * balance, in one transaction. With an idempotency key already used, nothing is written and the earlier entry is
+     * returned — also when two calls with the same key race (the second waits for the first and finds its entry).
      */
-    LedgerEntry append(String account, Long userId, Long organizationId, String type, long amount, String description,
-                       Actor actor, String reason, String idempotencyKey) {
+    Appended append(String account, Long userId, Long organizationId, String type, long amount, String description,
+                    Actor actor, String reason, String idempotencyKey) {
         return jdbi.inTransaction(h -> {
-            if (idempotencyKey != null) {
-                Optional<LedgerEntry> earlier = h.createQuery("SELECT * FROM billing_ledger WHERE idempotency_key = :k")
-                        .bind("k", idempotencyKey).map((rs, ctx) -> entry(rs)).findOne();
-                if (earlier.isPresent()) {
-                    return earlier.get();
-                }
-            }
-            LedgerEntry e = h.createQuery("""
+            Optional<LedgerEntry> inserted = h.createQuery("""
                             INSERT INTO billing_ledger (account, user_id, organization_id, entry_type, amount_micros,
                                 description, actor, idempotency_key)
-                            VALUES (:a, :u, :o, :t, :m, :d, :actor, :k) RETURNING *""")
+                            VALUES (:a, :u, :o, :t, :m, :d, :actor, :k)
+                            ON CONFLICT (idempotency_key) DO NOTHING RETURNING *""")
                     .bind("a", account).bind("u", userId).bind("o", organizationId).bind("t", type).bind("m", amount)
                     .bind("d", description).bind("actor", actor.name()).bind("k", idempotencyKey)
-                    .map((rs, ctx) -> entry(rs)).one();
-            h.createUpdate("""
+                    .map((rs, ctx) -> entry(rs)).findOne();
+            if (inserted.isEmpty()) { // only with a key: NULL keys never conflict
+                return new Appended(h.createQuery("SELECT * FROM billing_ledger WHERE idempotency_key = :k")
+                        .bind("k", idempotencyKey).map((rs, ctx) -> entry(rs)).one(), true);
+            }
+            LedgerEntry e = inserted.get();
+            long after = h.createQuery("""
                             INSERT INTO billing_balances (account, balance_micros) VALUES (:a, :m)
                             ON CONFLICT (account) DO UPDATE
-                            SET balance_micros = billing_balances.balance_micros + :m, updated_at = now()""")
-                    .bind("a", account).bind("m", amount).execute();
-            AuditLog.append(h, actor, "billing." + type, "account", account, null,
-                    Map.of("amount_micros", amount, "ledger_entry", e.id()), reason);
-            return e;
+                            SET balance_micros = billing_balances.balance_micros + :m, updated_at = now()
+                            RETURNING balance_micros""")
+                    .bind("a", account).bind("m", amount).mapTo(Long.class).one();
+            Map<String, Object> state = new java.util.LinkedHashMap<>();
+            state.put("balance_micros", after);
+            state.put("amount_micros", amount);
+            state.put("ledger_entry", e.id());
+            if (idempotencyKey != null) {
+                state.put("idempotency_key", idempotencyKey);
+            }
+            AuditLog.append(h, actor, "billing." + type, "account", account, Map.of("balance_micros", after - amount),
+                    state, reason);
+            return new Appended(e, false);
         });
     }
 
+    /**
+     * An account's entries, newest first, before the entry {@code beforeId} (null: from the newest). Walks the
+     * (account, created_at) index, so a page costs the same for an account with a million entries.
+     */
     List<LedgerEntry> ledger(String account, int limit, Long beforeId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM billing_ledger WHERE account = :a "
-                        + "AND (CAST(:b AS BIGINT) IS NULL OR id < :b) ORDER BY id DESC LIMIT :n")
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM billing_ledger WHERE account = :a
+                        AND (CAST(:b AS BIGINT) IS NULL
+                             OR (created_at, id) < (SELECT created_at, id FROM billing_ledger WHERE id = :b))
+                        ORDER BY created_at DESC, id DESC LIMIT :n""")
                 .bind("a", account).bind("b", beforeId).bind("n", limit).map((rs, ctx) -> entry(rs)).list());
+    }
+
+    /** The usage entry that charged a request, if it was charged. */
+    Optional<LedgerEntry> entryFor(String requestId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM billing_ledger WHERE request_id = :r")
+                .bind("r", requestId).map((rs, ctx) -> entry(rs)).findOne());
+    }
+
+    /**
+     * One page of balances after {@code after} (the previous page's last row, null for the first), keyset-paged.
+     * Sorting by available reads every balance row once per page (there is deliberately no index on the available
+     * amount: holds and settlements update it on every request, and an index would cost them their HOT updates);
+     * docs/billing.md gives the measured cost.
+     */
+    List<Balance> balancesByAvailable(Billing.BalanceOrder order, Balance after, int limit) {
+        String where;
+        String orderBy;
+        switch (order) {
+            case AVAILABLE_ASC -> {
+                where = "(balance_micros - reserved_micros, account) > (:av, :acct)";
+                orderBy = "balance_micros - reserved_micros, account";
+            }
+            case AVAILABLE_DESC -> {
+                where = "(balance_micros - reserved_micros, account) < (:av, :acct)";
+                orderBy = "balance_micros - reserved_micros DESC, account DESC";
+            }
+            default -> {
+                where = "account > :acct";
+                orderBy = "account";
+            }
+        }
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery("SELECT * FROM billing_balances" + (after == null ? "" : " WHERE " + where)
+                    + " ORDER BY " + orderBy + " LIMIT :n").bind("n", limit);
+            if (after != null) {
+                q.bind("acct", after.account());
+                if (order != Billing.BalanceOrder.ACCOUNT) {
+                    q.bind("av", after.availableMicros());
+                }
+            }
+            return q.map((rs, ctx) -> balance(rs)).list();
+        });
     }
 
     void setLowBalance(String account, Long thresholdMicros) {
@@ -318,10 +378,8 @@ final class BillingStore {
     }
 
     private static Balance balance(ResultSet rs) throws SQLException {
-        long low = rs.getLong("low_balance_micros");
-        Long threshold = rs.wasNull() ? null : low; // before any other read: wasNull is about the last one
-        return new Balance(rs.getString("account"), rs.getLong("balance_micros"), rs.getLong("reserved_micros"),
-                threshold);
+        Long low = rs.getObject("low_balance_micros", Long.class); // null: no alert (wasNull would read the last column)
+        return new Balance(rs.getString("account"), rs.getLong("balance_micros"), rs.getLong("reserved_micros"), low);
     }
 
     private static LedgerEntry entry(ResultSet rs) throws SQLException {

@@ -96,6 +96,59 @@ public final class PoolControl {
                         .bind("id", alias).execute(), family);
     }
 
+    /** A price change: the model's prices before and after ({@code changed} false when they were already these). */
+    public record PriceChange(String alias, Prices before, Prices after) {
+        public boolean changed() {
+            return !before.equals(after);
+        }
+    }
+
+    /**
+     * Changes a model's prices (micro-USD per million tokens; those the edit leaves out stay), audited
+     * {@code model.prices} with all three prices before and after. Every replica's catalog reloads at commit (the
+     * {@code models} trigger); the gateway captures a model's prices when it admits a request, so the change applies
+     * to requests admitted after it and never to one already running.
+     */
+    public PriceChange setModelPrices(String alias, Prices.Edit edit, Actor actor, String reason) {
+        return jdbi.inTransaction(h -> {
+            Prices before = h.createQuery("SELECT prompt_price, completion_price, reasoning_price FROM models "
+                            + "WHERE alias = :id FOR UPDATE").bind("id", alias)
+                    .map((rs, ctx) -> new Prices(rs.getLong(1), rs.getLong(2), rs.getObject(3, Long.class))).findOne()
+                    .orElseThrow(() -> new NotFound("no model named '" + alias + "'"));
+            Prices after = edit.applyTo(before);
+            check("input", after.input());
+            check("output", after.output());
+            if (after.reasoning() != null) {
+                check("reasoning", after.reasoning());
+            }
+            if (before.equals(after)) {
+                return new PriceChange(alias, before, after);
+            }
+            h.createUpdate("UPDATE models SET prompt_price = :i, completion_price = :o, reasoning_price = :r "
+                            + "WHERE alias = :id")
+                    .bind("i", after.input()).bind("o", after.output()).bind("r", after.reasoning())
+                    .bind("id", alias).execute();
+            AuditLog.append(h, actor, "model.prices", "model", alias, priceState(before), priceState(after), reason);
+            return new PriceChange(alias, before, after);
+        }); // the models trigger notifies every replica at commit (V7)
+    }
+
+    private static void check(String which, long price) {
+        if (price < 0 || price > Prices.MAX) {
+            throw new IllegalArgumentException(which + " price must be 0.." + Prices.MAX
+                    + " micro-USD per million tokens");
+        }
+    }
+
+    /** Prices as the audit log keeps them: micro-USD per million tokens, reasoning null when unset. */
+    private static Map<String, Object> priceState(Prices p) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("input_price", p.input());
+        m.put("output_price", p.output());
+        m.put("reasoning_price", p.reasoning());
+        return m;
+    }
+
     /** Takes one router target of a pool out of (or back into) selection, e.g. for router maintenance. */
     public Transition setTargetEnabled(String pool, String target, boolean enabled, Actor actor, String reason) {
         String state = enabled ? "enabled" : "disabled";

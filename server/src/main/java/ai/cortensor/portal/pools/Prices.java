@@ -34,6 +34,21 @@ public record Prices(long input, long output, Long reasoning) {
         return (Math.max(0, inputTokens) * input + Math.max(0, maxOutputTokens) * rate + 500_000) / 1_000_000;
     }
 
+    /**
+     * A change to some of a model's prices: a null {@code input} or {@code output} keeps it; {@code reasoning} is
+     * set (to null: reasoning tokens at the output price) only when {@code setReasoning}.
+     */
+    public record Edit(Long input, Long output, boolean setReasoning, Long reasoning) {
+        public boolean empty() {
+            return input == null && output == null && !setReasoning;
+        }
+
+        public Prices applyTo(Prices p) {
+            return new Prices(input == null ? p.input() : input, output == null ? p.output() : output,
+                    setReasoning ? reasoning : p.reasoning());
+        }
+    }
+
     public boolean free() {
         return input == 0 && output == 0 && (reasoning == null || reasoning == 0);
     }

@@ -322,7 +322,7 @@ final class ConsolePages {
             }).orElse("available");
             return new Views.ModelRow(m.alias(), m.displayName(), m.description(), m.contextLength(),
                     m.maxOutputTokens(), state, reason.map(WhyBlocked.Reason::code).orElse(null),
-                    reason.map(WhyBlocked.Reason::message).orElse(null));
+                    reason.map(WhyBlocked.Reason::message).orElse(null), m.prices());
         }).toList();
     }
 

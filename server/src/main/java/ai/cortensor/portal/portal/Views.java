@@ -68,10 +68,16 @@ public final class Views {
      * ({@code 403 model_not_entitled}) or disabled ({@code 404 model_disabled}); {@code code} and {@code note} are
      * the error a request would get, null when available.
      */
+    /** A catalog model for the Models page; prices are micro-USD per million tokens ({@code reasoning} null: none). */
     public record ModelRow(String id, String name, String description, int contextLength, int maxOutputTokens,
-                           String state, String code, String note) {
+                           String state, String code, String note, ai.cortensor.portal.pools.Prices prices) {
         public boolean available() {
             return "available".equals(state);
+        }
+
+        /** A price per million tokens as people read it: "$0.06"; micro-USD per million tokens is micro-USD per 1M. */
+        public static String perMillion(long microsPerMillion) {
+            return ai.cortensor.portal.billing.Money.usd(microsPerMillion);
         }
     }
 

@@ -54,6 +54,41 @@ public final class UsageReports {
                         rs.getLong("ct"))).list());
     }
 
+    /**
+     * Spend of one UTC day on one model: served requests, their tokens and what they cost (micro-USD, each request
+     * at the prices in force when it was admitted — what the ledger charged).
+     */
+    public record Spend(LocalDate day, String model, long requests, long promptTokens, long completionTokens,
+                        long costMicros) {}
+
+    /**
+     * Spend per UTC day and model over [from, to] (whole days), of every account or of one ({@code userId} for a
+     * personal account, {@code organizationId} for an organization's; both null: all). Days and models without
+     * traffic are absent. One range scan of the window's usage events (V22's {@code usage_events_time} carries the
+     * model and the cost, so it is index-only); per account, that account's own index.
+     */
+    public List<Spend> spend(LocalDate from, LocalDate to, Long userId, Long organizationId) {
+        String scope = organizationId != null ? " AND organization_id = :org"
+                : userId != null ? " AND organization_id IS NULL AND user_id = :u" : "";
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery("""
+                    SELECT CAST(occurred_at AT TIME ZONE 'UTC' AS date) AS day, model_alias, count(*) AS n,
+                           coalesce(sum(prompt_tokens), 0) AS pt, coalesce(sum(completion_tokens), 0) AS ct,
+                           coalesce(sum(cost_micros), 0) AS cost
+                    FROM usage_events WHERE occurred_at >= :from AND occurred_at < :to""" + scope
+                    + " GROUP BY 1, 2 ORDER BY 1, 2")
+                    .bind("from", from.atStartOfDay(ZoneOffset.UTC).toInstant())
+                    .bind("to", to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+            if (organizationId != null) {
+                q.bind("org", organizationId);
+            } else if (userId != null) {
+                q.bind("u", userId);
+            }
+            return q.map((rs, ctx) -> new Spend(rs.getDate("day").toLocalDate(), rs.getString("model_alias"),
+                    rs.getLong("n"), rs.getLong("pt"), rs.getLong("ct"), rs.getLong("cost"))).list();
+        });
+    }
+
     public List<Row> recent(Scope s, int limit) {
         return jdbi.withHandle(h -> bind(h.createQuery("SELECT * FROM request_logs WHERE " + SCOPE + FILTERS
                         + " ORDER BY accepted_at DESC LIMIT :limit"), s)

@@ -169,9 +169,10 @@ class PhoneWidthIT {
             assertThat(page.locator("#done")).containsText("api_key.revoke");
             fits(page, "admin-key-revoked");
 
-            for (String p : new String[] {"requests", "requests/" + requestId, "pools", "no-such-page", "audit"}) {
+            for (String p : new String[] {"requests", "requests/" + requestId, "pools", "models/qwen", "billing",
+                    "billing/spend", "billing/reconcile", "accounts/u" + user + "/ledger", "no-such-page", "audit"}) {
                 page.navigate(base + "/admin/" + p);
-                fits(page, "admin-" + p.replace('/', '-').replaceAll("-req_.*", "-one"));
+                fits(page, "admin-" + p.replace('/', '-').replaceAll("-req_.*", "-one").replaceAll("-u\\d+-", "-"));
             }
             onScreen(page.locator("#audit tbody tr").first(), "the newest audit entry");
         }

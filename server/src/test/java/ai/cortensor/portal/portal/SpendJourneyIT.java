@@ -37,7 +37,6 @@ import org.junit.jupiter.api.Test;
  * max_tokens 4, prompts free).
  */
 class SpendJourneyIT {
-    static final Actor OPERATOR = new Actor("ops@example.com", "admin", null, "192.0.2.1");
     static Browser browser;
     static MailCatcher mail;
     static WebhookReceiver hooks;
@@ -81,15 +80,26 @@ class SpendJourneyIT {
             PortalTestSupport.signUp(page, base, email);
             long user = portal.count("SELECT id FROM users WHERE email = '" + email + "'");
 
-            // the operator moves the account to pay-as-you-go (admin API) and grants $5 (the billing service: the
-            // admin API has no grant call yet)
+            // the operator moves the account to pay-as-you-go (admin API) and grants $5 in the operator console
             HttpResponse<String> plan = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/admin/api/accounts/u" + user
                             + "/plan")).header("Authorization", "Bearer " + operatorToken)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
                             "{\"plan\": \"prepaid\", \"reason\": \"asked for pay as you go (ticket 812)\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(plan.statusCode()).as(plan.body()).isEqualTo(200);
-            portal.portal().billing().grant("u" + user, 5_000_000L, "welcome credits (ticket 812)", OPERATOR, null);
+            try (BrowserContext ops = browser.newContext()) {
+                Page console = ops.newPage();
+                console.navigate(base + "/admin");
+                console.getByLabel("Operator token").fill(operatorToken);
+                console.getByRole(AriaRole.BUTTON, Browser.named("Sign in")).click();
+                console.navigate(base + "/admin/accounts/u" + user);
+                console.locator("#credit-amount").fill("5");
+                console.locator("#credit-reason").fill("welcome credits (ticket 812)");
+                console.getByRole(AriaRole.BUTTON, Browser.named("Grant credits")).click();
+                assertThat(console.locator("#done")).containsText("billing.credit");
+                assertThat(console.locator("#balance")).hasText("$5.00");
+                Browser.shot(console, "spend-00-operator-grants");
+            }
 
             page.getByRole(AriaRole.LINK, Browser.named("Alerts")).click();
             assertThat(page.locator("#balance")).hasText("$5.00");

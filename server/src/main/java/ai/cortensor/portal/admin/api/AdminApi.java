@@ -1,5 +1,6 @@
 package ai.cortensor.portal.admin.api;
 
+import ai.cortensor.portal.admin.Accounting;
 import ai.cortensor.portal.admin.ActionRefused;
 import ai.cortensor.portal.admin.InspectionStore;
 import ai.cortensor.portal.admin.Operations;
@@ -105,6 +106,43 @@ public final class AdminApi {
             return v.intValue();
         }
 
+        /** A whole number (JSON integer, not a string or a decimal) that fits a long; null when absent or null. */
+        Long longField(String name) {
+            JsonNode v = body.get(name);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                throw ActionRefused.invalid("invalid_" + name, name + " must be a whole number (a JSON integer, "
+                        + "not a string or a decimal); got " + v + ".");
+            }
+            return v.longValue();
+        }
+
+        /** Refuses a body field this endpoint does not take (a misspelt one would otherwise be ignored). */
+        void only(String... fields) {
+            java.util.Set<String> known = java.util.Set.of(fields);
+            body.fieldNames().forEachRemaining(f -> {
+                if (!known.contains(f)) {
+                    throw ActionRefused.invalid("unknown_field", "Unknown field '" + f + "'; this endpoint takes "
+                            + String.join(", ", fields) + ".");
+                }
+            });
+        }
+
+        String header(String name) {
+            return req.headers().first(io.helidon.http.HeaderNames.create(name)).map(String::strip).orElse(null);
+        }
+
+        java.time.LocalDate date(String name) {
+            String v = query(name);
+            try {
+                return v == null ? null : java.time.LocalDate.parse(v);
+            } catch (DateTimeParseException e) {
+                throw ActionRefused.invalid("invalid_" + name, name + " must be a day like 2026-01-31 (UTC).");
+            }
+        }
+
         /**
          * A JSON object of whole numbers or nulls ({@code {"rpm": 100, "tpm": null}}), in its order; refused with
          * {@code invalid_<name>} naming the first bad entry.
@@ -192,6 +230,35 @@ public final class AdminApi {
                 c.reason(), c.actor())));
         r.post("/admin/api/models/{alias}/pools", write(c -> ops.mapModel(c.param("alias"), c.names("pools"),
                 c.reason(), c.actor())));
+        r.post("/admin/api/models/{alias}/prices", write(c -> {
+            c.only("input_price", "output_price", "reasoning_price", "reason");
+            for (String f : new String[] {"input_price", "output_price"}) {
+                if (c.body().has(f) && c.body().get(f).isNull()) {
+                    throw ActionRefused.invalid("invalid_" + f, f + " cannot be null; leave it out to keep it.");
+                }
+            }
+            // a price left out stays; "reasoning_price": null prices reasoning tokens at the output price again
+            return ops.setModelPrices(c.param("alias"), c.longField("input_price"), c.longField("output_price"),
+                    c.body().has("reasoning_price"), c.longField("reasoning_price"), c.reason(), c.actor());
+        }));
+        r.get("/admin/api/accounts/{account}/balance", read(c -> ops.accounting().balance(c.param("account"))));
+        r.get("/admin/api/accounts/{account}/ledger", read(c -> ops.accounting().ledger(c.param("account"),
+                c.query("cursor"), c.intQuery("limit"))));
+        r.post("/admin/api/accounts/{account}/credits", write(c -> {
+            c.only("amount_micros", "reason");
+            return ops.accounting().grant(c.param("account"), c.longField("amount_micros"), c.reason(),
+                    c.header("Idempotency-Key"), c.actor());
+        }));
+        r.post("/admin/api/accounts/{account}/adjustments", write(c -> {
+            c.only("amount_micros", "reason");
+            return ops.accounting().adjust(c.param("account"), c.longField("amount_micros"), c.reason(),
+                    c.header("Idempotency-Key"), c.actor());
+        }));
+        r.get("/admin/api/billing/balances", read(c -> ops.accounting().balances(c.query("sort"), c.query("cursor"),
+                c.intQuery("limit"))));
+        r.get("/admin/api/billing/spend", read(c -> ops.accounting().spend(c.date("from"), c.date("to"),
+                c.query("account"))));
+        r.get("/admin/api/billing/reconcile", read(c -> ops.accounting().reconcile()));
         r.get("/admin/api/pools", read(c -> Map.of("data", ops.pools())));
         r.post("/admin/api/pools/{pool}/targets/{target}/capacity", write(c -> ops.setTargetCapacity(c.param("pool"),
                 c.param("target"), c.intField("weight"), c.intField("max_concurrency"), c.reason(), c.actor())));
@@ -246,7 +313,17 @@ public final class AdminApi {
         try {
             JsonNode body = mutates ? body(req) : JSON.createObjectNode();
             Object result = action.run(new Call(op.get(), op.get().actor(requestId, clientAddr(req)), req, body));
-            send(res, mutates && result instanceof Map<?, ?> m && m.containsKey("token") ? 201 : 200, result);
+            int status = 200;
+            if (mutates && result instanceof Map<?, ?> m && m.containsKey("token")) {
+                status = 201;
+            } else if (result instanceof Operations.Done<?> d && d.result() instanceof Accounting.Credited credited) {
+                // a new ledger entry is created; a repeated Idempotency-Key answers the earlier one (Stripe's header)
+                status = credited.replayed() ? 200 : 201;
+                if (credited.replayed()) {
+                    res.header(HeaderNames.create("Idempotent-Replayed"), "true");
+                }
+            }
+            send(res, status, result);
         } catch (ActionRefused e) {
             problem(res, e.kind().status, e.code(), e.getMessage());
         } catch (RuntimeException e) {

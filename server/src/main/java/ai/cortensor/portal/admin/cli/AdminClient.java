@@ -35,6 +35,8 @@ final class AdminClient {
         static final int NOT_FOUND = 2;
         static final int UNAUTHORIZED = 3;
         static final int SERVER = 4;
+        /** {@code billing reconcile} found a drift. */
+        static final int DRIFT = 5;
 
         private ExitCodes() {}
 
@@ -83,9 +85,16 @@ final class AdminClient {
     }
 
     String post(String path, Map<String, ?> body) {
+        return post(path, body, Map.of());
+    }
+
+    /** A POST with extra headers, e.g. {@code Idempotency-Key}. */
+    String post(String path, Map<String, ?> body, Map<String, String> headers) {
         try {
-            return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(AdminApi.JSON.writeValueAsBytes(body))));
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(AdminApi.JSON.writeValueAsBytes(body)));
+            headers.forEach(b::header);
+            return send(b);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

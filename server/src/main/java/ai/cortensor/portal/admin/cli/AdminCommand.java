@@ -21,17 +21,20 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code portal admin …}: the operator CLI. Every command but {@code create-operator} calls {@code /admin/api} over
  * HTTP with an operator token; output is a table for people, or the API's JSON with {@code --json}. Exit codes:
- * 0 ok, 1 usage error, 2 not found, 3 unauthorized or forbidden, 4 server error or unreachable.
+ * 0 ok, 1 usage error, 2 not found, 3 unauthorized or forbidden, 4 server error or unreachable, 5 reconciliation
+ * found a drift.
  */
 @Command(name = "admin", description = "Operator commands against a running portal's /admin/api.",
         mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:usage error (bad arguments, missing reason, invalid input)", "2:not found",
-                "3:unauthorized or forbidden", "4:server error or server unreachable"},
+                "3:unauthorized or forbidden", "4:server error or server unreachable",
+                "5:billing reconcile found a drift"},
         subcommands = {SupportCommands.Find.class, SupportCommands.Users.class, SupportCommands.Orgs.class,
                 AdminCommand.Key.class, AdminCommand.Account.class, SupportCommands.Plans.class,
                 SupportCommands.Traffic.class, CatalogCommands.Model.class,
                 CatalogCommands.Pool.class, CatalogCommands.Target.class, AdminCommand.Operators.class,
+                BillingCommands.class,
                 picocli.CommandLine.HelpCommand.class})
 public final class AdminCommand implements Runnable {
     static final PrintStream OUT = System.out;
@@ -68,6 +71,10 @@ public final class AdminCommand implements Runnable {
 
         int post(String path, Map<String, ?> body, Consumer<JsonNode> human) {
             return print(new AdminClient(url, token).post(path, body), human);
+        }
+
+        int post(String path, Map<String, ?> body, Map<String, String> headers, Consumer<JsonNode> human) {
+            return print(new AdminClient(url, token).post(path, body, headers), human);
         }
 
         JsonNode fetch(String path) {
@@ -116,8 +123,11 @@ public final class AdminCommand implements Runnable {
     static void status(JsonNode s) {
         OUT.println(s.path("blocked").asBoolean() ? "BLOCKED:" : "Not blocked: the next request would be admitted.");
         // in the gateway's order: the first is the error the next request gets
-        s.path("reasons").forEach(r -> OUT.println("  " + r.path("code").asText() + " (" + r.path("scope").asText()
-                + "): " + r.path("message").asText()));
+        s.path("reasons").forEach(r -> {
+            String headline = ai.cortensor.portal.admin.AccountInsight.headline(r.path("code").asText());
+            OUT.println("  " + (headline == null ? "" : headline + " — ") + r.path("code").asText() + " ("
+                    + r.path("scope").asText() + "): " + r.path("message").asText());
+        });
         Tables.table(OUT, s.path("limits"), LIMIT_COLUMNS);
         JsonNode u = s.path("usage");
         OUT.println("usage: " + u.path("requests24h").asLong() + " requests / " + u.path("tokens24h").asLong()

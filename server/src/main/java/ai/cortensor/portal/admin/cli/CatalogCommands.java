@@ -1,6 +1,7 @@
 package ai.cortensor.portal.admin.cli;
 
 import ai.cortensor.portal.admin.api.AdminApi;
+import ai.cortensor.portal.billing.Money;
 import static ai.cortensor.portal.admin.cli.AdminClient.segment;
 import static ai.cortensor.portal.admin.cli.AdminCommand.OUT;
 import static ai.cortensor.portal.admin.cli.AdminCommand.reason;
@@ -25,12 +26,72 @@ final class CatalogCommands {
                 + (d.path("changed").asBoolean() ? "" : " (unchanged)"));
     }
 
-    @Command(name = "model", description = "Catalog models: list, pause, resume, enable, disable, map, family.")
+    @Command(name = "model", description = "Catalog models: list, prices, pause, resume, enable, disable, map, family.")
     static final class Model {
-        @Command(name = "list", description = "Every model with its state and pools.")
+        @Command(name = "list", description = "Every model with its state, pools and prices (USD per million tokens).")
         int list(@Mixin AdminCommand.Connection c) {
-            return c.show("/admin/api/models", m -> Tables.table(OUT, m.path("data"), col("MODEL", "alias"),
-                    col("STATE", "state"), col("FAMILY", "family"), col("POOLS", "pools"), col("NAME", "display_name")));
+            return c.show("/admin/api/models", m -> {
+                var rows = AdminApi.JSON.createArrayNode();
+                m.path("data").forEach(r -> {
+                    var copy = (com.fasterxml.jackson.databind.node.ObjectNode) r.deepCopy();
+                    for (String f : new String[] {"input_price", "output_price", "reasoning_price"}) {
+                        if (r.hasNonNull(f)) {
+                            copy.put(f, Money.usd(r.path(f).asLong()));
+                        }
+                    }
+                    rows.add(copy);
+                });
+                Tables.table(OUT, rows, col("MODEL", "alias"), col("STATE", "state"), col("FAMILY", "family"),
+                        col("POOLS", "pools"), col("INPUT/M", "input_price"), col("OUTPUT/M", "output_price"),
+                        col("REASONING/M", "reasoning_price"), col("NAME", "display_name"));
+            });
+        }
+
+        @Command(name = "prices", description = "Change a model's prices in USD per million tokens (admin). Prices left "
+                + "out stay; requests admitted from now on, on every replica, pay the new ones.")
+        int prices(@Mixin AdminCommand.Connection c, @Parameters(paramLabel = "MODEL") String alias,
+                   @Option(names = "--input", description = "USD per million prompt tokens, e.g. 0.06") String input,
+                   @Option(names = "--output", description = "USD per million completion tokens, e.g. 0.24") String output,
+                   @Option(names = "--reasoning", description = "USD per million reasoning tokens, or 'none' to price "
+                           + "them as output") String reasoning,
+                   @Option(names = "--reason", required = true) String reason) {
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            putPrice(body, "input_price", "--input", input);
+            putPrice(body, "output_price", "--output", output);
+            if ("none".equalsIgnoreCase(reasoning)) {
+                body.put("reasoning_price", null);
+            } else {
+                putPrice(body, "reasoning_price", "--reasoning", reasoning);
+            }
+            if (body.isEmpty()) {
+                throw new AdminClient.Failure(AdminClient.ExitCodes.USAGE,
+                        "give --input, --output or --reasoning (USD per million tokens)");
+            }
+            body.put("reason", reason);
+            return c.post("/admin/api/models/" + segment(alias) + "/prices", body, d -> {
+                JsonNode r = d.path("result");
+                OUT.println("model " + r.path("model").asText() + " prices per million tokens: "
+                        + prices(r.path("before")) + " -> " + prices(r.path("after"))
+                        + (d.path("changed").asBoolean() ? "" : " (unchanged)"));
+            });
+        }
+
+        private static void putPrice(Map<String, Object> body, String field, String option, String usd) {
+            if (usd == null) {
+                return;
+            }
+            Long micros = Money.parseUsd(usd);
+            if (micros == null) {
+                throw new AdminClient.Failure(AdminClient.ExitCodes.USAGE, option + " must be USD per million tokens "
+                        + "with at most 6 decimals, e.g. 0.06 (got '" + usd + "')");
+            }
+            body.put(field, micros);
+        }
+
+        private static String prices(JsonNode p) {
+            return "input " + Money.usd(p.path("input_price").asLong()) + ", output "
+                    + Money.usd(p.path("output_price").asLong()) + ", reasoning "
+                    + (p.hasNonNull("reasoning_price") ? Money.usd(p.path("reasoning_price").asLong()) : "as output");
         }
 
         @Command(name = "family", description = "Set the family a model is rendered and parsed with: qwen, gpt-oss, gemma-4 or generic.")

@@ -40,6 +40,8 @@ final class AccountPages {
             gate.act(req, res, (q, s, c, error, status) -> account(q, s, c, account, error, status),
                     p -> ops.plans().setLimits(account, limits(p), p.field("reason"), p.actor()).changed());
         });
+        r.post("/admin/accounts/{account}/credits", (req, res) -> credit(req, res, true));
+        r.post("/admin/accounts/{account}/adjustments", (req, res) -> credit(req, res, false));
         r.get("/admin/keys/{ref}", (req, res) -> gate.require(req, res).ifPresent(c ->
                 key(req, res, c, param(req, "ref"), null, 200)));
         r.post("/admin/keys/{ref}/revoke", (req, res) -> {
@@ -54,6 +56,17 @@ final class AccountPages {
         gate.act(req, res, (q, s, c, error, status) -> account(q, s, c, account, error, status), p -> paused
                 ? ops.pauseAccount(account, p.field("reason"), p.actor()).changed()
                 : ops.unpauseAccount(account, p.field("reason"), p.actor()).changed());
+    }
+
+    /** A grant (positive) or an adjustment (either sign) typed in USD; the form's key makes a resend one entry. */
+    private void credit(ServerRequest req, ServerResponse res, boolean grant) {
+        String account = param(req, "account");
+        gate.act(req, res, (q, s, c, error, status) -> account(q, s, c, account, error, status), p -> {
+            Long micros = BillingPages.usd(p.field("amount"), "The amount", true);
+            return (grant ? ops.accounting().grant(account, micros, p.field("reason"), p.field("idempotency_key"),
+                    p.actor()) : ops.accounting().adjust(account, micros, p.field("reason"),
+                    p.field("idempotency_key"), p.actor())).changed();
+        });
     }
 
     private void account(ServerRequest req, ServerResponse res, OperatorSessions.Current c, String ref, String error,
@@ -79,7 +92,8 @@ final class AccountPages {
         gate.render(res, status, "admin/account.jte", error == null ? page : page.withNotice(error, "error"),
                 "account", a.toString(), "user", user, "org", org, "status", accountStatus, "keys", keys.data(),
                 "moreKeys", keys.nextCursor() != null, "plans", ops.plans().plans(),
-                "overrides", ops.plans().overrides(a.toString()));
+                "overrides", ops.plans().overrides(a.toString()),
+                "money", BillingPages.accountMoney(ops, a.toString()));
     }
 
     private void key(ServerRequest req, ServerResponse res, OperatorSessions.Current c, String ref, String error,

@@ -73,6 +73,53 @@ public final class ConsoleFormat {
     }
 
     /**
+     * An audit entry's change as people read it: money in USD for grants, adjustments and payments
+     * ({@code balance $0.00 → $25.00 (+$25.00, ledger entry 41)}), for prices (per million tokens) and for budgets;
+     * other actions as their stored JSON, {@code before → after}.
+     */
+    public static String change(String action, JsonNode before, JsonNode after) {
+        if (action != null && action.startsWith("billing.") && after != null && after.has("amount_micros")) {
+            long amount = after.path("amount_micros").asLong();
+            return "balance " + (before != null && before.has("balance_micros")
+                    ? ai.cortensor.portal.billing.Money.usd(before.path("balance_micros").asLong()) + " → " : "")
+                    + ai.cortensor.portal.billing.Money.usd(after.path("balance_micros").asLong()) + " ("
+                    + (amount > 0 ? "+" : "") + ai.cortensor.portal.billing.Money.usd(amount)
+                    + (after.has("ledger_entry") ? ", ledger entry " + after.path("ledger_entry").asText() : "") + ")";
+        }
+        if ("model.prices".equals(action) && before != null && after != null) {
+            StringBuilder b = new StringBuilder("per million tokens: ");
+            String[][] fields = {{"input_price", "input"}, {"output_price", "output"}, {"reasoning_price", "reasoning"}};
+            for (int i = 0; i < fields.length; i++) {
+                String was = price(before.get(fields[i][0]));
+                String now = price(after.get(fields[i][0]));
+                b.append(i == 0 ? "" : "; ").append(fields[i][1]).append(' ')
+                        .append(was.equals(now) ? now : was + " → " + now);
+            }
+            return b.toString();
+        }
+        if (action != null && action.startsWith("budget.")) {
+            return budget(before) + " → " + budget(after);
+        }
+        String b = json(before);
+        String a = json(after);
+        return b.isEmpty() && a.isEmpty() ? "" : b + " → " + a;
+    }
+
+    private static String price(JsonNode micros) {
+        return micros == null || micros.isNull() ? "as output" : ai.cortensor.portal.billing.Money.usd(micros.asLong());
+    }
+
+    private static String budget(JsonNode b) {
+        return b == null || b.isNull() ? "none" : b.path("period").asText() + " cap "
+                + ai.cortensor.portal.billing.Money.usd(b.path("cap_micros").asLong());
+    }
+
+    /** The headline of a refusal operators read first ("Out of credits", "Budget reached"), or null. */
+    public static String headline(String code) {
+        return ai.cortensor.portal.admin.AccountInsight.headline(code);
+    }
+
+    /**
      * Stored JSON (an audit entry's before/after) as one line with a space after each comma and colon, so a narrow
      * column wraps it between fields rather than inside a value; empty for none.
      */

@@ -104,7 +104,8 @@ final class ConsoleGate {
             done = ops.inspection().auditEntry(Long.parseLong(doneId)).orElse(null);
             notice = done == null ? null : "Done. It is in the audit log as entry " + done.id() + ".";
         } else if (req.query().contains("unchanged")) {
-            notice = "Nothing changed: it already was in that state, so nothing was audited.";
+            notice = "Nothing changed: it already was in that state (or this form was sent before), so nothing was "
+                    + "audited.";
         }
         return new OperatorPage(title, nav, c.operator().email(), c.operator().role(), token, notice, null, done);
     }

@@ -38,6 +38,7 @@ public final class OperatorConsole {
     private final DashboardPages dashboard;
     /** How many newest sign-ups and busiest accounts the empty Find page lists. */
     private static final int RECENT = 8;
+    private final BillingPages billing;
     private final SignInThrottle throttle;
 
     public OperatorConsole(Operations ops, OperatorStore operators, BrowserSessions<Operator> sessions,
@@ -49,6 +50,7 @@ public final class OperatorConsole {
         this.pools = new PoolPages(gate, ops);
         this.lists = new FindPages(gate, ops);
         this.dashboard = new DashboardPages(gate, ops);
+        this.billing = new BillingPages(gate, ops);
         this.throttle = throttle;
     }
 
@@ -64,6 +66,7 @@ public final class OperatorConsole {
         accounts.register(r);
         inspection.register(r);
         pools.register(r);
+        billing.register(r);
         r.any("/admin/*", this::notFound);
     }
 

@@ -22,7 +22,8 @@ import java.util.List;
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{id}}: the OpenAI model object plus OpenRouter-style catalog
  * fields ({@code name}, {@code description}, {@code context_length}, {@code max_output_tokens},
- * {@code pricing} in USD per token as decimal strings). The list is public and holds the models offered (enabled and
+ * {@code pricing} in USD per token as decimal strings: {@code prompt}, {@code completion}, and {@code internal_reasoning}
+ * when reasoning tokens have their own price). The list is public and holds the models offered (enabled and
  * paused; disabled ones are withdrawn); a key, when sent, must be one the admission rules accept. One model answers
  * as a request for it would, by the same rules, at the model's level: 404 {@code model_not_found}, 404
  * {@code model_disabled}, 503 {@code model_unavailable} with {@code Retry-After} while it is paused or no pool of it
@@ -113,6 +114,9 @@ public final class ModelsHandler {
         g.writeObjectFieldStart("pricing");
         g.writeStringField("prompt", perToken(m.promptPrice()));
         g.writeStringField("completion", perToken(m.completionPrice()));
+        if (m.reasoningPrice() != null) { // OpenRouter's name for reasoning tokens priced apart from the output
+            g.writeStringField("internal_reasoning", perToken(m.reasoningPrice()));
+        }
         g.writeEndObject();
         g.writeStringField("family", m.family().id());
         g.writeArrayFieldStart("supported_parameters");
