@@ -54,7 +54,7 @@ class SessionExpiryIT {
             Page page = context.newPage();
             PortalTestSupport.signUp(page, base, email);
             page.navigate(base + "/portal/usage?days=30");
-            assertThat(page.getByRole(AriaRole.HEADING, named("Usage"))).isVisible();
+            assertThat(page.getByRole(AriaRole.HEADING, named("Usage").setExact(true))).isVisible();
 
             assertThat(endSessions("UPDATE browser_sessions SET revoked_at = now()", email)).isEqualTo(1);
             page.getByRole(AriaRole.LINK, named("API keys")).click();
@@ -75,15 +75,15 @@ class SessionExpiryIT {
             Page page = context.newPage();
             PortalTestSupport.signUp(page, base, email);
             page.navigate(base + "/portal/usage?days=30&model=qwen");
-            assertThat(page.getByLabel("Range")).hasValue("30");
+            assertThat(page.getByLabel("Range", new Page.GetByLabelOptions().setExact(true))).hasValue("30");
 
             assertThat(endSessions("DELETE FROM browser_sessions", email)).isEqualTo(1);
             page.reload();
             page.waitForURL(base + "/signin?next=%2Fportal%2Fusage%3Fdays%3D30%26model%3Dqwen&expired=1");
             signInAgain(page, email);
             page.waitForURL(base + "/portal/usage?days=30&model=qwen");
-            assertThat(page.getByLabel("Range")).hasValue("30");
-            assertThat(page.getByLabel("Model")).hasValue("qwen");
+            assertThat(page.getByLabel("Range", new Page.GetByLabelOptions().setExact(true))).hasValue("30");
+            assertThat(page.getByLabel("Model", new Page.GetByLabelOptions().setExact(true))).hasValue("qwen");
         }
     }
 
